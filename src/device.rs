@@ -1,0 +1,244 @@
+//! [`Device`]: the CPU pool and, when there is one, a GPU context; and [`Device::choose`], the
+//! one place where a call's backend is decided.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::element::Element;
+use crate::error::{Error, Result};
+use crate::gpu;
+use crate::kernel::Kernel;
+use crate::op::Op;
+
+/// Where a call runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// rayon over all CPU cores (or the calling thread for small inputs).
+    Cpu,
+    /// A WGSL compute shader through wgpu.
+    Gpu,
+}
+
+/// The smallest amount of work, in elements times op cost (1 for arithmetic, 10 for a
+/// transcendental; see `Op::cost`), that `Device::auto()` sends to a hardware GPU. Host data
+/// crosses the bus twice (8 bytes per f32 element at ~25 GB/s on PCIe 4 x16) and a submit
+/// plus readback costs ~50-100 µs, while a multi-core CPU streams a cheap op at ~10 GB/s: the
+/// GPU only pays off for large, heavy calls. This is an estimate, not a measurement: no
+/// hardware GPU was available where the crate was built (the software adapters it was tested
+/// on are never chosen by `auto`); a per-machine calibration replaces it.
+pub const GPU_MIN_WORK: usize = 1 << 24;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Policy {
+    Auto,
+    Cpu,
+    Gpu,
+}
+
+/// Runs element-wise work on the CPU or the GPU; chooses per call.
+///
+/// Cheap to clone: clones share the GPU context, its pipelines and its buffers.
+///
+/// # Examples
+///
+/// ```
+/// use compute::{Backend, Device, Op};
+/// let device = Device::cpu();
+/// assert_eq!(device.choose(&Op::Scale(2.0_f32), 1 << 20), Backend::Cpu);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Device {
+    policy: Policy,
+    gpu: Option<Arc<gpu::Context>>,
+    chunk_bytes: Option<u64>,
+}
+
+/// The process-wide contexts, opened once: hardware for `auto`, any adapter for `gpu`.
+static HARDWARE: OnceLock<std::result::Result<Arc<gpu::Context>, String>> = OnceLock::new();
+static ANY: OnceLock<std::result::Result<Arc<gpu::Context>, String>> = OnceLock::new();
+
+fn context(want: gpu::Want) -> Result<Arc<gpu::Context>> {
+    let slot = match want {
+        gpu::Want::Hardware => &HARDWARE,
+        gpu::Want::Any => &ANY,
+    };
+    slot.get_or_init(|| {
+        let opened = gpu::Context::open(want).map(Arc::new).map_err(|e| match e {
+            Error::NoGpu { reason } => reason,
+            other => other.to_string(),
+        });
+        if let Err(reason) = &opened {
+            if want == gpu::Want::Hardware {
+                log::info!("compute: Device::auto() runs on the CPU: {reason}");
+            }
+        }
+        opened
+    })
+    .clone()
+    .map_err(|reason| Error::NoGpu { reason })
+}
+
+impl Device {
+    /// The CPU, plus a hardware GPU when one exists; never fails. Each call then runs where
+    /// [`Device::choose`] says. Software adapters (lavapipe, llvmpipe) are ignored: they are
+    /// slower than one CPU core.
+    ///
+    /// `COMPUTE_BACKEND=cpu|gpu|auto` overrides: `cpu` never opens a GPU, `gpu` runs every call
+    /// on any adapter (software ones included) and falls back to the CPU, with a log line,
+    /// when there is none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let device = compute::Device::auto();
+    /// let out = compute::map(&device, vec![1, 2, 3, 4, 5], compute::Op::Scale(2))?;
+    /// assert_eq!(out, [2, 4, 6, 8, 10]);
+    /// # Ok::<(), compute::Error>(())
+    /// ```
+    pub fn auto() -> Device {
+        let forced = std::env::var("COMPUTE_BACKEND").unwrap_or_default();
+        match forced.trim().to_ascii_lowercase().as_str() {
+            "cpu" => return Device::cpu(),
+            "gpu" => match Device::gpu() {
+                Ok(device) => return device,
+                Err(e) => log::warn!("compute: COMPUTE_BACKEND=gpu but {e}; using the CPU"),
+            },
+            "" | "auto" => {}
+            other => {
+                log::warn!("compute: ignoring COMPUTE_BACKEND={other:?} (want cpu, gpu or auto)")
+            }
+        }
+        Device {
+            policy: Policy::Auto,
+            gpu: context(gpu::Want::Hardware).ok(),
+            chunk_bytes: None,
+        }
+    }
+
+    /// The CPU only (rayon's global pool).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let out = compute::map(&compute::Device::cpu(), [1.5_f32, -2.5], compute::Op::Round)?;
+    /// assert_eq!(out, [2.0, -2.0]);
+    /// # Ok::<(), compute::Error>(())
+    /// ```
+    pub fn cpu() -> Device {
+        Device {
+            policy: Policy::Cpu,
+            gpu: None,
+            chunk_bytes: None,
+        }
+    }
+
+    /// The GPU only, on any adapter that runs compute shaders, software ones included (so
+    /// tests can force the WGSL path on lavapipe or llvmpipe). `Err` when there is none.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let device = compute::Device::gpu()?;
+    /// let out = compute::map(&device, vec![1.0_f32, 4.0], compute::Op::Sqrt)?;
+    /// assert_eq!(out, [1.0, 2.0]);
+    /// # Ok::<(), compute::Error>(())
+    /// ```
+    pub fn gpu() -> Result<Device> {
+        Ok(Device {
+            policy: Policy::Gpu,
+            gpu: Some(context(gpu::Want::Any)?),
+            chunk_bytes: None,
+        })
+    }
+
+    /// Caps the bytes one GPU dispatch binds per array (default: the adapter's storage binding
+    /// limit). Larger inputs run as a sequence of chunks; a smaller cap bounds the GPU memory
+    /// one call holds. Values below 1 KiB are raised to 1 KiB.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let device = compute::Device::cpu().with_gpu_chunk_bytes(64 << 20);
+    /// assert_eq!(compute::map(&device, [3u32], compute::Op::Square)?, [9]);
+    /// # Ok::<(), compute::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_gpu_chunk_bytes(mut self, bytes: u64) -> Device {
+        self.chunk_bytes = Some(bytes.max(1024));
+        self
+    }
+
+    /// Which backend a call of `op` on `len` elements of `T` runs on. A [`Device::gpu`]
+    /// device always chooses [`Backend::Gpu`], a [`Device::cpu`] device [`Backend::Cpu`]; an
+    /// auto device chooses the GPU for work of at least [`GPU_MIN_WORK`] when it holds a
+    /// hardware GPU that supports `T`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use compute::{Backend, Device, Op};
+    /// let device = Device::auto();
+    /// assert_eq!(device.choose(&Op::Scale(2.0_f32), 100), Backend::Cpu);
+    /// ```
+    pub fn choose<T: Element>(&self, op: &Op<T>, len: usize) -> Backend {
+        self.choose_work::<T>(op.cost(), len)
+    }
+
+    /// The one decision: fixed policies win; auto weighs the work against [`GPU_MIN_WORK`].
+    fn choose_work<T: Element>(&self, cost: usize, len: usize) -> Backend {
+        match self.policy {
+            Policy::Cpu => Backend::Cpu,
+            Policy::Gpu => Backend::Gpu,
+            Policy::Auto => match &self.gpu {
+                Some(_) if gpu::supports::<T>() && len.saturating_mul(cost) >= GPU_MIN_WORK => {
+                    Backend::Gpu
+                }
+                _ => Backend::Cpu,
+            },
+        }
+    }
+
+    /// The GPU adapter this device holds, as "name (backend, type)", or `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(compute::Device::cpu().gpu_name(), None);
+    /// ```
+    pub fn gpu_name(&self) -> Option<String> {
+        self.gpu.as_ref().map(|ctx| gpu::describe(&ctx.info))
+    }
+
+    /// Runs a checked kernel over inputs of `len` elements each on the chosen backend.
+    pub(crate) fn run<T: Element>(
+        &self,
+        kernel: &Kernel<'_, T>,
+        inputs: &[&[T]],
+        len: usize,
+    ) -> Result<Vec<T>> {
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        match (self.choose_work::<T>(kernel.cost(), len), &self.gpu) {
+            (Backend::Cpu, _) => Ok(crate::cpu::run(kernel, inputs, len)),
+            (Backend::Gpu, Some(ctx)) => {
+                let result = gpu::run(ctx, kernel, inputs, len, self.chunk_bytes);
+                match result {
+                    Err(e) if self.policy == Policy::Auto => {
+                        log::warn!("compute: GPU call failed ({e}); running it on the CPU");
+                        Ok(crate::cpu::run(kernel, inputs, len))
+                    }
+                    other => other,
+                }
+            }
+            (Backend::Gpu, None) => Err(Error::NoGpu {
+                reason: "this device holds no GPU".into(),
+            }),
+        }
+    }
+
+    /// The GPU context, for the crate's own tests.
+    #[cfg(test)]
+    pub(crate) fn gpu_context(&self) -> Option<&gpu::Context> {
+        self.gpu.as_deref()
+    }
+}

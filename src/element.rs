@@ -1,0 +1,368 @@
+//! The element types both backends understand, and their scalar arithmetic.
+//!
+//! Each type's arithmetic lives here once, as numpy and WGSL define it: integers wrap,
+//! integer division by zero gives 0 and `MIN / -1` gives `MIN`, float `min`/`max` propagate
+//! NaN, `round` is half-to-even. `op.rs` maps every [`Op`](crate::Op) onto these primitives.
+
+use std::fmt::Debug;
+
+pub(crate) use sealed::Kind;
+
+/// An element type that [`map`](crate::map) and [`zip`](crate::zip) accept: `f32`, `i32`,
+/// `u32` on both backends, `f64` on the CPU.
+///
+/// The trait is sealed: its methods are the crate's own scalar semantics and cannot be
+/// implemented or called outside it.
+///
+/// # Examples
+///
+/// ```
+/// fn double<T: compute::Element>(device: &compute::Device, data: &[T], two: T) -> compute::Result<Vec<T>> {
+///     compute::map(device, data, compute::Op::Scale(two))
+/// }
+/// let out = double(&compute::Device::cpu(), &[1u32, 2, 3], 2).unwrap();
+/// assert_eq!(out, [2, 4, 6]);
+/// ```
+pub trait Element: sealed::Scalar {}
+
+impl Element for f32 {}
+impl Element for f64 {}
+impl Element for i32 {}
+impl Element for u32 {}
+
+pub(crate) mod sealed {
+    use super::Debug;
+
+    /// The numeric family of an element type; decides which ops are allowed and which WGSL
+    /// helper library the GPU kernel uses.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Kind {
+        /// IEEE-754 binary floating point.
+        Float,
+        /// Two's-complement signed integer.
+        Signed,
+        /// Unsigned integer.
+        Unsigned,
+    }
+
+    /// Scalar arithmetic of one element type. Private: reachable only inside the crate.
+    pub trait Scalar:
+        bytemuck::Pod + Debug + PartialEq + PartialOrd + Send + Sync + 'static
+    {
+        /// Rust name, for error messages.
+        const NAME: &'static str;
+        /// WGSL type name, `None` where no GPU kernel exists for the type.
+        const WGSL: Option<&'static str>;
+        /// The numeric family.
+        const KIND: Kind;
+        /// Zero.
+        const ZERO: Self;
+        /// One.
+        const ONE: Self;
+
+        /// `a + b`, wrapping for integers.
+        fn add(self, b: Self) -> Self;
+        /// `a - b`, wrapping for integers.
+        fn sub(self, b: Self) -> Self;
+        /// `a * b`, wrapping for integers.
+        fn mul(self, b: Self) -> Self;
+        /// `a / b`; integers truncate, give 0 for `b == 0` and `MIN` for `MIN / -1`.
+        fn div(self, b: Self) -> Self;
+        /// Element-wise minimum; NaN-propagating for floats (numpy's `minimum`).
+        fn minimum(self, b: Self) -> Self;
+        /// Element-wise maximum; NaN-propagating for floats (numpy's `maximum`).
+        fn maximum(self, b: Self) -> Self;
+        /// `a` to the power `b`: C `pow` for floats; for integers wrapping repeated
+        /// multiplication, and for a negative exponent the truncated value of `1 / a^-b`
+        /// (1 for `a == 1`, ±1 for `a == -1`, otherwise 0).
+        fn pow(self, b: Self) -> Self;
+        /// Negation, wrapping for integers (`0 - x` for unsigned).
+        fn neg(self) -> Self;
+        /// Absolute value, wrapping for integers (`abs(MIN) == MIN`).
+        fn abs(self) -> Self;
+        /// Float-only ops; integers never reach them (rejected by `Op::check`).
+        fn sqrt(self) -> Self;
+        /// `e^x`.
+        fn exp(self) -> Self;
+        /// Natural logarithm.
+        fn ln(self) -> Self;
+        /// Sine.
+        fn sin(self) -> Self;
+        /// Cosine.
+        fn cos(self) -> Self;
+        /// Hyperbolic tangent.
+        fn tanh(self) -> Self;
+        /// Round towards negative infinity; identity on integers.
+        fn floor(self) -> Self;
+        /// Round towards positive infinity; identity on integers.
+        fn ceil(self) -> Self;
+        /// Round half to even; identity on integers.
+        fn round(self) -> Self;
+        /// Whether the value is an integer zero (scalar `Div(0)` is rejected for integers).
+        fn is_int_zero(self) -> bool;
+        /// Whether the value is negative (for the integer `Pow` check).
+        fn is_negative(self) -> bool;
+        /// Lossless conversion to `f64`, for tests and references.
+        fn to_f64(self) -> f64;
+    }
+
+    macro_rules! float_scalar {
+        ($t:ty, $wgsl:expr) => {
+            impl Scalar for $t {
+                const NAME: &'static str = stringify!($t);
+                const WGSL: Option<&'static str> = $wgsl;
+                const KIND: Kind = Kind::Float;
+                const ZERO: Self = 0.0;
+                const ONE: Self = 1.0;
+
+                #[inline(always)]
+                fn add(self, b: Self) -> Self {
+                    self + b
+                }
+                #[inline(always)]
+                fn sub(self, b: Self) -> Self {
+                    self - b
+                }
+                #[inline(always)]
+                fn mul(self, b: Self) -> Self {
+                    self * b
+                }
+                #[inline(always)]
+                fn div(self, b: Self) -> Self {
+                    self / b
+                }
+                #[inline(always)]
+                fn minimum(self, b: Self) -> Self {
+                    // numpy's `minimum`: NaN in either operand gives NaN.
+                    if self.is_nan() || b.is_nan() {
+                        <$t>::NAN
+                    } else if self < b {
+                        self
+                    } else {
+                        b
+                    }
+                }
+                #[inline(always)]
+                fn maximum(self, b: Self) -> Self {
+                    if self.is_nan() || b.is_nan() {
+                        <$t>::NAN
+                    } else if self > b {
+                        self
+                    } else {
+                        b
+                    }
+                }
+                #[inline(always)]
+                fn pow(self, b: Self) -> Self {
+                    self.powf(b)
+                }
+                #[inline(always)]
+                fn neg(self) -> Self {
+                    -self
+                }
+                #[inline(always)]
+                fn abs(self) -> Self {
+                    <$t>::abs(self)
+                }
+                #[inline(always)]
+                fn sqrt(self) -> Self {
+                    <$t>::sqrt(self)
+                }
+                #[inline(always)]
+                fn exp(self) -> Self {
+                    <$t>::exp(self)
+                }
+                #[inline(always)]
+                fn ln(self) -> Self {
+                    <$t>::ln(self)
+                }
+                #[inline(always)]
+                fn sin(self) -> Self {
+                    <$t>::sin(self)
+                }
+                #[inline(always)]
+                fn cos(self) -> Self {
+                    <$t>::cos(self)
+                }
+                #[inline(always)]
+                fn tanh(self) -> Self {
+                    <$t>::tanh(self)
+                }
+                #[inline(always)]
+                fn floor(self) -> Self {
+                    <$t>::floor(self)
+                }
+                #[inline(always)]
+                fn ceil(self) -> Self {
+                    <$t>::ceil(self)
+                }
+                #[inline(always)]
+                fn round(self) -> Self {
+                    self.round_ties_even()
+                }
+                #[inline(always)]
+                fn is_int_zero(self) -> bool {
+                    false
+                }
+                #[inline(always)]
+                fn is_negative(self) -> bool {
+                    self < 0.0
+                }
+                #[inline(always)]
+                fn to_f64(self) -> f64 {
+                    f64::from(self)
+                }
+            }
+        };
+    }
+
+    float_scalar!(f32, Some("f32"));
+    float_scalar!(f64, None);
+
+    macro_rules! int_scalar {
+        ($t:ty, $kind:expr, $pow:ident) => {
+            impl Scalar for $t {
+                const NAME: &'static str = stringify!($t);
+                const WGSL: Option<&'static str> = Some(stringify!($t));
+                const KIND: Kind = $kind;
+                const ZERO: Self = 0;
+                const ONE: Self = 1;
+
+                #[inline(always)]
+                fn add(self, b: Self) -> Self {
+                    self.wrapping_add(b)
+                }
+                #[inline(always)]
+                fn sub(self, b: Self) -> Self {
+                    self.wrapping_sub(b)
+                }
+                #[inline(always)]
+                fn mul(self, b: Self) -> Self {
+                    self.wrapping_mul(b)
+                }
+                #[inline(always)]
+                fn div(self, b: Self) -> Self {
+                    // numpy: x / 0 == 0; wrapping_div gives MIN / -1 == MIN.
+                    if b == 0 {
+                        0
+                    } else {
+                        self.wrapping_div(b)
+                    }
+                }
+                #[inline(always)]
+                fn minimum(self, b: Self) -> Self {
+                    Ord::min(self, b)
+                }
+                #[inline(always)]
+                fn maximum(self, b: Self) -> Self {
+                    Ord::max(self, b)
+                }
+                #[inline(always)]
+                fn pow(self, b: Self) -> Self {
+                    $pow(self, b)
+                }
+                #[inline(always)]
+                fn neg(self) -> Self {
+                    self.wrapping_neg()
+                }
+                #[inline(always)]
+                fn abs(self) -> Self {
+                    int_abs(self)
+                }
+                fn sqrt(self) -> Self {
+                    self
+                }
+                fn exp(self) -> Self {
+                    self
+                }
+                fn ln(self) -> Self {
+                    self
+                }
+                fn sin(self) -> Self {
+                    self
+                }
+                fn cos(self) -> Self {
+                    self
+                }
+                fn tanh(self) -> Self {
+                    self
+                }
+                #[inline(always)]
+                fn floor(self) -> Self {
+                    self
+                }
+                #[inline(always)]
+                fn ceil(self) -> Self {
+                    self
+                }
+                #[inline(always)]
+                fn round(self) -> Self {
+                    self
+                }
+                #[inline(always)]
+                fn is_int_zero(self) -> bool {
+                    self == 0
+                }
+                #[inline(always)]
+                #[allow(unused_comparisons)]
+                fn is_negative(self) -> bool {
+                    self < 0
+                }
+                #[inline(always)]
+                fn to_f64(self) -> f64 {
+                    f64::from(self)
+                }
+            }
+        };
+    }
+
+    int_scalar!(i32, Kind::Signed, pow_i32);
+    int_scalar!(u32, Kind::Unsigned, pow_u32);
+
+    trait IntAbs {
+        fn int_abs(self) -> Self;
+    }
+    impl IntAbs for i32 {
+        #[inline(always)]
+        fn int_abs(self) -> Self {
+            self.wrapping_abs()
+        }
+    }
+    impl IntAbs for u32 {
+        #[inline(always)]
+        fn int_abs(self) -> Self {
+            self
+        }
+    }
+    #[inline(always)]
+    fn int_abs<T: IntAbs>(x: T) -> T {
+        x.int_abs()
+    }
+
+    /// Wrapping power by squaring; the same loop the WGSL helper runs.
+    #[inline]
+    fn pow_u32(base: u32, exp: u32) -> u32 {
+        let (mut result, mut b, mut e) = (1u32, base, exp);
+        while e != 0 {
+            if e & 1 != 0 {
+                result = result.wrapping_mul(b);
+            }
+            b = b.wrapping_mul(b);
+            e >>= 1;
+        }
+        result
+    }
+
+    #[inline]
+    fn pow_i32(base: i32, exp: i32) -> i32 {
+        if exp < 0 {
+            return match base {
+                1 => 1,
+                -1 if exp & 1 != 0 => -1,
+                -1 => 1,
+                _ => 0,
+            };
+        }
+        pow_u32(base as u32, exp as u32) as i32
+    }
+}

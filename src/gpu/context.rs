@@ -1,0 +1,174 @@
+//! Opening a GPU: the adapter choice, the device with the adapter's own limits, and the
+//! capture of every driver error (error scopes, device-lost and uncaptured-error callbacks),
+//! so that wgpu's default handler never panics inside a user's call.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// Which adapters a context may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// Hardware only: adapters of `DeviceType::Cpu` (lavapipe, llvmpipe) are slower than one
+    /// CPU core, so `Device::auto()` ignores them.
+    Hardware,
+    /// Any adapter, software ones included (`Device::gpu()`, tests).
+    Any,
+}
+
+/// How long a call waits for its readback before it is an error.
+pub(crate) const READBACK_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// An open GPU device and what the crate keeps alongside it.
+pub(crate) struct Context {
+    pub(crate) device: wgpu::Device,
+    pub(crate) queue: wgpu::Queue,
+    pub(crate) info: wgpu::AdapterInfo,
+    pub(crate) limits: wgpu::Limits,
+    /// Set by the device-lost callback.
+    lost: Arc<Mutex<Option<String>>>,
+    pub(crate) pipelines: super::pipeline::Cache,
+    pub(crate) pool: super::buffers::Pool,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("adapter", &self.info.name)
+            .field("backend", &self.info.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Preference order among adapters: real GPUs first, native APIs before OpenGL.
+fn rank(info: &wgpu::AdapterInfo) -> (u8, u8) {
+    let device = match info.device_type {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Other => 3,
+        wgpu::DeviceType::Cpu => 4,
+    };
+    let backend = match info.backend {
+        wgpu::Backend::Vulkan | wgpu::Backend::Metal | wgpu::Backend::Dx12 => 0,
+        _ => 1,
+    };
+    (device, backend)
+}
+
+/// A short description of an adapter for logs and [`Device::gpu_name`](crate::Device::gpu_name).
+pub(crate) fn describe(info: &wgpu::AdapterInfo) -> String {
+    format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type)
+}
+
+impl Context {
+    /// Opens the best adapter `want` allows; `WGPU_BACKEND` and the other `WGPU_*` variables
+    /// narrow the search as wgpu documents.
+    pub(crate) fn open(want: Want) -> Result<Context> {
+        let desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+        let backends = desc.backends;
+        let instance = wgpu::Instance::new(desc);
+        let mut adapters = pollster::block_on(instance.enumerate_adapters(backends));
+        let seen: Vec<String> = adapters.iter().map(|a| describe(&a.get_info())).collect();
+        adapters.retain(|a| {
+            a.get_downlevel_capabilities()
+                .flags
+                .contains(wgpu::DownlevelFlags::COMPUTE_SHADERS)
+        });
+        if want == Want::Hardware {
+            adapters.retain(|a| a.get_info().device_type != wgpu::DeviceType::Cpu);
+        }
+        adapters.sort_by_key(|a| rank(&a.get_info()));
+        let Some(adapter) = adapters.into_iter().next() else {
+            let reason = if seen.is_empty() {
+                "no GPU adapter found".to_string()
+            } else if want == Want::Hardware {
+                format!(
+                    "only software or non-compute adapters found ({}), which are slower than the CPU",
+                    seen.join(", ")
+                )
+            } else {
+                format!("no adapter supports compute shaders ({})", seen.join(", "))
+            };
+            return Err(Error::NoGpu { reason });
+        };
+        let info = adapter.get_info();
+        let limits = adapter.limits();
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("compute"),
+            required_features: wgpu::Features::empty(),
+            required_limits: limits.clone(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            ..Default::default()
+        }))
+        .map_err(|e| Error::NoGpu {
+            reason: format!("{}: {e}", describe(&info)),
+        })?;
+
+        let lost = Arc::new(Mutex::new(None));
+        let lost_slot = Arc::clone(&lost);
+        device.set_device_lost_callback(move |reason, message| {
+            log::error!("compute: GPU device lost ({reason:?}): {message}");
+            *lost_slot.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some(format!("{reason:?}: {message}"));
+        });
+        // Every call runs inside error scopes; anything that still escapes them is logged
+        // here instead of reaching wgpu's default handler, which panics.
+        device.on_uncaptured_error(Arc::new(|error| {
+            log::error!("compute: uncaptured GPU error: {error}");
+        }));
+        log::info!("compute: opened GPU {}", describe(&info));
+        Ok(Context {
+            pipelines: super::pipeline::Cache::default(),
+            pool: super::buffers::Pool::default(),
+            device,
+            queue,
+            info,
+            limits,
+            lost,
+        })
+    }
+
+    /// `Err` once the device has been lost.
+    pub(crate) fn check_alive(&self) -> Result<()> {
+        match &*self.lost.lock().unwrap_or_else(PoisonError::into_inner) {
+            Some(reason) => Err(Error::DeviceLost {
+                reason: reason.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs `f` inside out-of-memory, validation and internal error scopes and turns the first
+    /// captured error into [`Error::Gpu`].
+    pub(crate) fn scoped<R>(&self, during: &'static str, f: impl FnOnce() -> R) -> Result<R> {
+        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let internal = self.device.push_error_scope(wgpu::ErrorFilter::Internal);
+        let value = f();
+        let errors = [
+            pollster::block_on(internal.pop()),
+            pollster::block_on(validation.pop()),
+            pollster::block_on(oom.pop()),
+        ];
+        match errors.into_iter().flatten().next() {
+            Some(error) => {
+                self.check_alive()?;
+                Err(Error::gpu(during, error))
+            }
+            None => Ok(value),
+        }
+    }
+
+    /// The most elements of `elem_bytes` each one dispatch may bind: the adapter's storage
+    /// binding and buffer limits, an optional caller cap, and the 32-bit index space.
+    pub(crate) fn chunk_elems(&self, elem_bytes: usize, cap_bytes: Option<u64>) -> usize {
+        let binding = u64::from(self.limits.max_storage_buffer_binding_size)
+            .min(self.limits.max_buffer_size)
+            .min(cap_bytes.unwrap_or(u64::MAX));
+        let elems = (binding / elem_bytes.max(1) as u64).min(1 << 31) as usize;
+        // Whole workgroups, and at least one.
+        (elems / 256 * 256).max(256)
+    }
+}

@@ -1,0 +1,122 @@
+//! One compute pipeline per (kernel shape, element type), built once and shared by every
+//! call and every parameter value (`Scale(2)` and `Scale(3)` share one).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::codegen;
+use super::context::Context;
+use crate::element::Element;
+use crate::error::Result;
+use crate::kernel::Kernel;
+
+/// A compiled kernel and the layout its bind groups follow.
+#[derive(Debug)]
+pub(crate) struct Pipeline {
+    pub(crate) pipeline: wgpu::ComputePipeline,
+    pub(crate) layout: wgpu::BindGroupLayout,
+    /// Input arrays the kernel reads (bindings 1..=arity; the output follows them).
+    pub(crate) arity: usize,
+}
+
+/// The pipeline cache of one GPU context.
+#[derive(Debug, Default)]
+pub(crate) struct Cache {
+    pipelines: Mutex<HashMap<(&'static str, String), Arc<Pipeline>>>,
+}
+
+fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Storage { read_only },
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+/// The bind group layout shared by every kernel of `arity` inputs: the parameter uniform,
+/// the inputs, then the output (as the templates in `shaders/` declare them).
+fn layout(device: &wgpu::Device, arity: usize) -> wgpu::BindGroupLayout {
+    let mut entries = vec![wgpu::BindGroupLayoutEntry {
+        binding: 0,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Uniform,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }];
+    for k in 0..arity {
+        entries.push(storage(1 + k as u32, true));
+    }
+    entries.push(storage(1 + arity as u32, false));
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some("compute elementwise"),
+        entries: &entries,
+    })
+}
+
+impl Cache {
+    /// The pipeline of `kernel` for `T`, generated, checked by naga and compiled on first use.
+    pub(crate) fn get<T: Element>(
+        &self,
+        ctx: &Context,
+        kernel: &Kernel<'_, T>,
+    ) -> Result<Arc<Pipeline>> {
+        let key = (T::NAME, kernel.shape());
+        let mut pipelines = self
+            .pipelines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(found) = pipelines.get(&key) {
+            return Ok(Arc::clone(found));
+        }
+        let src = codegen::generate(kernel)?;
+        codegen::validate(&src)?;
+        let arity = kernel.arity();
+        let label = format!("compute {}:{}", key.0, key.1);
+        let built = ctx.scoped("compiling a kernel", || {
+            let device = &ctx.device;
+            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(&label),
+                source: wgpu::ShaderSource::Wgsl(src.as_str().into()),
+            });
+            let layout = layout(device, arity);
+            let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(&label),
+                bind_group_layouts: &[Some(&layout)],
+                immediate_size: 0,
+            });
+            let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(&label),
+                layout: Some(&pipeline_layout),
+                module: &module,
+                entry_point: Some("main"),
+                compilation_options: Default::default(),
+                cache: None,
+            });
+            Pipeline {
+                pipeline,
+                layout,
+                arity,
+            }
+        })?;
+        let built = Arc::new(built);
+        pipelines.insert(key, Arc::clone(&built));
+        Ok(built)
+    }
+
+    /// How many pipelines are cached (for tests).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.pipelines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+}

@@ -1,0 +1,104 @@
+//! # compute
+//!
+//! Element-wise array work on every CPU core or on the GPU, whichever is faster for the call:
+//! the Rust answer to `multiprocessing.Pool.map`, `joblib.Parallel` and `numba.prange`, with
+//! no worker processes, no pickling and no JIT warm-up.
+//!
+//! ```
+//! use compute::{BinOp, Device, Op};
+//!
+//! let device = Device::auto(); // never fails: a hardware GPU if there is one, else the CPU
+//! let out = compute::map(&device, vec![1, 2, 3, 4, 5], Op::Scale(2))?;
+//! assert_eq!(out, [2, 4, 6, 8, 10]);
+//!
+//! // A chain of ops is one kernel: one pass over memory, one GPU dispatch.
+//! let x = vec![0.0_f32, 1.5, 4.0];
+//! let y = compute::map(&device, &x, Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt))?;
+//! assert_eq!(y, [1.0, 2.0, 3.0]);
+//!
+//! let z = compute::zip(&device, &x, &y, BinOp::Mul)?;
+//! assert_eq!(z, [0.0, 3.0, 12.0]);
+//! # Ok::<(), compute::Error>(())
+//! ```
+//!
+//! ## How the backend is chosen
+//!
+//! [`Device::auto`] holds rayon's CPU pool and, when a *hardware* GPU adapter exists, a wgpu
+//! context. [`Device::choose`] decides per call: the GPU when the work (elements times op
+//! cost) is at least [`GPU_MIN_WORK`], the CPU otherwise and whenever there is no hardware
+//! GPU. `COMPUTE_BACKEND=cpu|gpu|auto` overrides; [`Device::cpu`] and [`Device::gpu`] fix the
+//! backend. A GPU failure inside an auto call is logged and the call reruns on the CPU.
+//!
+//! ## Semantics
+//!
+//! One answer on both backends, numpy's where WGSL leaves room: integers wrap; integer
+//! division truncates, gives 0 for a zero divisor and `MIN` for `MIN / -1`; float-only ops on
+//! integers and a scalar integer `Div(0)` are errors; `Round` is half-to-even. The CPU is
+//! IEEE-754 (transcendentals within 4 ULP); the GPU follows WGSL's accuracy rules. Empty input
+//! gives empty output without touching the GPU.
+
+mod alloc;
+mod cpu;
+mod device;
+mod element;
+mod error;
+mod gpu;
+mod kernel;
+mod op;
+
+pub use device::{Backend, Device, GPU_MIN_WORK};
+pub use element::Element;
+pub use error::{Error, Result};
+pub use op::{BinOp, Chain, Op};
+
+use kernel::Kernel;
+
+/// Applies `op` to every element of `data` on the backend `device` chooses.
+///
+/// `data` is anything that views as a slice: `Vec<T>`, `&Vec<T>`, `&[T]`, `[T; N]`.
+/// Errors (before any work): a float-only op on integers, an integer `Div(0)`, an integer
+/// `Pow` with a negative exponent; and GPU failures on a GPU-only device.
+///
+/// # Examples
+///
+/// ```
+/// use compute::{Device, Op};
+/// let device = Device::auto();
+/// let out = compute::map(&device, vec![1, 2, 3, 4, 5], Op::Scale(2))?;
+/// assert_eq!(out, [2, 4, 6, 8, 10]);
+/// assert!(compute::map(&device, vec![4, 9], Op::Sqrt).is_err()); // no silent cast
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn map<T: Element>(device: &Device, data: impl AsRef<[T]>, op: Op<T>) -> Result<Vec<T>> {
+    let data = data.as_ref();
+    op.check()?;
+    device.run(&Kernel::map(&op), &[data], data.len())
+}
+
+/// Applies `op` to each pair `(a[i], b[i])` of two equal-length arrays.
+///
+/// Unequal lengths are an [`Error::LengthMismatch`] before any work starts.
+///
+/// # Examples
+///
+/// ```
+/// use compute::{BinOp, Device};
+/// let out = compute::zip(&Device::auto(), vec![1.0_f32, 2.0], vec![3.0, 4.0], BinOp::Add)?;
+/// assert_eq!(out, [4.0, 6.0]);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn zip<T: Element>(
+    device: &Device,
+    a: impl AsRef<[T]>,
+    b: impl AsRef<[T]>,
+    op: BinOp,
+) -> Result<Vec<T>> {
+    let (a, b) = (a.as_ref(), b.as_ref());
+    if a.len() != b.len() {
+        return Err(Error::LengthMismatch {
+            left: a.len(),
+            right: b.len(),
+        });
+    }
+    device.run(&Kernel::zip(op), &[a, b], a.len())
+}
