@@ -12,14 +12,14 @@ use crate::element::Element;
 use crate::kernel::{Head, Kernel};
 use crate::op::{with_binop, with_op, Op};
 
-/// Elements per block: 4,096 f32 (16 KiB per array) keep a zip's two inputs and its output
+/// Elements per CPU block: 4,096 f32 (16 KiB per array) keep a zip's two inputs and its output
 /// inside a 48 KiB L1 data cache while a chain of steps runs over the block.
-pub(crate) const BLOCK: usize = 4096;
+pub const BLOCK: usize = 4096;
 
-/// Below this many elements a call runs on the calling thread. Measured on the 2-core dev VM
+/// Below this many elements a CPU call runs on the calling thread. Measured on the 2-core dev VM
 /// (`cargo run --release --example compare`): waking rayon's workers costs ~5-15 µs, which a
 /// memory-bound op only earns back past ~10^5 elements.
-pub(crate) const PARALLEL_MIN: usize = 1 << 17;
+pub const PARALLEL_MIN: usize = 1 << 17;
 
 /// Runs `kernel` over `inputs` (each exactly `len` elements) into a fresh vector.
 pub(crate) fn run<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], len: usize) -> Vec<T> {

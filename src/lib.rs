@@ -46,6 +46,7 @@ mod gpu;
 mod kernel;
 mod op;
 
+pub use cpu::{BLOCK as CPU_BLOCK, PARALLEL_MIN as CPU_PARALLEL_MIN};
 pub use device::{Backend, Device, GPU_MIN_WORK};
 pub use element::Element;
 pub use error::{Error, Result};

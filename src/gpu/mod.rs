@@ -196,10 +196,21 @@ fn read_back<T: Element>(
                 .err()
                 .unwrap_or_else(|| Error::gpu("waiting for the GPU", e))
         })?;
-    match rx.try_recv() {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(Error::gpu("mapping the result", e)),
-        Err(e) => return Err(Error::gpu("mapping the result", e)),
+    // Another thread's poll may be the one that runs our callback: wait for it, polling
+    // again now and then, up to the readback timeout.
+    let deadline = std::time::Instant::now() + READBACK_TIMEOUT;
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(5)) {
+            Ok(Ok(())) => break,
+            Ok(Err(e)) => return Err(Error::gpu("mapping the result", e)),
+            Err(e) if std::time::Instant::now() >= deadline => {
+                return Err(Error::gpu("mapping the result", e))
+            }
+            Err(_) => {
+                ctx.check_alive()?;
+                let _ = ctx.device.poll(wgpu::PollType::Poll);
+            }
+        }
     }
     {
         let view = slice

@@ -1,0 +1,339 @@
+//! Every op and binary op, every element type, on each backend, against an f64 (or exact
+//! integer) reference within that op's own bound, at every length of `common::lengths()`.
+//! Each test body is written once and run as `cpu_*` and `gpu_*`.
+
+mod common;
+
+use common::{
+    bound, close, f32_data, gpu, i32_data, lengths, ref_float, ref_float_bin, ref_int_bin,
+    ref_int_op, u32_data, widen, Rng, Side,
+};
+use compute::{BinOp, Device, Op};
+
+const BINOPS: [BinOp; 7] = [
+    BinOp::Add,
+    BinOp::Sub,
+    BinOp::Mul,
+    BinOp::Div,
+    BinOp::Min,
+    BinOp::Max,
+    BinOp::Pow,
+];
+
+fn float_ops() -> Vec<Op<f32>> {
+    vec![
+        Op::Scale(2.5),
+        Op::Scale(-0.1),
+        Op::Add(1.25),
+        Op::Sub(3.0),
+        Op::Div(3.0),
+        Op::Div(-0.7),
+        Op::Min(0.5),
+        Op::Max(-0.5),
+        Op::Clamp(-1.0, 2.0),
+        Op::Pow(2.0),
+        Op::Pow(3.0),
+        Op::Pow(-2.0),
+        Op::Pow(0.5),
+        Op::Neg,
+        Op::Abs,
+        Op::Square,
+        Op::Sqrt,
+        Op::Recip,
+        Op::Exp,
+        Op::Log,
+        Op::Sin,
+        Op::Cos,
+        Op::Tanh,
+        Op::Sigmoid,
+        Op::Relu,
+        Op::Floor,
+        Op::Ceil,
+        Op::Round,
+        Op::Abs
+            .then(Op::Scale(2.0))
+            .then(Op::Add(1.0))
+            .then(Op::Sqrt),
+        Op::Abs.then(Op::Add(1.0)).then(Op::Log),
+        Op::Scale(0.5).then(Op::Clamp(-3.0, 3.0)).then(Op::Exp),
+        Op::Neg.then(Op::Square).then(Op::Round).then(Op::Relu),
+    ]
+}
+
+fn check_float_map(device: &Device, side: Side) {
+    for (k, op) in float_ops().iter().enumerate() {
+        for len in lengths() {
+            let x = f32_data(op, len, (k * 1_000_003 + len) as u64, side);
+            let got = compute::map(device, &x, op.clone())
+                .unwrap_or_else(|e| panic!("{side:?} {op:?} len {len}: {e}"));
+            assert_eq!(got.len(), len, "{side:?} {op:?}");
+            for (i, (&g, &xi)) in got.iter().zip(&x).enumerate() {
+                let xi = f64::from(xi);
+                let (want, b) = (ref_float(op, xi), bound(op, xi, side));
+                assert!(
+                    close(g, want, b, side),
+                    "{side:?} {op:?} len {len} [{i}]: x = {xi:e}, got {g:e}, want {want:e} within {b:?}"
+                );
+            }
+        }
+    }
+}
+
+fn int_ops<T: Copy + From<u8>>(minus_three: T, minus_one: T) -> Vec<Op<T>> {
+    let n = |v: u8| T::from(v);
+    vec![
+        Op::Scale(n(3)),
+        Op::Scale(minus_three),
+        Op::Add(n(7)),
+        Op::Add(minus_one),
+        Op::Sub(n(9)),
+        Op::Div(n(7)),
+        Op::Div(minus_three),
+        Op::Div(minus_one),
+        Op::Min(n(5)),
+        Op::Max(minus_three),
+        Op::Clamp(minus_three, n(100)),
+        Op::Pow(n(0)),
+        Op::Pow(n(3)),
+        Op::Pow(n(31)),
+        Op::Neg,
+        Op::Abs,
+        Op::Square,
+        Op::Relu,
+        Op::Floor,
+        Op::Ceil,
+        Op::Round,
+        Op::Scale(n(3))
+            .then(Op::Add(n(1)))
+            .then(Op::Abs)
+            .then(Op::Min(n(250))),
+    ]
+}
+
+fn check_int_map<T>(
+    device: &Device,
+    ops: &[Op<T>],
+    data: impl Fn(usize, u64) -> Vec<T>,
+    signed: bool,
+) where
+    T: compute::Element + Copy + Into<i64>,
+{
+    let side = if device.gpu_name().is_some() {
+        "gpu"
+    } else {
+        "cpu"
+    };
+    for (k, op) in ops.iter().enumerate() {
+        let wide = widen(op);
+        for len in lengths() {
+            let x = data(len, (k * 7919 + len) as u64);
+            let got = compute::map(device, &x, op.clone())
+                .unwrap_or_else(|e| panic!("{side} {op:?} len {len}: {e}"));
+            assert_eq!(got.len(), len);
+            for (i, (&g, &xi)) in got.iter().zip(&x).enumerate() {
+                let want = ref_int_op(&wide, xi.into(), signed);
+                assert_eq!(
+                    g.into(),
+                    want,
+                    "{side} {op:?} len {len} [{i}]: x = {:?}",
+                    xi.into()
+                );
+            }
+        }
+    }
+}
+
+fn check_i32_map(device: &Device) {
+    check_int_map(device, &int_ops(-3i32, -1), i32_data, true);
+}
+
+fn check_u32_map(device: &Device) {
+    check_int_map(device, &int_ops(u32::MAX - 2, u32::MAX), u32_data, false);
+}
+
+fn check_float_zip(device: &Device, side: Side) {
+    for (k, &op) in BINOPS.iter().enumerate() {
+        for len in lengths() {
+            let mut rng = Rng::new((k * 31 + len) as u64);
+            let mut a = Vec::with_capacity(len);
+            let mut b = Vec::with_capacity(len);
+            for _ in 0..len {
+                let (x, y) = match op {
+                    BinOp::Pow => (rng.log_uniform(0.1, 10.0, false), rng.uniform(-4.0, 4.0)),
+                    _ => (
+                        rng.log_uniform(1e-3, 1e3, true),
+                        rng.log_uniform(1e-3, 1e3, true),
+                    ),
+                };
+                a.push(x as f32);
+                b.push(y as f32);
+            }
+            let got = compute::zip(device, &a, &b, op)
+                .unwrap_or_else(|e| panic!("{side:?} {op:?} len {len}: {e}"));
+            assert_eq!(got.len(), len);
+            for i in 0..len {
+                let (x, y) = (f64::from(a[i]), f64::from(b[i]));
+                let want = ref_float_bin(op, x, y);
+                let b = match (op, side) {
+                    (BinOp::Div, Side::Gpu) => common::Bound::ulps(2.5),
+                    (BinOp::Pow, Side::Gpu) => common::pow_bound(x, y),
+                    (BinOp::Pow, Side::Cpu) => common::Bound::ulps(4.0),
+                    _ => common::Bound::EXACT,
+                };
+                assert!(
+                    close(got[i], want, b, side),
+                    "{side:?} {op:?} len {len} [{i}]: {x:e}, {y:e}: got {:e}, want {want:e}",
+                    got[i]
+                );
+            }
+        }
+    }
+}
+
+fn check_int_zip<T>(device: &Device, data: impl Fn(usize, u64) -> Vec<T>, signed: bool)
+where
+    T: compute::Element + Copy + Into<i64> + TryFrom<i64>,
+{
+    for (k, &op) in BINOPS.iter().enumerate() {
+        for len in lengths() {
+            let a = data(len, (k * 131 + len) as u64);
+            let mut b = data(len, (k * 137 + len + 1) as u64);
+            let mut rng = Rng::new(len as u64);
+            for v in b.iter_mut() {
+                // zero divisors, -1 (MIN / -1) and small exponents, often
+                let pick = rng.next_u64() % 4;
+                let small: i64 = match (op, pick) {
+                    (BinOp::Pow, _) => (rng.next_u64() % 40) as i64 - if signed { 5 } else { 0 },
+                    (_, 0) => 0,
+                    (_, 1) if signed => -1,
+                    _ => continue,
+                };
+                if let Ok(s) = T::try_from(small) {
+                    *v = s;
+                }
+            }
+            let got = compute::zip(device, &a, &b, op)
+                .unwrap_or_else(|e| panic!("{op:?} len {len}: {e}"));
+            assert_eq!(got.len(), len);
+            for i in 0..len {
+                let want = ref_int_bin(op, a[i].into(), b[i].into(), signed);
+                assert_eq!(
+                    got[i].into(),
+                    want,
+                    "{op:?} len {len} [{i}]: {:?}, {:?}",
+                    a[i].into(),
+                    b[i].into()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn cpu_float_ops_match_reference() {
+    check_float_map(&Device::cpu(), Side::Cpu);
+}
+
+#[test]
+fn gpu_float_ops_match_reference() {
+    if let Some(device) = gpu() {
+        check_float_map(&device, Side::Gpu);
+    }
+}
+
+#[test]
+fn cpu_i32_ops_match_reference() {
+    check_i32_map(&Device::cpu());
+}
+
+#[test]
+fn gpu_i32_ops_match_reference() {
+    if let Some(device) = gpu() {
+        check_i32_map(&device);
+    }
+}
+
+#[test]
+fn cpu_u32_ops_match_reference() {
+    check_u32_map(&Device::cpu());
+}
+
+#[test]
+fn gpu_u32_ops_match_reference() {
+    if let Some(device) = gpu() {
+        check_u32_map(&device);
+    }
+}
+
+#[test]
+fn cpu_float_binops_match_reference() {
+    check_float_zip(&Device::cpu(), Side::Cpu);
+}
+
+#[test]
+fn gpu_float_binops_match_reference() {
+    if let Some(device) = gpu() {
+        check_float_zip(&device, Side::Gpu);
+    }
+}
+
+#[test]
+fn cpu_i32_binops_match_reference() {
+    check_int_zip(&Device::cpu(), i32_data, true);
+}
+
+#[test]
+fn gpu_i32_binops_match_reference() {
+    if let Some(device) = gpu() {
+        check_int_zip(&device, i32_data, true);
+    }
+}
+
+#[test]
+fn cpu_u32_binops_match_reference() {
+    check_int_zip(&Device::cpu(), u32_data, false);
+}
+
+#[test]
+fn gpu_u32_binops_match_reference() {
+    if let Some(device) = gpu() {
+        check_int_zip(&device, u32_data, false);
+    }
+}
+
+#[test]
+fn cpu_f64_ops_match_reference() {
+    let device = Device::cpu();
+    for len in lengths() {
+        let x: Vec<f64> = (0..len).map(|i| (i as f64 - 1000.5) * 0.37).collect();
+        let y = compute::map(
+            &device,
+            &x,
+            Op::Scale(2.0)
+                .then(Op::Add(1.0))
+                .then(Op::Abs)
+                .then(Op::Sqrt),
+        )
+        .unwrap();
+        let e = compute::map(&device, &x, Op::Sin.then(Op::Exp)).unwrap();
+        let z = compute::zip(&device, &x, &y, BinOp::Mul).unwrap();
+        for i in 0..len {
+            assert_eq!(y[i], (x[i] * 2.0 + 1.0).abs().sqrt(), "len {len} [{i}]");
+            assert_eq!(e[i], x[i].sin().exp(), "len {len} [{i}]");
+            assert_eq!(z[i], x[i] * y[i], "len {len} [{i}]");
+        }
+    }
+}
+
+#[test]
+fn gpu_f64_is_an_error_not_a_wrong_answer() {
+    if let Some(device) = gpu() {
+        let err = compute::map(&device, [1.0_f64, 2.0], Op::Sqrt).unwrap_err();
+        assert!(matches!(err, compute::Error::Unsupported { .. }), "{err}");
+        // and auto never sends f64 to the GPU
+        assert_eq!(
+            Device::auto().choose(&Op::<f64>::Sqrt, 1 << 30),
+            compute::Backend::Cpu
+        );
+    }
+}
