@@ -99,3 +99,130 @@ pub(crate) fn validate(src: &str) -> Result<()> {
     })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{generate, validate};
+    use crate::element::Element;
+    use crate::kernel::Kernel;
+    use crate::op::{BinOp, Op};
+
+    /// Every op, with parameters; the match makes a new op fail to compile here until it is
+    /// listed (and so generated and validated).
+    fn all_ops<T: Element>(p: T) -> Vec<Op<T>> {
+        let ops = vec![
+            Op::Scale(p),
+            Op::Add(p),
+            Op::Sub(p),
+            Op::Div(p),
+            Op::Min(p),
+            Op::Max(p),
+            Op::Clamp(p, p),
+            Op::Pow(p),
+            Op::Neg,
+            Op::Abs,
+            Op::Square,
+            Op::Sqrt,
+            Op::Recip,
+            Op::Exp,
+            Op::Log,
+            Op::Sin,
+            Op::Cos,
+            Op::Tanh,
+            Op::Sigmoid,
+            Op::Relu,
+            Op::Floor,
+            Op::Ceil,
+            Op::Round,
+            Op::Scale(p).then(Op::Clamp(p, p)).then(Op::Abs),
+        ];
+        for op in &ops {
+            match op {
+                Op::Scale(_)
+                | Op::Add(_)
+                | Op::Sub(_)
+                | Op::Div(_)
+                | Op::Min(_)
+                | Op::Max(_)
+                | Op::Clamp(..)
+                | Op::Pow(_)
+                | Op::Neg
+                | Op::Abs
+                | Op::Square
+                | Op::Sqrt
+                | Op::Recip
+                | Op::Exp
+                | Op::Log
+                | Op::Sin
+                | Op::Cos
+                | Op::Tanh
+                | Op::Sigmoid
+                | Op::Relu
+                | Op::Floor
+                | Op::Ceil
+                | Op::Round
+                | Op::Chain(_) => {}
+            }
+        }
+        ops
+    }
+
+    const BINOPS: [BinOp; 7] = [
+        BinOp::Add,
+        BinOp::Sub,
+        BinOp::Mul,
+        BinOp::Div,
+        BinOp::Min,
+        BinOp::Max,
+        BinOp::Pow,
+    ];
+
+    fn check_every_kernel<T: Element>(p: T) -> usize {
+        let mut checked = 0;
+        for op in all_ops(p) {
+            if op.check().is_err() {
+                continue; // float-only ops on integers never reach the GPU
+            }
+            let src = generate(&Kernel::map(&op)).unwrap();
+            validate(&src).unwrap_or_else(|e| panic!("{op:?} on {p:?}: {e}\n{src}"));
+            checked += 1;
+        }
+        for op in BINOPS {
+            let src = generate(&Kernel::<T>::zip(op)).unwrap();
+            validate(&src).unwrap_or_else(|e| panic!("{op:?}: {e}\n{src}"));
+            checked += 1;
+        }
+        checked
+    }
+
+    #[test]
+    fn every_generated_kernel_passes_naga() {
+        assert_eq!(check_every_kernel(2.0_f32), 24 + 7);
+        assert_eq!(check_every_kernel(2_i32), 24 - 8 + 7);
+        assert_eq!(check_every_kernel(2_u32), 24 - 8 + 7);
+    }
+
+    #[test]
+    fn f64_has_no_gpu_kernel() {
+        let op = Op::Sqrt;
+        assert!(generate(&Kernel::<f64>::map(&op)).is_err());
+    }
+
+    #[test]
+    fn parameters_live_in_the_uniform_not_in_the_source() {
+        let (two, three) = (Op::Scale(2.0_f32), Op::Scale(3.0_f32));
+        let a = generate(&Kernel::map(&two)).unwrap();
+        let b = generate(&Kernel::map(&three)).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(Kernel::map(&two).shape(), Kernel::map(&three).shape());
+    }
+
+    #[test]
+    fn a_broken_kernel_is_an_error_with_line_and_column() {
+        let err = validate("fn main() -> f32 { return 1.0 + ; }").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("wgsl:1:"), "{text}");
+        let err = validate("fn f() -> u32 { return 1.5; }").unwrap_err();
+        assert!(matches!(err, crate::Error::Shader { .. }), "{err}");
+    }
+}

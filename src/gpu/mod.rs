@@ -240,3 +240,56 @@ mod tests {
         assert!(u64::from(x) * u64::from(y) * 256 >= 1 << 25);
     }
 }
+
+#[cfg(test)]
+mod pipeline_tests {
+    use crate::op::{BinOp, Op};
+    use crate::Device;
+
+    /// The GPU device, or `None` (skipping) when there is none and none is required.
+    fn gpu() -> Option<Device> {
+        match Device::gpu() {
+            Ok(device) => Some(device),
+            Err(e) if std::env::var("COMPUTE_REQUIRE_GPU").is_ok_and(|v| v == "1") => {
+                panic!("COMPUTE_REQUIRE_GPU=1 but no GPU: {e}")
+            }
+            Err(_) => None,
+        }
+    }
+
+    #[test]
+    fn gpu_one_pipeline_serves_every_parameter_value() {
+        let Some(device) = gpu() else { return };
+        let Some(ctx) = device.gpu_context() else {
+            return;
+        };
+        // a shape no other test uses, so the count is this test's own
+        let shape = |s: f32| Op::Scale(s).then(Op::Floor).then(Op::Relu).then(Op::Floor);
+        assert_eq!(crate::map(&device, [1.5_f32], shape(2.0)).unwrap(), [3.0]);
+        assert_eq!(crate::map(&device, [1.5_f32], shape(3.0)).unwrap(), [4.0]);
+        assert_eq!(crate::map(&device, [1.5_f32], shape(-1.0)).unwrap(), [0.0]);
+        let builds = ctx.pipelines.builds("f32", "load.scale.floor.relu.floor");
+        assert_eq!(
+            builds, 1,
+            "Scale(2), Scale(3) and Scale(-1) share one pipeline"
+        );
+    }
+
+    #[test]
+    fn gpu_buffers_are_reused_and_bounded() {
+        let Some(device) = gpu() else { return };
+        let Some(ctx) = device.gpu_context() else {
+            return;
+        };
+        let a = vec![3u32; 10_000];
+        for _ in 0..50 {
+            assert_eq!(crate::zip(&device, &a, &a, BinOp::Mul).unwrap()[9_999], 9);
+        }
+        // at most MAX_POOLED buffers, each at most twice a call's 40 KB
+        assert!(
+            ctx.pool.held_bytes() <= 8 * 2 * 65_536,
+            "{}",
+            ctx.pool.held_bytes()
+        );
+    }
+}

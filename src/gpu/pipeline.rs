@@ -23,6 +23,9 @@ pub(crate) struct Pipeline {
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
     pipelines: Mutex<HashMap<(&'static str, String), Arc<Pipeline>>>,
+    /// How often each key was compiled, for the tests (always 1 while the cache works).
+    #[cfg(test)]
+    builds: Mutex<HashMap<(&'static str, String), usize>>,
 }
 
 fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
@@ -106,17 +109,20 @@ impl Cache {
                 arity,
             }
         })?;
+        #[cfg(test)]
+        {
+            let mut builds = self.builds.lock().unwrap_or_else(PoisonError::into_inner);
+            *builds.entry(key.clone()).or_default() += 1;
+        }
         let built = Arc::new(built);
         pipelines.insert(key, Arc::clone(&built));
         Ok(built)
     }
 
-    /// How many pipelines are cached (for tests).
+    /// How often the pipeline of (`ty`, `shape`) was compiled.
     #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.pipelines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+    pub(crate) fn builds(&self, ty: &'static str, shape: &str) -> usize {
+        let builds = self.builds.lock().unwrap_or_else(PoisonError::into_inner);
+        builds.get(&(ty, shape.to_string())).copied().unwrap_or(0)
     }
 }

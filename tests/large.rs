@@ -1,0 +1,49 @@
+//! GPU arrays past one storage binding and past one dispatch row, and inputs split into
+//! several chunks at odd sizes.
+
+mod common;
+
+use common::gpu;
+use compute::{BinOp, Device, Op};
+
+#[test]
+fn gpu_arrays_past_2_pow_25_f32_are_correct() {
+    let Some(device) = gpu() else { return };
+    // 2^25 f32 is 128 MiB, the software adapters' storage binding limit, and 131,072
+    // workgroups, twice the 65,535 of one dispatch row.
+    let n = (1 << 25) + 1027;
+    let x: Vec<f32> = (0..n).map(|i| (i % 1_000_003) as f32).collect();
+    let y = compute::map(&device, &x, Op::Scale(2.0).then(Op::Add(1.0))).unwrap();
+    assert_eq!(y.len(), n);
+    for (i, (&yi, &xi)) in y.iter().zip(&x).enumerate() {
+        assert_eq!(yi, xi * 2.0 + 1.0, "[{i}]");
+    }
+    let z = compute::zip(&device, &x, &y, BinOp::Sub).unwrap();
+    for (i, ((&zi, &xi), &yi)) in z.iter().zip(&x).zip(&y).enumerate() {
+        assert_eq!(zi, xi - yi, "[{i}]");
+    }
+}
+
+#[test]
+fn gpu_inputs_split_into_chunks_at_odd_sizes() {
+    let Some(device) = gpu() else { return };
+    let cpu = Device::cpu();
+    let device = device.with_gpu_chunk_bytes(64 << 10); // 16,384 f32 per chunk
+    for n in [16_383, 16_384, 16_385, 3 * 16_384 + 77, 200_003] {
+        let a: Vec<i32> = (0..n as i32)
+            .map(|i| i.wrapping_mul(2_654_435_761_u32 as i32))
+            .collect();
+        let b: Vec<i32> = (0..n as i32).map(|i| (i % 97) - 48).collect();
+        let op = Op::Scale(3).then(Op::Sub(5)).then(Op::Abs);
+        assert_eq!(
+            compute::map(&device, &a, op.clone()).unwrap(),
+            compute::map(&cpu, &a, op).unwrap(),
+            "n = {n}"
+        );
+        assert_eq!(
+            compute::zip(&device, &a, &b, BinOp::Div).unwrap(),
+            compute::zip(&cpu, &a, &b, BinOp::Div).unwrap(),
+            "n = {n}"
+        );
+    }
+}
