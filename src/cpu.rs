@@ -6,11 +6,11 @@ use std::mem::MaybeUninit;
 
 use rayon::prelude::*;
 
-use crate::alloc;
 use crate::element::sealed::Scalar;
 use crate::element::Element;
 use crate::kernel::{Head, Kernel};
 use crate::op::{with_binop, with_op, Op};
+use crate::{alloc, simd};
 
 /// Elements per CPU block: 4,096 f32 (16 KiB per array) keep a zip's two inputs and its output
 /// inside a 48 KiB L1 data cache while a chain of steps runs over the block.
@@ -26,13 +26,15 @@ pub(crate) fn run<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], len: usiz
     let mut out = alloc::fresh(len);
     let filled = alloc::fill_fresh(&mut out, len, |dst| {
         if len < PARALLEL_MIN {
-            dst.chunks_mut(BLOCK)
-                .enumerate()
-                .all(|(i, block)| fill_block(kernel, inputs, i * BLOCK, block))
+            simd::dispatch(|| {
+                dst.chunks_mut(BLOCK)
+                    .enumerate()
+                    .all(|(i, block)| fill_block(kernel, inputs, i * BLOCK, block))
+            })
         } else {
             dst.par_chunks_mut(BLOCK)
                 .enumerate()
-                .all(|(i, block)| fill_block(kernel, inputs, i * BLOCK, block))
+                .all(|(i, block)| simd::dispatch(|| fill_block(kernel, inputs, i * BLOCK, block)))
         }
     });
     if filled {
@@ -56,6 +58,7 @@ fn reference<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], i: usize) -> T
 }
 
 /// Fills `dst`, the output block starting at element `start`; `false` if an input is short.
+#[inline(always)]
 fn fill_block<T: Element>(
     kernel: &Kernel<'_, T>,
     inputs: &[&[T]],
@@ -87,7 +90,7 @@ fn fill_block<T: Element>(
 }
 
 /// `dst[i] = op(src[i])`, one loop per op.
-#[inline]
+#[inline(always)]
 fn map_into<'d, T: Element>(
     op: &Op<T>,
     src: &[T],
@@ -102,7 +105,7 @@ fn map_into<'d, T: Element>(
 }
 
 /// `block[i] = op(block[i])`, one loop per op.
-#[inline]
+#[inline(always)]
 fn map_in_place<T: Element>(op: &Op<T>, block: &mut [T]) {
     macro_rules! each {
         (|$x:ident| $e:expr) => {
@@ -116,7 +119,7 @@ fn map_in_place<T: Element>(op: &Op<T>, block: &mut [T]) {
 }
 
 /// `dst[i] = op(a[i], b[i])`, one loop per op.
-#[inline]
+#[inline(always)]
 fn zip_into<'d, T: Element>(
     op: crate::BinOp,
     a: &[T],

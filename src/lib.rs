@@ -45,6 +45,7 @@ mod error;
 mod gpu;
 mod kernel;
 mod op;
+mod simd;
 
 pub use cpu::{BLOCK as CPU_BLOCK, PARALLEL_MIN as CPU_PARALLEL_MIN};
 pub use device::{Backend, Device, GPU_MIN_WORK};

@@ -164,7 +164,9 @@ impl Context {
     /// The most elements of `elem_bytes` each one dispatch may bind: the adapter's storage
     /// binding and buffer limits, an optional caller cap, and the 32-bit index space.
     pub(crate) fn chunk_elems(&self, elem_bytes: usize, cap_bytes: Option<u64>) -> usize {
-        let binding = u64::from(self.limits.max_storage_buffer_binding_size)
+        let binding = self
+            .limits
+            .max_storage_buffer_binding_size
             .min(self.limits.max_buffer_size)
             .min(cap_bytes.unwrap_or(u64::MAX));
         let elems = (binding / elem_bytes.max(1) as u64).min(1 << 31) as usize;

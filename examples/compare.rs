@@ -1,0 +1,341 @@
+//! Serial vs CPU vs GPU vs auto, per op and size, and the crate's speed targets, all measured
+//! in one run on this machine (medians; the machine is shared and noisy).
+//!
+//! ```text
+//! cargo run --release --example compare            # table + targets (+ numpy if installed)
+//! cargo run --release --example compare -- --quick # smaller sizes, fewer repetitions
+//! ```
+
+use std::hint::black_box;
+use std::process::Command;
+use std::time::Instant;
+
+use compute::{BinOp, Device, Op};
+use rayon::prelude::*;
+
+/// Median wall time in seconds of `reps` runs of `f`; each result is dropped outside the
+/// timed region, so every run pays for a fresh output as a user's call does.
+fn median<R>(reps: usize, mut f: impl FnMut() -> R) -> f64 {
+    let _warm = f();
+    drop(_warm);
+    let mut times: Vec<f64> = (0..reps.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            let out = black_box(f());
+            let dt = t.elapsed().as_secs_f64();
+            drop(out);
+            dt
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+fn reps_for(n: usize, quick: bool) -> usize {
+    let base = if n <= 100_000 {
+        201
+    } else if n <= 2_000_000 {
+        31
+    } else {
+        11
+    };
+    if quick {
+        base / 3 + 1
+    } else {
+        base
+    }
+}
+
+fn fmt_time(s: f64) -> String {
+    if s < 1e-3 {
+        format!("{:.1} µs", s * 1e6)
+    } else {
+        format!("{:.2} ms", s * 1e3)
+    }
+}
+
+/// GB/s for `n` f32 elements read once per input and written once.
+fn gbs(n: usize, inputs: usize, s: f64) -> f64 {
+    (n * 4 * (inputs + 1)) as f64 / s / 1e9
+}
+
+/// Hand-written rayon with a fresh output: rayon's own collect into a new Vec.
+fn rayon_scale(a: &[f32]) -> Vec<f32> {
+    a.par_iter().map(|x| x * 2.0).collect()
+}
+
+/// Hand-written rayon into a fresh output advised as transparent huge pages, as numpy does.
+fn rayon_scale_huge(a: &[f32]) -> Vec<f32> {
+    let mut out: Vec<f32> = Vec::with_capacity(a.len());
+    let (ptr, bytes) = (out.as_ptr() as usize, a.len() * 4);
+    let start = ptr.next_multiple_of(2 << 20);
+    let end = (ptr + bytes) / (2 << 20) * (2 << 20);
+    if end > start {
+        // SAFETY: the range lies inside `out`'s fresh allocation; the advice changes only how
+        // the kernel backs the pages.
+        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+    }
+    out.par_extend(a.par_iter().map(|x| x * 2.0));
+    out
+}
+
+struct Check {
+    name: String,
+    ok: bool,
+    detail: String,
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let auto = Device::auto();
+    let cpu = Device::cpu();
+    let gpu = Device::gpu().ok();
+    println!(
+        "compute backend comparison ({} threads)",
+        rayon::current_num_threads()
+    );
+    println!(
+        "auto's GPU: {}",
+        auto.gpu_name().unwrap_or_else(|| "none (CPU only)".into())
+    );
+    println!(
+        "forced GPU: {}\n",
+        gpu.as_ref()
+            .and_then(Device::gpu_name)
+            .unwrap_or_else(|| "none".into())
+    );
+
+    table(&auto, &cpu, gpu.as_ref(), quick);
+    let mut checks = Vec::new();
+    targets(&auto, quick, &mut checks);
+    numpy(&auto, quick, &mut checks);
+
+    println!("\n== targets");
+    for c in &checks {
+        println!(
+            "{} {:<58} {}",
+            if c.ok { "PASS" } else { "FAIL" },
+            c.name,
+            c.detail
+        );
+    }
+}
+
+fn table(auto: &Device, cpu: &Device, gpu: Option<&Device>, quick: bool) {
+    let sizes: &[usize] = if quick {
+        &[100, 10_000, 1_000_000]
+    } else {
+        &[100, 10_000, 1_000_000, 10_000_000]
+    };
+    let ops: Vec<(&str, Op<f32>)> = vec![
+        ("scale", Op::Scale(2.0)),
+        (
+            "2x+1 sqrt",
+            Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt),
+        ),
+        ("exp", Op::Exp),
+    ];
+    println!(
+        "{:<10} {:>10} | {:>20} | {:>20} | {:>20} | {:>20} | auto",
+        "op", "n", "serial", "cpu", "gpu", "auto"
+    );
+    let cell = |s: f64, n: usize, inputs: usize| {
+        format!("{:>9} {:>5.1} GB/s", fmt_time(s), gbs(n, inputs, s))
+    };
+    for &n in sizes {
+        let a: Vec<f32> = (0..n).map(|i| (i % 1000) as f32 * 0.01).collect();
+        let reps = reps_for(n, quick);
+        for (name, op) in &ops {
+            let serial = median(reps, || {
+                a.iter().map(|&x| op_serial(op, x)).collect::<Vec<f32>>()
+            });
+            let c = median(reps, || compute::map(cpu, &a, op.clone()));
+            let g = gpu.map(|g| median(reps.min(11), || compute::map(g, &a, op.clone())));
+            let au = median(reps, || compute::map(auto, &a, op.clone()));
+            println!(
+                "{:<10} {:>10} | {} | {} | {:>20} | {} | {:?}",
+                name,
+                n,
+                cell(serial, n, 1),
+                cell(c, n, 1),
+                g.map_or("-".into(), |g| cell(g, n, 1)),
+                cell(au, n, 1),
+                auto.choose(op, n)
+            );
+        }
+        let b = a.clone();
+        let serial = median(reps, || {
+            a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<f32>>()
+        });
+        let c = median(reps, || compute::zip(cpu, &a, &b, BinOp::Mul));
+        let g = gpu.map(|g| median(reps.min(11), || compute::zip(g, &a, &b, BinOp::Mul)));
+        let au = median(reps, || compute::zip(auto, &a, &b, BinOp::Mul));
+        println!(
+            "{:<10} {:>10} | {} | {} | {:>20} | {} | {:?}",
+            "zip mul",
+            n,
+            cell(serial, n, 2),
+            cell(c, n, 2),
+            g.map_or("-".into(), |g| cell(g, n, 2)),
+            cell(au, n, 2),
+            auto.choose(&Op::Scale(1.0_f32), n)
+        );
+    }
+}
+
+/// The serial baseline of each table op, written as a user would.
+fn op_serial(op: &Op<f32>, x: f32) -> f32 {
+    match op {
+        Op::Scale(s) => x * s,
+        Op::Exp => x.exp(),
+        _ => (x * 2.0 + 1.0).sqrt(),
+    }
+}
+
+fn targets(auto: &Device, quick: bool, checks: &mut Vec<Check>) {
+    println!("\n== targets, measured in this run (median)");
+    // 1. Scale on 2e7 f32 against hand-written rayon with a fresh output
+    let n = 20_000_000;
+    let a: Vec<f32> = (0..n).map(|i| (i % 1000) as f32).collect();
+    let reps = if quick { 7 } else { 21 };
+    let ours = median(reps, || compute::map(auto, &a, Op::Scale(2.0)));
+    let plain = median(reps, || rayon_scale(&a));
+    let huge = median(reps, || rayon_scale_huge(&a));
+    let best = plain.min(huge);
+    println!(
+        "scale 2e7: compute {} | rayon collect {} | rayon + huge pages {}",
+        fmt_time(ours),
+        fmt_time(plain),
+        fmt_time(huge)
+    );
+    checks.push(Check {
+        name: "Scale 2e7 f32 >= 90% of best hand-written rayon".into(),
+        ok: best / ours >= 0.90,
+        detail: format!(
+            "{:.2} of rayon ({:.2} of plain, {:.2} of huge)",
+            best / ours,
+            plain / ours,
+            huge / ours
+        ),
+    });
+
+    // 2. small calls on auto against a sequential iter().map().collect()
+    let mut worst: f64 = 0.0;
+    let mut detail = String::new();
+    for n in [100, 1_000, 10_000] {
+        let a: Vec<f32> = (0..n).map(|i| i as f32).collect();
+        let reps = if quick { 2001 } else { 10_001 };
+        let ours = median(reps, || compute::map(auto, &a, Op::Scale(2.0)));
+        let serial = median(reps, || a.iter().map(|x| x * 2.0).collect::<Vec<f32>>());
+        let ratio = ours / serial;
+        worst = worst.max(ratio);
+        detail += &format!(
+            "n={n}: {:.2}x ({} vs {}); ",
+            ratio,
+            fmt_time(ours),
+            fmt_time(serial)
+        );
+    }
+    println!("small calls: {detail}");
+    checks.push(Check {
+        name: "100..10,000 elements on auto within 1.5x of serial".into(),
+        ok: worst <= 1.5,
+        detail: format!("worst {worst:.2}x"),
+    });
+
+    // 3. a chain of three ops on 1e7 f32: one kernel against three calls
+    let n = 10_000_000;
+    let a: Vec<f32> = (0..n).map(|i| (i % 1000) as f32).collect();
+    let fused = median(reps, || {
+        compute::map(auto, &a, Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt))
+    });
+    let separate = median(reps, || {
+        let x = compute::map(auto, &a, Op::Scale(2.0)).ok()?;
+        let y = compute::map(auto, &x, Op::Add(1.0)).ok()?;
+        compute::map(auto, &y, Op::Sqrt).ok()
+    });
+    println!(
+        "chain of 3 on 1e7: fused {} | separate {}",
+        fmt_time(fused),
+        fmt_time(separate)
+    );
+    checks.push(Check {
+        name: "chain of 3 ops on 1e7 f32 >= 2x faster than 3 calls".into(),
+        ok: separate / fused >= 2.0,
+        detail: format!("{:.2}x", separate / fused),
+    });
+}
+
+/// numpy on the same machine in the same run, via benches/numpy_baseline.py.
+fn numpy(auto: &Device, quick: bool, checks: &mut Vec<Check>) {
+    let sizes: &[usize] = if quick {
+        &[10_000_000]
+    } else {
+        &[10_000_000, 100_000_000]
+    };
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/numpy_baseline.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .args(sizes.iter().map(|n| n.to_string()))
+        // OpenBLAS workarounds set on this VM slow numpy down; the comparison is fairer
+        // without them (they do not affect these element-wise loops).
+        .env_remove("OPENBLAS_CORETYPE")
+        .env_remove("OPENBLAS_L2_SIZE")
+        .output();
+    let text = match out {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+        Ok(out) => {
+            println!(
+                "\nnumpy: skipped ({})",
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("failed")
+            );
+            return;
+        }
+        Err(e) => {
+            println!("\nnumpy: skipped (python3: {e})");
+            return;
+        }
+    };
+    println!("\n== against numpy (fresh outputs, median)");
+    for line in text.lines() {
+        let field = |key: &str| -> Option<f64> {
+            let at = line.find(&format!("\"{key}\": "))? + key.len() + 4;
+            let rest = &line[at..];
+            let end = rest.find([',', '}']).unwrap_or(rest.len());
+            rest[..end].trim().trim_matches('"').parse().ok()
+        };
+        let (Some(n), Some(np_scale), Some(np_chain)) =
+            (field("n"), field("scale"), field("chain"))
+        else {
+            continue;
+        };
+        let n = n as usize;
+        let a: Vec<f32> = (0..n).map(|i| (i % 1000) as f32 * 0.001).collect();
+        let reps = if n > 20_000_000 { 7 } else { 15 };
+        let scale = median(reps, || compute::map(auto, &a, Op::Scale(2.0)));
+        let chain = median(reps, || {
+            compute::map(auto, &a, Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt))
+        });
+        println!(
+            "n={n:e}: a*2 numpy {} vs compute {} ({:.2}x) | sqrt(2a+1) numpy {} vs compute {} ({:.2}x)",
+            fmt_time(np_scale),
+            fmt_time(scale),
+            np_scale / scale,
+            fmt_time(np_chain),
+            fmt_time(chain),
+            np_chain / chain
+        );
+        checks.push(Check {
+            name: format!("n={n:e}: compute at least as fast as numpy (a*2, sqrt(2a+1))"),
+            ok: scale <= np_scale && chain <= np_chain,
+            detail: format!(
+                "{:.2}x and {:.2}x numpy's speed",
+                np_scale / scale,
+                np_chain / chain
+            ),
+        });
+    }
+}
