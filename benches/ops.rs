@@ -1,1 +1,128 @@
-fn main() {}
+//! Criterion benches: serial vs hand-written rayon vs `compute` on the CPU, the GPU (any
+//! adapter, software ones included) and auto, per op and size. Throughput is in bytes moved
+//! (inputs read + output written), so reports read in GB/s; GPU timings include uploading
+//! the inputs and waiting for the result.
+//!
+//! ```text
+//! cargo bench --bench ops              # everything
+//! cargo bench --bench ops -- scale/    # one group
+//! ```
+
+#![allow(missing_docs)] // criterion_group! generates undocumented items
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use compute::{BinOp, Device, Op};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use rayon::prelude::*;
+
+const SIZES: [usize; 3] = [1_000, 100_000, 10_000_000];
+
+fn data(n: usize) -> Vec<f32> {
+    (0..n).map(|i| (i % 1000) as f32 * 0.01).collect()
+}
+
+/// One group per op; each size runs serial, rayon, cpu, gpu (if any) and auto.
+fn bench_map(
+    c: &mut Criterion,
+    group_name: &str,
+    op: Op<f32>,
+    serial: impl Fn(f32) -> f32 + Sync + Copy,
+) {
+    let (cpu, auto, gpu) = (Device::cpu(), Device::auto(), Device::gpu().ok());
+    let mut group = c.benchmark_group(group_name);
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(2));
+    for n in SIZES {
+        let a = data(n);
+        group.throughput(Throughput::Bytes((n * 8) as u64));
+        group.bench_with_input(BenchmarkId::new("serial", n), &a, |b, a| {
+            b.iter(|| a.iter().map(|&x| serial(x)).collect::<Vec<f32>>())
+        });
+        group.bench_with_input(BenchmarkId::new("rayon", n), &a, |b, a| {
+            b.iter(|| a.par_iter().map(|&x| serial(x)).collect::<Vec<f32>>())
+        });
+        for (name, device) in [
+            ("cpu", Some(&cpu)),
+            ("auto", Some(&auto)),
+            ("gpu", gpu.as_ref()),
+        ] {
+            let Some(device) = device else { continue };
+            group.bench_with_input(BenchmarkId::new(name, n), &a, |b, a| {
+                b.iter(|| compute::map(device, black_box(a), op.clone()))
+            });
+        }
+    }
+    group.finish();
+}
+
+fn scale(c: &mut Criterion) {
+    bench_map(c, "scale", Op::Scale(2.0), |x| x * 2.0);
+}
+
+fn chain3(c: &mut Criterion) {
+    bench_map(
+        c,
+        "chain3",
+        Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt),
+        |x| (x * 2.0 + 1.0).sqrt(),
+    );
+}
+
+fn exp(c: &mut Criterion) {
+    bench_map(c, "exp", Op::Exp, f32::exp);
+}
+
+fn zip_mul(c: &mut Criterion) {
+    let (cpu, auto, gpu) = (Device::cpu(), Device::auto(), Device::gpu().ok());
+    let mut group = c.benchmark_group("zip_mul");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(2));
+    for n in SIZES {
+        let (a, b) = (data(n), data(n));
+        group.throughput(Throughput::Bytes((n * 12) as u64));
+        group.bench_function(BenchmarkId::new("serial", n), |bench| {
+            bench.iter(|| a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<f32>>())
+        });
+        for (name, device) in [
+            ("cpu", Some(&cpu)),
+            ("auto", Some(&auto)),
+            ("gpu", gpu.as_ref()),
+        ] {
+            let Some(device) = device else { continue };
+            group.bench_function(BenchmarkId::new(name, n), |bench| {
+                bench.iter(|| compute::zip(device, black_box(&a), &b, BinOp::Mul))
+            });
+        }
+    }
+    group.finish();
+}
+
+/// A chain of three ops as one call against three calls (the fusion target: >= 2x).
+fn fusion(c: &mut Criterion) {
+    let auto = Device::auto();
+    let n = 10_000_000;
+    let a = data(n);
+    let mut group = c.benchmark_group("fusion");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Bytes((n * 8) as u64));
+    group.bench_function(BenchmarkId::new("fused", n), |b| {
+        b.iter(|| compute::map(&auto, &a, Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt)))
+    });
+    group.bench_function(BenchmarkId::new("three_calls", n), |b| {
+        b.iter(|| {
+            let x = compute::map(&auto, &a, Op::Scale(2.0)).unwrap_or_default();
+            let y = compute::map(&auto, &x, Op::Add(1.0)).unwrap_or_default();
+            compute::map(&auto, &y, Op::Sqrt)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, scale, chain3, exp, zip_mul, fusion);
+criterion_main!(benches);

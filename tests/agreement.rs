@@ -337,3 +337,21 @@ fn gpu_f64_is_an_error_not_a_wrong_answer() {
         );
     }
 }
+
+#[test]
+fn gpu_adapter_is_the_one_asked_for() {
+    use std::io::Write as _;
+    if let Some(device) = gpu() {
+        let name = device.gpu_name().unwrap_or_default();
+        let _ = writeln!(std::io::stderr(), "GPU tests run on: {name}");
+        // WGPU_BACKEND=vulkan|gl picks the software adapter CI tests on; make sure it did.
+        if let Ok(wanted) = std::env::var("WGPU_BACKEND") {
+            let backend = if wanted.eq_ignore_ascii_case("gl") {
+                "Gl"
+            } else {
+                "Vulkan"
+            };
+            assert!(name.contains(backend), "asked for {wanted}, got {name}");
+        }
+    }
+}

@@ -29,7 +29,7 @@ fn gpu_inputs_split_into_chunks_at_odd_sizes() {
     let Some(device) = gpu() else { return };
     let cpu = Device::cpu();
     let device = device.with_gpu_chunk_bytes(64 << 10); // 16,384 f32 per chunk
-    for n in [16_383, 16_384, 16_385, 3 * 16_384 + 77, 200_003] {
+    for n in [16_383_usize, 16_384, 16_385, 3 * 16_384 + 77, 200_003] {
         let a: Vec<i32> = (0..n as i32)
             .map(|i| i.wrapping_mul(2_654_435_761_u32 as i32))
             .collect();
