@@ -46,7 +46,12 @@ pub(crate) fn run<T: Element>(
     let mut start = 0;
     while start < len {
         let end = (start + chunk).min(len);
-        let slices: Vec<&[T]> = inputs.iter().map(|s| &s[start..end]).collect();
+        let slices: Option<Vec<&[T]>> = inputs.iter().map(|s| s.get(start..end)).collect();
+        let Some(slices) = slices else {
+            return Err(Error::Unsupported {
+                what: "inputs shorter than the call's length".into(),
+            });
+        };
         run_chunk(ctx, &pipeline, &params, &slices, &mut out)?;
         start = end;
     }
