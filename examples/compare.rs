@@ -171,68 +171,86 @@ fn table(auto: &Device, cpu: &Device, gpu: Option<&Device>, quick: bool) {
     } else {
         &[100, 10_000, 1_000_000, 10_000_000]
     };
-    let ops: Vec<(&str, Op<f32>)> = vec![
-        ("scale", Op::Scale(2.0)),
-        (
-            "2x+1 sqrt",
-            Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt),
-        ),
-        ("exp", Op::Exp),
-    ];
     println!(
-        "{:<10} {:>10} | {:>20} | {:>20} | {:>20} | {:>20} | auto",
+        "{:<10} {:>10} | {:>20} | {:>20} | {:>20} | {:>20} | auto chose",
         "op", "n", "serial", "cpu", "gpu", "auto"
     );
-    let cell = |s: f64, n: usize, inputs: usize| {
-        format!("{:>9} {:>5.1} GB/s", fmt_time(s), gbs(n, inputs, s))
-    };
     for &n in sizes {
         let a: Vec<f32> = (0..n).map(|i| (i % 1000) as f32 * 0.01).collect();
-        let reps = reps_for(n, quick);
-        for (name, op) in &ops {
-            let serial = median(reps, || {
-                a.iter().map(|&x| op_serial(op, x)).collect::<Vec<f32>>()
-            });
-            let c = median(reps, || compute::map(cpu, &a, op.clone()));
-            let g = gpu.map(|g| median(reps.min(11), || compute::map(g, &a, op.clone())));
-            let au = median(reps, || compute::map(auto, &a, op.clone()));
-            println!(
-                "{:<10} {:>10} | {} | {} | {:>20} | {} | {:?}",
-                name,
-                n,
-                cell(serial, n, 1),
-                cell(c, n, 1),
-                g.map_or("-".into(), |g| cell(g, n, 1)),
-                cell(au, n, 1),
-                auto.choose(op, n)
-            );
-        }
-        let b = a.clone();
-        let serial = median(reps, || {
-            a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<f32>>()
-        });
-        let c = median(reps, || compute::zip(cpu, &a, &b, BinOp::Mul));
-        let g = gpu.map(|g| median(reps.min(11), || compute::zip(g, &a, &b, BinOp::Mul)));
-        let au = median(reps, || compute::zip(auto, &a, &b, BinOp::Mul));
-        println!(
-            "{:<10} {:>10} | {} | {} | {:>20} | {} | {:?}",
-            "zip mul",
+        let row = Row {
             n,
-            cell(serial, n, 2),
-            cell(c, n, 2),
-            g.map_or("-".into(), |g| cell(g, n, 2)),
-            cell(au, n, 2),
-            auto.choose(&Op::Scale(1.0_f32), n)
-        );
+            reps: reps_for(n, quick),
+            auto,
+            cpu,
+            gpu,
+        };
+        row.map("scale", &a, Op::Scale(2.0), |x| x * 2.0);
+        let chain = Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt);
+        row.map("2x+1 sqrt", &a, chain, |x| (x * 2.0 + 1.0).sqrt());
+        row.map("exp", &a, Op::Exp, f32::exp);
+        row.zip_mul(&a);
     }
 }
 
-/// The serial baseline of each table op, written as a user would.
-fn op_serial(op: &Op<f32>, x: f32) -> f32 {
-    match op {
-        Op::Scale(s) => x * s,
-        Op::Exp => x.exp(),
-        _ => (x * 2.0 + 1.0).sqrt(),
+/// One size of the table: every backend raced against a serial loop written as a user would.
+struct Row<'a> {
+    n: usize,
+    reps: usize,
+    auto: &'a Device,
+    cpu: &'a Device,
+    gpu: Option<&'a Device>,
+}
+
+impl Row<'_> {
+    fn cell(&self, s: f64, inputs: usize) -> String {
+        format!("{:>9} {:>5.1} GB/s", fmt_time(s), gbs(self.n, inputs, s))
+    }
+
+    fn print(&self, name: &str, t: &[f64], inputs: usize, chose: compute::Backend) {
+        println!(
+            "{:<10} {:>10} | {} | {} | {:>20} | {} | {:?}",
+            name,
+            self.n,
+            self.cell(t[0], inputs),
+            self.cell(t[1], inputs),
+            t.get(3).map_or("-".into(), |g| self.cell(*g, inputs)),
+            self.cell(t[2], inputs),
+            chose
+        );
+    }
+
+    fn map(&self, name: &str, a: &[f32], op: Op<f32>, serial: impl Fn(f32) -> f32) {
+        let mut serial = || a.iter().map(|&x| serial(x)).collect::<Vec<f32>>();
+        let mut cpu = || compute::map(self.cpu, a, op.clone()).unwrap_or_default();
+        let mut auto = || compute::map(self.auto, a, op.clone()).unwrap_or_default();
+        let t = match self.gpu {
+            Some(g) => {
+                let mut gpu = || compute::map(g, a, op.clone()).unwrap_or_default();
+                race(self.reps, &mut [&mut serial, &mut cpu, &mut auto, &mut gpu])
+            }
+            None => race(self.reps, &mut [&mut serial, &mut cpu, &mut auto]),
+        };
+        self.print(name, &t, 1, self.auto.choose(&op, self.n));
+    }
+
+    fn zip_mul(&self, a: &[f32]) {
+        let b = a.to_vec();
+        let mut serial = || a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<f32>>();
+        let mut cpu = || compute::zip(self.cpu, a, &b, BinOp::Mul).unwrap_or_default();
+        let mut auto = || compute::zip(self.auto, a, &b, BinOp::Mul).unwrap_or_default();
+        let t = match self.gpu {
+            Some(g) => {
+                let mut gpu = || compute::zip(g, a, &b, BinOp::Mul).unwrap_or_default();
+                race(self.reps, &mut [&mut serial, &mut cpu, &mut auto, &mut gpu])
+            }
+            None => race(self.reps, &mut [&mut serial, &mut cpu, &mut auto]),
+        };
+        self.print(
+            "zip mul",
+            &t,
+            2,
+            self.auto.choose(&Op::Scale(1.0_f32), self.n),
+        );
     }
 }
 
