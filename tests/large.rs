@@ -47,3 +47,22 @@ fn gpu_inputs_split_into_chunks_at_odd_sizes() {
         );
     }
 }
+
+#[test]
+fn gpu_either_side_of_one_dispatch_row() {
+    let Some(device) = gpu() else { return };
+    // 65,535 workgroups of 256 is the most one row of a dispatch holds.
+    let row = 65_535 * 256;
+    for n in [row, row + 1] {
+        let a: Vec<u32> = (0..n as u32).collect();
+        let out = compute::map(&device, &a, Op::Add(7)).unwrap();
+        assert_eq!(out.len(), n);
+        assert!(out.iter().zip(&a).all(|(o, x)| *o == x + 7), "n = {n}");
+    }
+}
+
+#[test]
+fn devices_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<Device>();
+}
