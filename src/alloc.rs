@@ -80,6 +80,16 @@ pub(crate) fn write_zip<'d, T: Copy>(
     Some(unsafe { &mut *(dst as *mut [MaybeUninit<T>] as *mut [T]) })
 }
 
+/// Writes `value` into every slot of `dst` and returns it as initialized.
+#[inline(always)]
+pub(crate) fn write_fill<T: Copy>(dst: &mut [MaybeUninit<T>], value: T) -> Option<&mut [T]> {
+    for d in dst.iter_mut() {
+        d.write(value);
+    }
+    // SAFETY: the loop wrote every element of `dst`.
+    Some(unsafe { &mut *(dst as *mut [MaybeUninit<T>] as *mut [T]) })
+}
+
 /// Fills the spare capacity of `out` (exactly `len` elements) with `fill`, which must return
 /// `true` only when it initialized the whole slice it was given; on `false` the vector stays
 /// empty.

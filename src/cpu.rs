@@ -1,6 +1,8 @@
-//! The CPU backend: rayon over cache-sized blocks; in each block the kernel's head writes the
-//! output once and every further step is a tight, vectorizable loop over that block while it
-//! is still in L1/L2. Small inputs run on the calling thread and pay no parallel tax.
+//! The CPU backend: rayon over cache-sized blocks. In each block the kernel program runs one
+//! instruction at a time over the whole block: the first op writes the output block, later
+//! ops update it in place while it is still in L1, and an expression of several arrays keeps
+//! its other intermediate values in a few block-sized scratch registers. Every op is a tight
+//! loop the compiler vectorizes. Small inputs run on the calling thread.
 
 use std::mem::MaybeUninit;
 
@@ -8,17 +10,17 @@ use rayon::prelude::*;
 
 use crate::element::sealed::Scalar;
 use crate::element::Element;
-use crate::kernel::{Head, Kernel};
-use crate::op::{with_binop, with_op, Op};
+use crate::kernel::{Instr, Kernel, MAX_DEPTH};
+use crate::op::{with_binop, with_op, BinOp, Op};
 use crate::{alloc, simd};
 
-/// Elements per CPU block: 4,096 f32 (16 KiB per array) keep a zip's two inputs and its output
-/// inside a 48 KiB L1 data cache while a chain of steps runs over the block.
+/// Elements per CPU block: 4,096 f32 (16 KiB per array) keep a zip's two inputs and its
+/// output inside a 48 KiB L1 data cache while a chain of steps runs over the block.
 pub const BLOCK: usize = 4096;
 
-/// Below this many elements a CPU call runs on the calling thread. Measured on the 2-core dev VM
-/// (`cargo run --release --example compare`): waking rayon's workers costs ~5-15 µs, which a
-/// memory-bound op only earns back past ~10^5 elements.
+/// Below this many elements a CPU call runs on the calling thread. Measured on the 2-core dev
+/// VM (`cargo run --release --example compare`): waking rayon's workers costs ~5-15 µs, which
+/// a memory-bound op only earns back past ~10^5 elements.
 pub const PARALLEL_MIN: usize = 1 << 17;
 
 /// Runs `kernel` over `inputs` (each exactly `len` elements) into a fresh vector.
@@ -26,15 +28,17 @@ pub(crate) fn run<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], len: usiz
     let mut out = alloc::fresh(len);
     let filled = alloc::fill_fresh(&mut out, len, |dst| {
         if len < PARALLEL_MIN {
-            simd::dispatch(|| {
-                dst.chunks_mut(BLOCK)
-                    .enumerate()
-                    .all(|(i, block)| fill_block(kernel, inputs, i * BLOCK, block))
+            let mut scratch = Scratch::default();
+            dst.chunks_mut(BLOCK).enumerate().all(|(i, block)| {
+                simd::eval_block(kernel, inputs, i * BLOCK, block, &mut scratch).is_some()
             })
         } else {
             dst.par_chunks_mut(BLOCK)
                 .enumerate()
-                .all(|(i, block)| simd::dispatch(|| fill_block(kernel, inputs, i * BLOCK, block)))
+                .map_init(Scratch::default, |scratch, (i, block)| {
+                    simd::eval_block(kernel, inputs, i * BLOCK, block, scratch).is_some()
+                })
+                .all(|ok| ok)
         }
     });
     if filled {
@@ -42,54 +46,401 @@ pub(crate) fn run<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], len: usiz
     } else {
         // Unreachable while `inputs` have the lengths the front end checked; kept as a
         // correct (slower) answer rather than a panic.
-        (0..len).map(|i| reference(kernel, inputs, i)).collect()
+        (0..len)
+            .map(|i| eval_element(kernel, inputs, i).unwrap_or(T::ZERO))
+            .collect()
     }
 }
 
-/// The kernel on element `i`, one scalar at a time.
-fn reference<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], i: usize) -> T {
-    let get = |k: usize| inputs.get(k).and_then(|s| s.get(i)).copied();
-    let head = match kernel.head {
-        Head::Load => get(0),
-        Head::Zip(op) => get(0).zip(get(1)).map(|(a, b)| op.apply(a, b)),
-    };
-    let head = head.unwrap_or(T::ZERO);
-    kernel.steps.iter().fold(head, |v, op| op.apply(v))
+/// The kernel on element `i`, one scalar at a time (the slow, obviously correct path).
+pub(crate) fn eval_element<T: Element>(
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    i: usize,
+) -> Option<T> {
+    let mut stack: Vec<T> = Vec::with_capacity(MAX_DEPTH);
+    for instr in kernel.instrs() {
+        match instr {
+            Instr::Input(k) => stack.push(*inputs.get(usize::from(k))?.get(i)?),
+            Instr::Const(c) => stack.push(c),
+            Instr::Op(op) => {
+                let v = stack.pop()?;
+                stack.push(op.apply(v));
+            }
+            Instr::Bin(op) => {
+                let (b, a) = (stack.pop()?, stack.pop()?);
+                stack.push(op.apply(a, b));
+            }
+        }
+    }
+    stack.pop()
 }
 
-/// Fills `dst`, the output block starting at element `start`; `false` if an input is short.
+/// Block-sized scratch registers of one thread, allocated on first use (a chain or a `zip`
+/// never needs one).
+pub(crate) struct Scratch<T> {
+    bufs: Vec<Vec<T>>,
+}
+
+impl<T> Default for Scratch<T> {
+    fn default() -> Self {
+        Scratch { bufs: Vec::new() }
+    }
+}
+
+/// A value on the program's stack, for one block.
+#[derive(Clone, Copy)]
+enum Val<'s, T> {
+    /// A block of an input array.
+    Slice(&'s [T]),
+    /// The same value for every element.
+    Scalar(T),
+    /// A register: 0 is the output block, 1.. are scratch blocks.
+    Reg(usize),
+}
+
+/// The output block, written once before it can be read.
+enum Out<'d, T> {
+    Uninit(&'d mut [MaybeUninit<T>]),
+    Init(&'d mut [T]),
+    Gone,
+}
+
+/// The registers of one block.
+struct Regs<'d, 's, T> {
+    out: Out<'d, T>,
+    scratch: &'s mut Scratch<T>,
+    len: usize,
+    busy: [bool; MAX_DEPTH + 1],
+}
+
+impl<'d, T: Element> Regs<'d, '_, T> {
+    /// A free register (the output block first), marked busy.
+    fn take(&mut self) -> Option<usize> {
+        let r = self.busy.iter().position(|b| !b)?;
+        self.busy[r] = true;
+        if r > 0 {
+            while self.scratch.bufs.len() < r {
+                self.scratch.bufs.push(vec![T::ZERO; BLOCK]);
+            }
+        }
+        Some(r)
+    }
+
+    fn free(&mut self, r: usize) {
+        if let Some(b) = self.busy.get_mut(r) {
+            *b = false;
+        }
+    }
+
+    /// An initialized register.
+    fn reg(&mut self, r: usize) -> Option<&mut [T]> {
+        if r == 0 {
+            match &mut self.out {
+                Out::Init(d) => Some(&mut **d),
+                Out::Uninit(_) | Out::Gone => None,
+            }
+        } else {
+            let len = self.len;
+            self.scratch.bufs.get_mut(r - 1)?.get_mut(..len)
+        }
+    }
+
+    /// Two distinct initialized registers.
+    fn pair(&mut self, r: usize, q: usize) -> Option<(&mut [T], &mut [T])> {
+        let len = self.len;
+        match (r, q) {
+            (0, 0) => None,
+            (0, q) => {
+                let other = self.scratch.bufs.get_mut(q - 1)?.get_mut(..len)?;
+                match &mut self.out {
+                    Out::Init(d) => Some((&mut **d, other)),
+                    Out::Uninit(_) | Out::Gone => None,
+                }
+            }
+            (r, 0) => {
+                let (b, a) = self.pair(0, r)?;
+                Some((a, b))
+            }
+            (r, q) if r < q => {
+                let (lo, hi) = self.scratch.bufs.split_at_mut(q - 1);
+                Some((
+                    lo.get_mut(r - 1)?.get_mut(..len)?,
+                    hi.first_mut()?.get_mut(..len)?,
+                ))
+            }
+            (r, q) if r > q => {
+                let (b, a) = self.pair(q, r)?;
+                Some((a, b))
+            }
+            _ => None,
+        }
+    }
+
+    /// `f(src[i])` into a fresh register.
+    #[inline(always)]
+    fn fresh_map(&mut self, src: &[T], f: impl Fn(T) -> T) -> Option<Val<'static, T>> {
+        let r = self.take()?;
+        if r == 0 {
+            self.out = match std::mem::replace(&mut self.out, Out::Gone) {
+                Out::Uninit(d) => Out::Init(alloc::write_map(d, src, f)?),
+                Out::Init(d) => Out::Init(map_to(d, src, f)?),
+                Out::Gone => return None,
+            };
+        } else {
+            map_to(self.reg(r)?, src, f)?;
+        }
+        Some(Val::Reg(r))
+    }
+
+    /// `f(a[i], b[i])` into a fresh register.
+    #[inline(always)]
+    fn fresh_zip(&mut self, a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> Option<Val<'static, T>> {
+        let r = self.take()?;
+        if r == 0 {
+            self.out = match std::mem::replace(&mut self.out, Out::Gone) {
+                Out::Uninit(d) => Out::Init(alloc::write_zip(d, a, b, f)?),
+                Out::Init(d) => Out::Init(zip_to(d, a, b, f)?),
+                Out::Gone => return None,
+            };
+        } else {
+            zip_to(self.reg(r)?, a, b, f)?;
+        }
+        Some(Val::Reg(r))
+    }
+
+    /// A unary op on a value.
+    #[inline(always)]
+    fn unary<'s>(&mut self, v: Val<'s, T>, f: impl Fn(T) -> T) -> Option<Val<'s, T>> {
+        match v {
+            Val::Scalar(c) => Some(Val::Scalar(f(c))),
+            Val::Slice(s) => self.fresh_map(s, f),
+            Val::Reg(r) => {
+                for v in self.reg(r)?.iter_mut() {
+                    *v = f(*v);
+                }
+                Some(Val::Reg(r))
+            }
+        }
+    }
+
+    /// A binary op on two values; the result reuses a register when one holds an operand.
+    #[inline(always)]
+    fn binary<'s>(
+        &mut self,
+        a: Val<'s, T>,
+        b: Val<'s, T>,
+        f: impl Fn(T, T) -> T,
+    ) -> Option<Val<'s, T>> {
+        match (a, b) {
+            (Val::Scalar(x), Val::Scalar(y)) => Some(Val::Scalar(f(x, y))),
+            (Val::Slice(x), Val::Slice(y)) => self.fresh_zip(x, y, f),
+            (Val::Slice(x), Val::Scalar(y)) => self.fresh_map(x, |v| f(v, y)),
+            (Val::Scalar(x), Val::Slice(y)) => self.fresh_map(y, |v| f(x, v)),
+            (Val::Reg(r), Val::Slice(y)) => {
+                let d = self.reg(r)?;
+                if d.len() != y.len() {
+                    return None;
+                }
+                for (v, &y) in d.iter_mut().zip(y) {
+                    *v = f(*v, y);
+                }
+                Some(Val::Reg(r))
+            }
+            (Val::Slice(x), Val::Reg(r)) => {
+                let d = self.reg(r)?;
+                if d.len() != x.len() {
+                    return None;
+                }
+                for (v, &x) in d.iter_mut().zip(x) {
+                    *v = f(x, *v);
+                }
+                Some(Val::Reg(r))
+            }
+            (Val::Reg(r), Val::Scalar(y)) => {
+                for v in self.reg(r)?.iter_mut() {
+                    *v = f(*v, y);
+                }
+                Some(Val::Reg(r))
+            }
+            (Val::Scalar(x), Val::Reg(r)) => {
+                for v in self.reg(r)?.iter_mut() {
+                    *v = f(x, *v);
+                }
+                Some(Val::Reg(r))
+            }
+            (Val::Reg(r), Val::Reg(q)) => {
+                let (d, e) = self.pair(r, q)?;
+                for (v, &w) in d.iter_mut().zip(e.iter()) {
+                    *v = f(*v, w);
+                }
+                self.free(q);
+                Some(Val::Reg(r))
+            }
+        }
+    }
+
+    /// Puts the program's result into the output block and returns it.
+    fn finish(self, v: Val<'_, T>) -> Option<&'d mut [T]> {
+        let Regs {
+            out, scratch, len, ..
+        } = self;
+        let source: Option<&[T]> = match v {
+            Val::Reg(0) => None,
+            Val::Reg(r) => Some(scratch.bufs.get(r - 1)?.get(..len)?),
+            Val::Slice(s) => Some(s),
+            Val::Scalar(c) => {
+                return match out {
+                    Out::Uninit(d) => alloc::write_fill(d, c),
+                    Out::Init(d) => {
+                        d.fill(c);
+                        Some(d)
+                    }
+                    Out::Gone => None,
+                };
+            }
+        };
+        match (out, source) {
+            (Out::Init(d), None) => Some(d),
+            (Out::Init(d), Some(s)) => map_to(d, s, |x| x),
+            (Out::Uninit(d), Some(s)) => alloc::write_map(d, s, |x| x),
+            (Out::Uninit(_) | Out::Gone, None) | (Out::Gone, Some(_)) => None,
+        }
+    }
+}
+
+/// `dst[i] = f(src[i])` over an initialized block; `None` if the lengths differ.
 #[inline(always)]
-fn fill_block<T: Element>(
+fn map_to<'d, T: Copy>(dst: &'d mut [T], src: &[T], f: impl Fn(T) -> T) -> Option<&'d mut [T]> {
+    if dst.len() != src.len() {
+        return None;
+    }
+    for (d, &x) in dst.iter_mut().zip(src) {
+        *d = f(x);
+    }
+    Some(dst)
+}
+
+/// `dst[i] = f(a[i], b[i])` over an initialized block; `None` if the lengths differ.
+#[inline(always)]
+fn zip_to<'d, T: Copy>(
+    dst: &'d mut [T],
+    a: &[T],
+    b: &[T],
+    f: impl Fn(T, T) -> T,
+) -> Option<&'d mut [T]> {
+    if dst.len() != a.len() || dst.len() != b.len() {
+        return None;
+    }
+    for ((d, &x), &y) in dst.iter_mut().zip(a).zip(b) {
+        *d = f(x, y);
+    }
+    Some(dst)
+}
+
+/// Runs the kernel on the block of elements `start..start + dst.len()` into `dst`; `None` if
+/// an input is short or the program is malformed (both ruled out before any work starts).
+#[inline(always)]
+pub(crate) fn eval_block<'d, T: Element>(
     kernel: &Kernel<'_, T>,
     inputs: &[&[T]],
     start: usize,
-    dst: &mut [MaybeUninit<T>],
-) -> bool {
+    dst: &'d mut [MaybeUninit<T>],
+    scratch: &mut Scratch<T>,
+) -> Option<&'d mut [T]> {
     let range = start..start + dst.len();
-    let input = |k: usize| inputs.get(k).and_then(|s| s.get(range.clone()));
-    let (block, rest) = match kernel.head {
-        Head::Load => {
-            let Some(src) = input(0) else { return false };
-            match kernel.steps.split_first() {
-                Some((first, rest)) => (map_into(first, src, dst), rest),
-                None => (alloc::write_map(dst, src, |x| x), &[][..]),
+    let len = dst.len();
+    // `map` and `zip`, the shapes almost every call has, skip the register machine: their
+    // first op writes the output block and the rest update it in place, exactly what the
+    // machine would do, minus its bookkeeping (~20 ns a call, measured at 100 elements).
+    let code = match kernel {
+        Kernel::Map(steps) => {
+            let src = inputs.first()?.get(range)?;
+            let (block, rest) = match steps.split_first() {
+                Some((first, rest)) => (map_into(first, src, dst)?, rest),
+                None => (alloc::write_map(dst, src, |x| x)?, &steps[..]),
+            };
+            for op in rest {
+                map_in_place(op, block);
+            }
+            return Some(block);
+        }
+        Kernel::Zip(op) => {
+            let a = inputs.first()?.get(range.clone())?;
+            let b = inputs.get(1)?.get(range)?;
+            return zip_into(*op, a, b, dst);
+        }
+        Kernel::Program { code, .. } => code,
+    };
+    let mut regs = Regs {
+        out: Out::Uninit(dst),
+        scratch,
+        len,
+        busy: [false; MAX_DEPTH + 1],
+    };
+    let mut stack = [Val::Scalar(T::ZERO); MAX_DEPTH];
+    let mut top = 0usize;
+    for instr in code {
+        match *instr {
+            Instr::Input(k) => {
+                let block = inputs.get(usize::from(k))?.get(range.clone())?;
+                *stack.get_mut(top)? = Val::Slice(block);
+                top += 1;
+            }
+            Instr::Const(c) => {
+                *stack.get_mut(top)? = Val::Scalar(c);
+                top += 1;
+            }
+            Instr::Op(op) => {
+                let slot = stack.get_mut(top.checked_sub(1)?)?;
+                *slot = unary(op, *slot, &mut regs)?;
+            }
+            Instr::Bin(op) => {
+                top = top.checked_sub(1)?;
+                let b = *stack.get(top)?;
+                let slot = stack.get_mut(top.checked_sub(1)?)?;
+                *slot = binary(op, *slot, b, &mut regs)?;
             }
         }
-        Head::Zip(op) => {
-            let (Some(a), Some(b)) = (input(0), input(1)) else {
-                return false;
-            };
-            (zip_into(op, a, b, dst), kernel.steps)
-        }
-    };
-    let Some(block) = block else { return false };
-    for op in rest {
-        map_in_place(op, block);
     }
-    true
+    if top != 1 {
+        return None;
+    }
+    regs.finish(stack[0])
 }
 
-/// `dst[i] = op(src[i])`, one loop per op.
+/// One op over a value, one loop per op.
+#[inline(always)]
+fn unary<'s, T: Element>(
+    op: &Op<T>,
+    v: Val<'s, T>,
+    regs: &mut Regs<'_, '_, T>,
+) -> Option<Val<'s, T>> {
+    macro_rules! each {
+        (|$x:ident| $e:expr) => {
+            regs.unary(v, |$x: T| $e)
+        };
+    }
+    with_op!(*op, each)
+}
+
+/// One binary op over two values, one loop per op.
+#[inline(always)]
+fn binary<'s, T: Element>(
+    op: BinOp,
+    a: Val<'s, T>,
+    b: Val<'s, T>,
+    regs: &mut Regs<'_, '_, T>,
+) -> Option<Val<'s, T>> {
+    macro_rules! each {
+        (|$a:ident, $b:ident| $e:expr) => {
+            regs.binary(a, b, |$a: T, $b: T| $e)
+        };
+    }
+    with_binop!(op, each)
+}
+
+/// `dst[i] = op(src[i])` into a fresh block, one loop per op.
 #[inline(always)]
 fn map_into<'d, T: Element>(
     op: &Op<T>,
@@ -118,10 +469,10 @@ fn map_in_place<T: Element>(op: &Op<T>, block: &mut [T]) {
     with_op!(*op, each)
 }
 
-/// `dst[i] = op(a[i], b[i])`, one loop per op.
+/// `dst[i] = op(a[i], b[i])` into a fresh block, one loop per op.
 #[inline(always)]
 fn zip_into<'d, T: Element>(
-    op: crate::BinOp,
+    op: BinOp,
     a: &[T],
     b: &[T],
     dst: &'d mut [MaybeUninit<T>],

@@ -21,6 +21,22 @@ pub enum Error {
         /// Length of the second input.
         right: usize,
     },
+    /// An expression names an input array that was not given (`y()` with one array).
+    #[error("the expression reads input {index}, but {given} input array(s) were given")]
+    MissingInput {
+        /// The 0-based input the expression names.
+        index: usize,
+        /// How many arrays were given.
+        given: usize,
+    },
+    /// More input arrays than one kernel reads.
+    #[error("{given} input arrays, but a kernel reads at most {max}")]
+    TooManyInputs {
+        /// How many arrays were given or named.
+        given: usize,
+        /// The most one kernel reads.
+        max: usize,
+    },
     /// A float-only op (`Sqrt`, `Exp`, ...) was asked of integer data; there is no silent cast.
     #[error(
         "`{op}` is defined for floats only, not for {ty}; convert the data to f32 or f64 first"

@@ -1,76 +1,191 @@
-//! The kernel description both backends run: a head that produces one value per element
-//! from the inputs, followed by a flat list of unary steps. A chain of ops is one kernel, so
-//! the CPU makes one pass over memory and the GPU one dispatch.
+//! The kernel description both backends run: a small postfix program over the inputs'
+//! elements, scalar constants and ops. A chain of ops, a `zip` and a whole expression of
+//! several arrays are each one program, so the CPU makes one pass over memory and the GPU
+//! one dispatch.
 
 use crate::element::Element;
+use crate::error::{Error, Result};
+use crate::expr::{Expr, Node};
 use crate::op::{BinOp, Op};
 
-/// How a kernel produces the first value of each element.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Head {
-    /// Read element `i` of the one input.
-    Load,
-    /// Combine element `i` of the two inputs.
-    Zip(BinOp),
+/// Most input arrays one kernel reads (the GPU templates declare this many at most).
+pub const MAX_INPUTS: usize = 4;
+
+/// Most values a program keeps alive at once (its evaluation stack depth).
+pub(crate) const MAX_DEPTH: usize = 16;
+
+/// One instruction, in postfix order.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Instr<'a, T> {
+    /// Element `i` of input `k`.
+    Input(u8),
+    /// A scalar; on the GPU it travels in the parameter uniform.
+    Const(T),
+    /// A unary op on the top value (never a chain: chains are flattened).
+    Op(&'a Op<T>),
+    /// A binary op on the top two values (left below right).
+    Bin(BinOp),
 }
 
-/// A fused element-wise program: `steps` run in order on the value `head` produces.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Kernel<'a, T> {
-    pub(crate) head: Head,
-    pub(crate) steps: &'a [Op<T>],
+/// A kernel's program as up to three leading instructions, ops, then general code.
+type Parts<'a, 'k, T> = ([Option<Instr<'a, T>>; 3], &'a [Op<T>], &'k [Instr<'a, T>]);
+
+/// A checked, fused element-wise program. `map` and `zip`, the shapes almost every call
+/// has, are kept in a form that costs no allocation to build; an expression is a postfix
+/// program of any shape. [`Kernel::instrs`] gives every kernel as a postfix program.
+#[derive(Clone, Debug)]
+pub(crate) enum Kernel<'a, T> {
+    /// Input 0, then each op in order.
+    Map(&'a [Op<T>]),
+    /// Inputs 0 and 1 combined by the op.
+    Zip(BinOp),
+    /// Any program.
+    Program {
+        code: Vec<Instr<'a, T>>,
+        arity: usize,
+    },
 }
 
 impl<'a, T: Element> Kernel<'a, T> {
-    /// The kernel of `map(data, op)`.
+    /// The kernel of `map(data, op)`: input 0, then every step of `op`.
     pub(crate) fn map(op: &'a Op<T>) -> Self {
-        Kernel {
-            head: Head::Load,
-            steps: op.steps(),
-        }
+        Kernel::Map(op.steps())
     }
 
     /// The kernel of `zip(a, b, op)`.
     pub(crate) fn zip(op: BinOp) -> Self {
-        Kernel {
-            head: Head::Zip(op),
-            steps: &[],
+        Kernel::Zip(op)
+    }
+
+    /// The kernel of an expression; its arity is one more than the highest input it names.
+    pub(crate) fn expr(expr: &'a Expr<T>) -> Result<Self> {
+        fn walk<'a, T: Element>(node: &'a Node<T>, code: &mut Vec<Instr<'a, T>>) {
+            match node {
+                Node::Input(k) => code.push(Instr::Input(*k)),
+                Node::Const(c) => code.push(Instr::Const(*c)),
+                Node::Unary(op, arg) => {
+                    walk(arg, code);
+                    code.extend(op.steps().iter().map(Instr::Op));
+                }
+                Node::Binary(op, left, right) => {
+                    walk(left, code);
+                    walk(right, code);
+                    code.push(Instr::Bin(*op));
+                }
+            }
         }
+        let mut code = Vec::new();
+        walk(expr.node(), &mut code);
+        let arity = code
+            .iter()
+            .filter_map(|i| match i {
+                Instr::Input(k) => Some(usize::from(*k) + 1),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let kernel = Kernel::Program { code, arity };
+        if kernel.depth() > MAX_DEPTH {
+            return Err(Error::Unsupported {
+                what: format!("an expression nested deeper than {MAX_DEPTH} values"),
+            });
+        }
+        Ok(kernel)
+    }
+
+    /// The program's instructions in order.
+    pub(crate) fn instrs(&self) -> impl Iterator<Item = Instr<'a, T>> + '_ {
+        let (prefix, steps, code): Parts<'a, '_, T> = match self {
+            Kernel::Map(steps) => ([Some(Instr::Input(0)), None, None], steps, &[]),
+            Kernel::Zip(op) => {
+                let zip = [Instr::Input(0), Instr::Input(1), Instr::Bin(*op)];
+                (zip.map(Some), &[], &[])
+            }
+            Kernel::Program { code, .. } => ([None; 3], &[], code),
+        };
+        prefix
+            .into_iter()
+            .flatten()
+            .chain(steps.iter().map(Instr::Op))
+            .chain(code.iter().copied())
     }
 
     /// How many input arrays the kernel reads.
     pub(crate) fn arity(&self) -> usize {
-        match self.head {
-            Head::Load => 1,
-            Head::Zip(_) => 2,
+        match self {
+            Kernel::Map(_) => 1,
+            Kernel::Zip(_) => 2,
+            Kernel::Program { arity, .. } => *arity,
+        }
+    }
+
+    /// The most values alive at once while the program runs.
+    pub(crate) fn depth(&self) -> usize {
+        let (mut depth, mut most) = (0usize, 0usize);
+        for instr in self.instrs() {
+            match instr {
+                Instr::Input(_) | Instr::Const(_) => depth += 1,
+                Instr::Op(_) => {}
+                Instr::Bin(_) => depth = depth.saturating_sub(1),
+            }
+            most = most.max(depth);
+        }
+        most
+    }
+
+    /// Rejects an op that is not defined for `T`, before any work starts.
+    pub(crate) fn check(&self) -> Result<()> {
+        match self {
+            Kernel::Map(steps) => steps.iter().try_for_each(Op::check),
+            Kernel::Zip(_) => Ok(()),
+            Kernel::Program { code, .. } => code.iter().try_for_each(|instr| match instr {
+                Instr::Op(op) => op.check(),
+                _ => Ok(()),
+            }),
         }
     }
 
     /// Relative cost per element against one multiply (see [`Op::cost`]).
     pub(crate) fn cost(&self) -> usize {
-        let head = match self.head {
-            Head::Load => 1,
-            Head::Zip(op) => op.cost(),
-        };
-        head + self.steps.iter().map(Op::cost).sum::<usize>()
+        self.instrs()
+            .map(|instr| match instr {
+                Instr::Op(op) => op.cost(),
+                Instr::Bin(op) => op.cost(),
+                Instr::Input(_) | Instr::Const(_) => 1,
+            })
+            .sum()
     }
 
     /// The kernel's shape, without its parameter values: two kernels with the same shape
     /// share one GPU pipeline (`Scale(2)` and `Scale(3)` do).
     pub(crate) fn shape(&self) -> String {
-        let mut shape = match self.head {
-            Head::Load => String::from("load"),
-            Head::Zip(op) => format!("zip_{}", op.name()),
-        };
-        for op in self.steps {
-            shape.push('.');
-            shape.push_str(op.name());
+        let mut shape = String::new();
+        for instr in self.instrs() {
+            if !shape.is_empty() {
+                shape.push('.');
+            }
+            match instr {
+                Instr::Input(k) => shape.push_str(&format!("in{k}")),
+                Instr::Const(_) => shape.push('c'),
+                Instr::Op(op) => shape.push_str(&op.shape()),
+                Instr::Bin(op) => {
+                    shape.push_str("bin_");
+                    shape.push_str(op.name());
+                }
+            }
         }
         shape
     }
 
-    /// Every scalar parameter of every step, in order.
-    pub(crate) fn params(&self) -> impl Iterator<Item = &'a T> + 'a {
-        self.steps.iter().flat_map(|op| op.params().iter())
+    /// Every scalar of the program, in order: constants and the ops' parameters.
+    pub(crate) fn params(&self) -> impl Iterator<Item = T> + '_ {
+        self.instrs().flat_map(|instr| {
+            let (constant, op) = match instr {
+                Instr::Const(c) => (Some(c), None),
+                Instr::Op(op) => (None, Some(op.params().iter().copied())),
+                Instr::Input(_) | Instr::Bin(_) => (None, None),
+            };
+            constant.into_iter().chain(op.into_iter().flatten())
+        })
     }
 }

@@ -42,6 +42,7 @@ mod cpu;
 mod device;
 mod element;
 mod error;
+pub mod expr;
 mod gpu;
 mod kernel;
 mod op;
@@ -51,7 +52,9 @@ pub use cpu::{BLOCK as CPU_BLOCK, PARALLEL_MIN as CPU_PARALLEL_MIN};
 pub use device::{Backend, Device, GPU_MIN_WORK};
 pub use element::Element;
 pub use error::{Error, Result};
-pub use op::{BinOp, Chain, Op};
+pub use expr::{Expr, Inputs};
+pub use kernel::MAX_INPUTS;
+pub use op::{BinOp, Chain, Custom, Op};
 
 use kernel::Kernel;
 
@@ -73,8 +76,9 @@ use kernel::Kernel;
 /// ```
 pub fn map<T: Element>(device: &Device, data: impl AsRef<[T]>, op: Op<T>) -> Result<Vec<T>> {
     let data = data.as_ref();
-    op.check()?;
-    device.run(&Kernel::map(&op), &[data], data.len())
+    let kernel = Kernel::map(&op);
+    kernel.check()?;
+    device.run(&kernel, &[data], data.len())
 }
 
 /// Applies `op` to each pair `(a[i], b[i])` of two equal-length arrays.
@@ -103,4 +107,36 @@ pub fn zip<T: Element>(
         });
     }
     device.run(&Kernel::zip(op), &[a, b], a.len())
+}
+
+/// Evaluates an expression of up to four arrays element by element, in one pass over memory
+/// (one dispatch on the GPU): `(x() * 2.0 + y()).sqrt()` reads `a` and `b` once and writes
+/// the output once, with no temporaries.
+///
+/// `inputs` is a tuple of one to four arrays (`(&a,)`, `(&a, &b)`, ...), or a slice, array
+/// or `Vec` of them. Errors, before any work: fewer arrays than the expression names, more
+/// than [`MAX_INPUTS`], unequal lengths, and the per-type op errors of [`map`].
+///
+/// # Examples
+///
+/// ```
+/// use compute::expr::{x, y, z};
+/// use compute::Device;
+///
+/// let (a, b, c) = (vec![1.0_f32, 2.0], vec![3.0_f32, 4.0], vec![0.5_f32, 0.25]);
+/// let out = compute::eval(&Device::auto(), (x() * y() + z()).max(4.0), (&a, &b, &c))?;
+/// assert_eq!(out, [4.0, 8.25]);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn eval<T: Element>(
+    device: &Device,
+    expr: impl std::borrow::Borrow<Expr<T>>,
+    inputs: impl Inputs<T>,
+) -> Result<Vec<T>> {
+    let expr = expr.borrow();
+    let (slices, len) = expr::gather(expr, &inputs)?;
+    let kernel = Kernel::expr(expr)?;
+    kernel.check()?;
+    let used = slices.get(..kernel.arity()).unwrap_or(&slices);
+    device.run(&kernel, used, len)
 }

@@ -7,6 +7,8 @@
 
 use crate::element::sealed::Scalar;
 use crate::element::{Element, Kind};
+use std::sync::Arc;
+
 use crate::error::{Error, Result};
 
 /// An element-wise operation on one array; scalar parameters have the array's element type.
@@ -77,6 +79,41 @@ pub enum Op<T> {
     Round,
     /// Several ops run one after the other as one fused pass; built by [`Op::then`].
     Chain(Chain<T>),
+    /// A user kernel, written once in WGSL and once in Rust; built by [`Op::custom`].
+    Custom(Custom<T>),
+}
+
+/// A user kernel: one element-wise function as a WGSL expression of `x` (the GPU's) and as a
+/// Rust closure (the CPU's). Built by [`Op::custom`], which checks the WGSL with naga.
+///
+/// The WGSL sees only its element `x` and WGSL's built-in functions: it cannot name the
+/// kernel's buffers, so it cannot read or write outside its element.
+#[derive(Clone)]
+pub struct Custom<T> {
+    wgsl: Arc<str>,
+    f: Arc<dyn Fn(T) -> T + Send + Sync>,
+}
+
+impl<T> Custom<T> {
+    /// The WGSL expression.
+    pub fn wgsl(&self) -> &str {
+        &self.wgsl
+    }
+}
+
+impl<T> std::fmt::Debug for Custom<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Custom")
+            .field("wgsl", &self.wgsl)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Equal when both halves are the same: the same WGSL text and the same closure.
+impl<T> PartialEq for Custom<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.wgsl == other.wgsl && Arc::ptr_eq(&self.f, &other.f)
+    }
 }
 
 /// A flat sequence of ops built by [`Op::then`]; it never contains another chain.
@@ -189,6 +226,15 @@ impl<T> Op<T> {
             Op::Ceil => "ceil",
             Op::Round => "round",
             Op::Chain(_) => "chain",
+            Op::Custom(_) => "custom",
+        }
+    }
+
+    /// The op's part of a kernel's shape: its name, and a user kernel's WGSL text.
+    pub(crate) fn shape(&self) -> String {
+        match self {
+            Op::Custom(custom) => format!("custom({})", custom.wgsl),
+            op => op.name().to_string(),
         }
     }
 
@@ -218,7 +264,8 @@ impl<T> Op<T> {
             | Op::Floor
             | Op::Ceil
             | Op::Round
-            | Op::Chain(_) => ParamList::None,
+            | Op::Chain(_)
+            | Op::Custom(_) => ParamList::None,
         }
     }
 
@@ -242,7 +289,8 @@ impl<T> Op<T> {
             | Op::Floor
             | Op::Ceil
             | Op::Round
-            | Op::Chain(_) => false,
+            | Op::Chain(_)
+            | Op::Custom(_) => false,
         }
     }
 
@@ -253,6 +301,7 @@ impl<T> Op<T> {
             .iter()
             .map(|op| match op {
                 Op::Exp | Op::Log | Op::Sin | Op::Cos | Op::Tanh | Op::Sigmoid | Op::Pow(_) => 10,
+                Op::Custom(_) => 10,
                 _ => 1,
             })
             .sum()
@@ -279,6 +328,29 @@ impl<'a, T> ParamList<'a, T> {
 }
 
 impl<T: Element> Op<T> {
+    /// A user kernel: `wgsl` is a WGSL expression of `x` (of the element type) for the GPU,
+    /// `f` the same function in Rust for the CPU. It chains and fuses like a built-in op.
+    ///
+    /// The WGSL is checked by naga now; a broken one is [`Error::Shader`] with the line and
+    /// column in `wgsl`. It may use `x`, literals and WGSL's built-in functions, nothing else.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use compute::{Device, Op};
+    /// let op = Op::custom("x * x + 1.0", |x: f32| x * x + 1.0)?;
+    /// assert_eq!(compute::map(&Device::cpu(), [2.0_f32, 3.0], op.then(Op::Sqrt))?, [5f32.sqrt(), 10f32.sqrt()]);
+    /// assert!(Op::custom("x * * 2.0", |x: f32| x).is_err());
+    /// # Ok::<(), compute::Error>(())
+    /// ```
+    pub fn custom(wgsl: &str, f: impl Fn(T) -> T + Send + Sync + 'static) -> Result<Op<T>> {
+        crate::gpu::codegen::check_custom::<T>(wgsl)?;
+        Ok(Op::Custom(Custom {
+            wgsl: Arc::from(wgsl.trim()),
+            f: Arc::new(f),
+        }))
+    }
+
     /// Rejects an op that is not defined for `T`, before any work starts.
     pub(crate) fn check(&self) -> Result<()> {
         for op in self.steps() {
@@ -348,6 +420,7 @@ macro_rules! with_op {
             $crate::op::Op::Chain(ref chain) => {
                 $each!(|x| chain.ops().iter().fold(x, |v, op| op.apply(v)))
             }
+            $crate::op::Op::Custom(ref custom) => $each!(|x| custom.call(x)),
         }
     };
 }
@@ -368,6 +441,14 @@ macro_rules! with_binop {
     };
 }
 pub(crate) use with_binop;
+
+impl<T> Custom<T> {
+    /// The CPU half of the kernel on one element.
+    #[inline(always)]
+    pub(crate) fn call(&self, x: T) -> T {
+        (self.f)(x)
+    }
+}
 
 impl BinOp {
     /// A short lowercase name, shared by error messages and the WGSL helper (`bin_<name>`).

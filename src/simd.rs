@@ -1,28 +1,47 @@
-//! Runtime CPU feature dispatch: the block loops compiled a second time with AVX2 (and FMA
-//! available, though LLVM does not contract `a * b + c` without fast-math, so results stay
-//! IEEE-exact), chosen once per call when the CPU has them. The `unsafe` calls live here.
+//! Runtime CPU feature dispatch: the CPU backend's block evaluator compiled a second time
+//! with AVX2 (and FMA available, though LLVM does not contract `a * b + c` without
+//! fast-math, so results stay IEEE-exact), chosen per block when the CPU has them. The
+//! `unsafe` calls live here.
 
-/// Runs `f` compiled for AVX2 + FMA when this CPU has them, else as built.
-#[inline(always)]
-pub(crate) fn dispatch<R>(f: impl FnOnce() -> R) -> R {
+use std::mem::MaybeUninit;
+
+use crate::cpu::{self, Scratch};
+use crate::element::Element;
+use crate::kernel::Kernel;
+
+/// [`cpu::eval_block`], in its AVX2 build when this CPU has AVX2 and FMA.
+#[inline]
+pub(crate) fn eval_block<'d, T: Element>(
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    start: usize,
+    dst: &'d mut [MaybeUninit<T>],
+    scratch: &mut Scratch<T>,
+) -> Option<&'d mut [T]> {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
         {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above; `avx2` only changes
-            // which instructions the (inlined) body of `f` compiles to.
-            return unsafe { avx2(f) };
+            // SAFETY: the CPU supports AVX2 and FMA, checked just above; the attribute only
+            // changes which instructions the inlined evaluator compiles to.
+            return unsafe { eval_block_avx2(kernel, inputs, start, dst, scratch) };
         }
     }
-    f()
+    cpu::eval_block(kernel, inputs, start, dst, scratch)
 }
 
-/// `f()`, with the inlined body of `f` compiled for AVX2 + FMA.
+/// [`cpu::eval_block`] (inlined, so its loops) compiled for AVX2 + FMA.
 ///
 /// # Safety
 /// The CPU must support AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn avx2<R>(f: impl FnOnce() -> R) -> R {
-    f()
+unsafe fn eval_block_avx2<'d, T: Element>(
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    start: usize,
+    dst: &'d mut [MaybeUninit<T>],
+    scratch: &mut Scratch<T>,
+) -> Option<&'d mut [T]> {
+    cpu::eval_block(kernel, inputs, start, dst, scratch)
 }

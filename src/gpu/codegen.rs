@@ -6,12 +6,16 @@ use std::fmt::Write as _;
 
 use crate::element::{Element, Kind};
 use crate::error::{Error, Result};
-use crate::kernel::{Head, Kernel};
+use crate::kernel::{Instr, Kernel, MAX_INPUTS};
+use crate::op::Op;
 
-/// The template of one-input kernels.
-pub(crate) const MAP: &str = include_str!("../../shaders/map.wgsl");
-/// The template of two-input kernels.
-pub(crate) const ZIP: &str = include_str!("../../shaders/zip.wgsl");
+/// The templates of kernels over 1, 2, 3 and 4 input arrays.
+pub(crate) const TEMPLATES: [&str; MAX_INPUTS] = [
+    include_str!("../../shaders/inputs1.wgsl"),
+    include_str!("../../shaders/inputs2.wgsl"),
+    include_str!("../../shaders/inputs3.wgsl"),
+    include_str!("../../shaders/inputs4.wgsl"),
+];
 /// Op helpers for floats.
 pub(crate) const FLOAT: &str = include_str!("../../shaders/float.wgsl");
 /// Op helpers for signed integers.
@@ -43,27 +47,69 @@ fn retype(src: &str, ty: Option<&str>) -> String {
     out
 }
 
-/// The complete WGSL module of `kernel` for element type `T`.
-pub(crate) fn generate<T: Element>(kernel: &Kernel<'_, T>) -> Result<String> {
-    let ty = T::WGSL.ok_or_else(|| Error::Unsupported {
+/// The WGSL type name kernels of `T` use, or `Unsupported`.
+fn wgsl_type<T: Element>() -> Result<&'static str> {
+    T::WGSL.ok_or_else(|| Error::Unsupported {
         what: format!("{} kernels on the GPU", T::NAME),
-    })?;
-    let (template, mut body) = match kernel.head {
-        Head::Load => (MAP, String::new()),
-        Head::Zip(op) => (ZIP, format!("    v = bin_{}(a, b);\n", op.name())),
+    })
+}
+
+/// The complete WGSL module of `kernel` for element type `T`: the program as `let` bindings,
+/// each scalar read from the parameter uniform in the order of `Kernel::params`.
+pub(crate) fn generate<T: Element>(kernel: &Kernel<'_, T>) -> Result<String> {
+    let ty = wgsl_type::<T>()?;
+    let template = kernel
+        .arity()
+        .checked_sub(1)
+        .and_then(|k| TEMPLATES.get(k))
+        .ok_or_else(|| Error::Unsupported {
+            what: format!("a GPU kernel over {} input arrays", kernel.arity()),
+        })?;
+    let mut body = String::new();
+    let mut users = String::new();
+    let (mut stack, mut next, mut slot) = (Vec::new(), 0usize, 0usize);
+    let mut param = || {
+        slot += 1;
+        format!("bitcast<elem>(params.p[{}].x)", slot - 1)
     };
-    let mut slot = 0usize;
-    for op in kernel.steps {
-        let args: Vec<String> = op
-            .params()
-            .iter()
-            .map(|_| {
-                slot += 1;
-                format!(", bitcast<elem>(params.p[{}].x)", slot - 1)
-            })
-            .collect();
-        let _ = writeln!(body, "    v = op_{}(v{});", op.name(), args.concat());
+    for instr in kernel.instrs() {
+        let value = match instr {
+            Instr::Input(k) => format!("in{k}[i]"),
+            Instr::Const(_) => param(),
+            Instr::Op(op) => {
+                let arg = stack.pop().ok_or_else(malformed)?;
+                match op {
+                    Op::Custom(custom) => {
+                        let _ = writeln!(
+                            users,
+                            "fn user_{next}(x: elem) -> elem {{\n    return (\n{}\n    );\n}}",
+                            custom.wgsl()
+                        );
+                        format!("user_{next}({arg})")
+                    }
+                    op => {
+                        let mut call = format!("op_{}({arg}", op.name());
+                        for _ in op.params().iter() {
+                            call.push_str(", ");
+                            call.push_str(&param());
+                        }
+                        call + ")"
+                    }
+                }
+            }
+            Instr::Bin(op) => {
+                let right = stack.pop().ok_or_else(malformed)?;
+                let left = stack.pop().ok_or_else(malformed)?;
+                format!("bin_{}({left}, {right})", op.name())
+            }
+        };
+        let _ = writeln!(body, "    let t{next} = {value};");
+        stack.push(format!("t{next}"));
+        next += 1;
     }
+    let result = stack.pop().ok_or_else(malformed)?;
+    let _ = writeln!(body, "    v = {result};");
+
     let helpers = match T::KIND {
         Kind::Float => FLOAT,
         Kind::Signed => SINT,
@@ -82,7 +128,62 @@ pub(crate) fn generate<T: Element>(kernel: &Kernel<'_, T>) -> Result<String> {
     src.push_str(&body);
     src.push_str(&template[end + BODY_END.len() + 5..]);
     let src = src.replacen(PARAMS, &params, 1);
-    Ok(src + &retype(helpers, None))
+    Ok(src + &retype(helpers, None) + &users)
+}
+
+fn malformed() -> Error {
+    Error::Unsupported {
+        what: "a malformed kernel program".into(),
+    }
+}
+
+/// Lines of the module `check_custom` builds before the user's expression.
+const CUSTOM_PREFIX_LINES: u32 = 3;
+
+/// Checks a user kernel's WGSL expression on its own: it must parse and validate as the body
+/// of `fn user(x: elem) -> elem`, and declare nothing else, so it can see no buffer. Errors
+/// give the line and column within `wgsl`.
+pub(crate) fn check_custom<T: Element>(wgsl: &str) -> Result<()> {
+    // f64 has no GPU kernels yet; its user kernels are still checked, as f32.
+    let ty = T::WGSL.unwrap_or("f32");
+    let src = format!(
+        "alias elem = {ty};\nfn user(x: elem) -> elem {{\n    return (\n{wgsl}\n    );\n}}\n"
+    );
+    let located = |loc: Option<naga::SourceLocation>, message: String| -> Error {
+        let Some(loc) = loc.filter(|l| l.line_number > CUSTOM_PREFIX_LINES) else {
+            return Error::Shader {
+                message: format!("user kernel `{wgsl}`: {message}"),
+            };
+        };
+        let line = loc.line_number - CUSTOM_PREFIX_LINES;
+        let text = wgsl.lines().nth(line as usize - 1).unwrap_or("");
+        let caret = " ".repeat(loc.line_position.saturating_sub(1) as usize) + "^";
+        Error::Shader {
+            message: format!(
+                "user kernel, line {line}, column {}: {message}\n  {text}\n  {caret}",
+                loc.line_position
+            ),
+        }
+    };
+    let module = naga::front::wgsl::parse_str(&src)
+        .map_err(|e| located(e.location(&src), e.message().to_string()))?;
+    if module.functions.len() != 1
+        || !module.entry_points.is_empty()
+        || !module.global_variables.is_empty()
+    {
+        return Err(Error::Shader {
+            message: format!(
+                "user kernel `{wgsl}`: must be one expression of `x`, declaring nothing"
+            ),
+        });
+    }
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::default(),
+    )
+    .validate(&module)
+    .map_err(|e| located(e.location(&src), e.as_inner().to_string()))?;
+    Ok(())
 }
 
 /// Parses and validates `src` with naga; the error names the line and column.
@@ -135,6 +236,7 @@ mod tests {
             Op::Ceil,
             Op::Round,
             Op::Scale(p).then(Op::Clamp(p, p)).then(Op::Abs),
+            Op::custom("x * x + x", |x: T| x).unwrap(),
         ];
         for op in &ops {
             match op {
@@ -161,7 +263,8 @@ mod tests {
                 | Op::Floor
                 | Op::Ceil
                 | Op::Round
-                | Op::Chain(_) => {}
+                | Op::Chain(_)
+                | Op::Custom(_) => {}
             }
         }
         ops
@@ -197,9 +300,9 @@ mod tests {
 
     #[test]
     fn every_generated_kernel_passes_naga() {
-        assert_eq!(check_every_kernel(2.0_f32), 24 + 7);
-        assert_eq!(check_every_kernel(2_i32), 24 - 8 + 7);
-        assert_eq!(check_every_kernel(2_u32), 24 - 8 + 7);
+        assert_eq!(check_every_kernel(2.0_f32), 25 + 7);
+        assert_eq!(check_every_kernel(2_i32), 25 - 8 + 7);
+        assert_eq!(check_every_kernel(2_u32), 25 - 8 + 7);
     }
 
     #[test]

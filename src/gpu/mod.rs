@@ -40,7 +40,7 @@ pub(crate) fn run<T: Element>(
 ) -> Result<Vec<T>> {
     ctx.check_alive()?;
     let pipeline = ctx.pipelines.get(ctx, kernel)?;
-    let params: Vec<u32> = kernel.params().map(|p| to_bits(*p)).collect();
+    let params: Vec<u32> = kernel.params().map(to_bits).collect();
     let chunk = ctx.chunk_elems(std::mem::size_of::<T>(), cap_bytes);
     let mut out = alloc::fresh(len);
     let mut start = 0;
@@ -273,7 +273,7 @@ mod pipeline_tests {
         assert_eq!(crate::map(&device, [1.5_f32], shape(2.0)).unwrap(), [3.0]);
         assert_eq!(crate::map(&device, [1.5_f32], shape(3.0)).unwrap(), [4.0]);
         assert_eq!(crate::map(&device, [1.5_f32], shape(-1.0)).unwrap(), [0.0]);
-        let builds = ctx.pipelines.builds("f32", "load.scale.floor.relu.floor");
+        let builds = ctx.pipelines.builds("f32", "in0.scale.floor.relu.floor");
         assert_eq!(
             builds, 1,
             "Scale(2), Scale(3) and Scale(-1) share one pipeline"

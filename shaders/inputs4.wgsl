@@ -1,9 +1,10 @@
-// Element-wise kernel over one input array.
+// Element-wise kernel over 4 input arrays of equal length (in0, in1, in2, in3).
 //
 // Code generation (src/gpu/codegen.rs) changes three things and nothing else: the element
 // type in the `alias elem` line, the length of the parameter array, and the lines between
-// `// @body` and `// @end`, where it writes the fused op sequence as calls of the helpers in
-// float.wgsl / sint.wgsl / uint.wgsl. As written here it is a valid identity kernel.
+// the body markers in `kernel`, where it writes the fused program as `let` bindings that call
+// the op helpers of float.wgsl / sint.wgsl / uint.wgsl (and any user kernels). As written
+// here it is a valid kernel that copies in0.
 alias elem = f32;
 
 struct Params {
@@ -13,16 +14,19 @@ struct Params {
     row: u32,
     _pad0: u32,
     _pad1: u32,
-    // Op parameters as raw bits, one per 16-byte slot (the uniform array stride).
+    // Scalars of the program as raw bits, one per 16-byte slot (the uniform array stride).
     p: array<vec4<u32>, 1>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> in0: array<elem>;
-@group(0) @binding(2) var<storage, read_write> out: array<elem>;
+@group(0) @binding(2) var<storage, read> in1: array<elem>;
+@group(0) @binding(3) var<storage, read> in2: array<elem>;
+@group(0) @binding(4) var<storage, read> in3: array<elem>;
+@group(0) @binding(5) var<storage, read_write> out: array<elem>;
 
-fn kernel(x: elem) -> elem {
-    var v: elem = x;
+fn kernel(i: u32) -> elem {
+    var v: elem = in0[i];
     // @body
     // @end
     return v;
@@ -34,5 +38,5 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     if (i >= params.n) {
         return;
     }
-    out[i] = kernel(in0[i]);
+    out[i] = kernel(i);
 }

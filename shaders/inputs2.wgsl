@@ -1,0 +1,40 @@
+// Element-wise kernel over 2 input arrays of equal length (in0, in1).
+//
+// Code generation (src/gpu/codegen.rs) changes three things and nothing else: the element
+// type in the `alias elem` line, the length of the parameter array, and the lines between
+// the body markers in `kernel`, where it writes the fused program as `let` bindings that call
+// the op helpers of float.wgsl / sint.wgsl / uint.wgsl (and any user kernels). As written
+// here it is a valid kernel that copies in0.
+alias elem = f32;
+
+struct Params {
+    // Elements in this dispatch.
+    n: u32,
+    // Invocations per row of the 2-D dispatch grid (workgroups per row * 256).
+    row: u32,
+    _pad0: u32,
+    _pad1: u32,
+    // Scalars of the program as raw bits, one per 16-byte slot (the uniform array stride).
+    p: array<vec4<u32>, 1>,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> in0: array<elem>;
+@group(0) @binding(2) var<storage, read> in1: array<elem>;
+@group(0) @binding(3) var<storage, read_write> out: array<elem>;
+
+fn kernel(i: u32) -> elem {
+    var v: elem = in0[i];
+    // @body
+    // @end
+    return v;
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let i = wg.y * params.row + wg.x * 256u + li;
+    if (i >= params.n) {
+        return;
+    }
+    out[i] = kernel(i);
+}
