@@ -57,7 +57,8 @@ impl<'a, T: Element> Kernel<'a, T> {
         Kernel::Zip(op)
     }
 
-    /// The kernel of an expression; its arity is one more than the highest input it names.
+    /// The kernel of an expression; its arity is one more than the highest input it names
+    /// (at least 1).
     pub(crate) fn expr(expr: &'a Expr<T>) -> Result<Self> {
         fn walk<'a, T: Element>(node: &'a Node<T>, code: &mut Vec<Instr<'a, T>>) {
             match node {
@@ -83,7 +84,9 @@ impl<'a, T: Element> Kernel<'a, T> {
                 _ => None,
             })
             .max()
-            .unwrap_or(0);
+            // an expression of constants alone still reads (and ignores) input 0, whose
+            // length sets the output's
+            .unwrap_or(1);
         let kernel = Kernel::Program { code, arity };
         if kernel.depth() > MAX_DEPTH {
             return Err(Error::Unsupported {

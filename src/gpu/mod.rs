@@ -281,6 +281,30 @@ mod pipeline_tests {
     }
 
     #[test]
+    fn gpu_the_same_expression_built_twice_shares_a_pipeline() {
+        use crate::expr::{x, y};
+        let Some(device) = gpu() else { return };
+        let Some(ctx) = device.gpu_context() else {
+            return;
+        };
+        let (a, b) = ([1.0_f32, 2.0], [0.5_f32, 0.25]);
+        for c in [2.0_f32, 3.0, -4.0] {
+            // built anew each time, with another constant
+            let e = (x() * c - y()).floor().abs().floor();
+            let out = crate::eval(&device, e, (&a, &b)).unwrap();
+            assert_eq!(
+                out,
+                [
+                    (1.0 * c - 0.5).floor().abs(),
+                    (2.0 * c - 0.25).floor().abs()
+                ]
+            );
+        }
+        let shape = "in0.c.bin_mul.in1.bin_sub.floor.abs.floor";
+        assert_eq!(ctx.pipelines.builds("f32", shape), 1);
+    }
+
+    #[test]
     fn gpu_buffers_are_reused_and_bounded() {
         let Some(device) = gpu() else { return };
         let Some(ctx) = device.gpu_context() else {

@@ -1,0 +1,350 @@
+//! Expressions of one to four arrays and user kernels, on each backend, against references.
+
+mod common;
+
+use common::{close, gpu, i32_data, lengths, u32_data, Bound, Rng, Side};
+use compute::expr::{constant, input, w, x, y, z};
+use compute::{BinOp, Device, Error, Expr, Op};
+
+fn positive(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed);
+    (0..len)
+        .map(|_| rng.log_uniform(1e-2, 1e2, false) as f32)
+        .collect()
+}
+
+fn signed(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed);
+    (0..len)
+        .map(|_| rng.log_uniform(1e-2, 1e2, true) as f32)
+        .collect()
+}
+
+/// f32 step-rounded reference helpers: each op rounds to f32, as both backends do.
+fn r(v: f64) -> f64 {
+    f64::from(v as f32)
+}
+
+fn check_float_expressions(device: &Device, side: Side) {
+    let sqrt_bound = if side == Side::Gpu {
+        Bound::ulps(5.0)
+    } else {
+        Bound::EXACT
+    };
+    let div_bound = if side == Side::Gpu {
+        Bound::ulps(2.5)
+    } else {
+        Bound::EXACT
+    };
+    for len in lengths() {
+        let s = len as u64;
+        let (a, b, c, d) = (
+            positive(len, s),
+            positive(len, s + 1),
+            signed(len, s + 2),
+            signed(len, s + 3),
+        );
+        let f = |i: usize| {
+            (
+                f64::from(a[i]),
+                f64::from(b[i]),
+                f64::from(c[i]),
+                f64::from(d[i]),
+            )
+        };
+
+        // one input
+        let out = compute::eval(device, (1.0_f32 - x()).abs().sqrt(), (&a,)).unwrap();
+        for i in 0..len {
+            let (x, ..) = f(i);
+            assert!(
+                close(out[i], r(1.0 - x).abs().sqrt(), sqrt_bound, side),
+                "1 input, len {len} [{i}]"
+            );
+        }
+        // two inputs: the example
+        let out = compute::eval(device, (x() * 2.0 + y()).sqrt(), (&a, &b)).unwrap();
+        for i in 0..len {
+            let (x, y, ..) = f(i);
+            let want = r(r(x * 2.0) + y).sqrt();
+            assert!(
+                close(out[i], want, sqrt_bound, side),
+                "2 inputs, len {len} [{i}]: got {}, want {want}",
+                out[i]
+            );
+        }
+        // three inputs
+        let out = compute::eval(device, x() * y() + z(), (&a, &b, &c)).unwrap();
+        for i in 0..len {
+            let (x, y, z, _) = f(i);
+            assert!(
+                close(out[i], r(r(x * y) + z), Bound::EXACT, side),
+                "3 inputs, len {len} [{i}]"
+            );
+        }
+        // four inputs, with values alive in several registers at once
+        let e = (x() * 2.0 + y() * 3.0) - (z() * w()) / (x() + 1.0);
+        let out = compute::eval(device, &e, [&a, &b, &c, &d]).unwrap();
+        for i in 0..len {
+            let (x, y, z, w) = f(i);
+            let left = r(r(x * 2.0) + r(y * 3.0));
+            let right = r(r(z * w) / r(x + 1.0));
+            let want = r(left - right);
+            // On the GPU the division's error (2.5 ULP of `right`) carries into the difference,
+            // and a driver may fuse `y * 3` into the add after it (one rounding fewer, which can
+            // move `left` by one ULP; llvmpipe does); the difference's own rounding may then
+            // land one ULP away.
+            let b = match side {
+                Side::Cpu => Bound::EXACT,
+                Side::Gpu => Bound {
+                    ulps: 1.0,
+                    abs: div_bound.ulps * common::ulp32(right as f32) + common::ulp32(left as f32),
+                },
+            };
+            assert!(
+                close(out[i], want, b, side),
+                "4 inputs, len {len} [{i}]: got {}, want {want} ({x}, {y}, {z}, {w})",
+                out[i]
+            );
+        }
+        // min / max / pow / clamp and a constant on the left
+        let out = compute::eval(
+            device,
+            (x().min(y()) - 0.5).max(constant(0.25)).clamp(0.0, 50.0),
+            (&a, &b),
+        )
+        .unwrap();
+        for i in 0..len {
+            let (x, y, ..) = f(i);
+            let want = r(x.min(y) - 0.5).max(0.25).clamp(0.0, 50.0);
+            assert!(
+                close(out[i], want, Bound::EXACT, side),
+                "min/max len {len} [{i}]"
+            );
+        }
+    }
+}
+
+#[test]
+fn cpu_float_expressions_of_one_to_four_inputs() {
+    check_float_expressions(&Device::cpu(), Side::Cpu);
+}
+
+#[test]
+fn gpu_float_expressions_of_one_to_four_inputs() {
+    if let Some(device) = gpu() {
+        check_float_expressions(&device, Side::Gpu);
+    }
+}
+
+fn check_int_expressions(device: &Device) {
+    for len in lengths() {
+        let s = len as u64;
+        let (a, b, c, d) = (
+            i32_data(len, s),
+            i32_data(len, s + 1),
+            i32_data(len, s + 2),
+            i32_data(len, s + 3),
+        );
+        let out = compute::eval(device, x() * y() + z() / w() - 7, (&a, &b, &c, &d)).unwrap();
+        for i in 0..len {
+            let q = if d[i] == 0 {
+                0
+            } else {
+                c[i].wrapping_div(d[i])
+            };
+            let want = a[i].wrapping_mul(b[i]).wrapping_add(q).wrapping_sub(7);
+            assert_eq!(out[i], want, "i32 len {len} [{i}]");
+        }
+        let (p, q) = (u32_data(len, s), u32_data(len, s + 5));
+        let out =
+            compute::eval(device, (x() - y()).max(x()) * 3 + (10_u32 - x()), (&p, &q)).unwrap();
+        for i in 0..len {
+            let want = p[i]
+                .wrapping_sub(q[i])
+                .max(p[i])
+                .wrapping_mul(3)
+                .wrapping_add(10u32.wrapping_sub(p[i]));
+            assert_eq!(out[i], want, "u32 len {len} [{i}]");
+        }
+    }
+}
+
+#[test]
+fn cpu_integer_expressions() {
+    check_int_expressions(&Device::cpu());
+}
+
+#[test]
+fn gpu_integer_expressions() {
+    if let Some(device) = gpu() {
+        check_int_expressions(&device);
+    }
+}
+
+fn check_map_and_zip_are_expressions(device: &Device) {
+    let a = signed(10_001, 9);
+    let b = positive(10_001, 10);
+    let op = Op::Abs.then(Op::Add(1.0)).then(Op::Log);
+    assert_eq!(
+        compute::eval(device, x().apply(op.clone()), (&a,)).unwrap(),
+        compute::map(device, &a, op).unwrap()
+    );
+    assert_eq!(
+        compute::eval(device, x() / y(), (&a, &b)).unwrap(),
+        compute::zip(device, &a, &b, BinOp::Div).unwrap()
+    );
+    assert_eq!(
+        compute::eval(device, constant(3.0), (&a,)).unwrap(),
+        vec![3.0; a.len()]
+    );
+    assert_eq!(compute::eval(device, y(), (&a, &b)).unwrap(), b);
+}
+
+#[test]
+fn cpu_map_and_zip_are_thin_cases_of_eval() {
+    check_map_and_zip_are_expressions(&Device::cpu());
+}
+
+#[test]
+fn gpu_map_and_zip_are_thin_cases_of_eval() {
+    if let Some(device) = gpu() {
+        check_map_and_zip_are_expressions(&device);
+    }
+}
+
+#[test]
+fn bad_expression_inputs_are_errors_before_any_work() {
+    let mut devices = vec![Device::cpu()];
+    devices.extend(gpu());
+    let (a, b) = (vec![1.0_f32; 5], vec![1.0_f32; 4]);
+    for device in &devices {
+        let err = compute::eval(device, x() + y(), (&a, &b)).unwrap_err();
+        assert!(
+            matches!(err, Error::LengthMismatch { left: 5, right: 4 }),
+            "{err:?}"
+        );
+        let err = compute::eval(device, x() + z(), (&a, &a)).unwrap_err();
+        assert!(
+            matches!(err, Error::MissingInput { index: 2, given: 2 }),
+            "{err:?}"
+        );
+        let err = compute::eval(device, x() + input(4), vec![&a; 5]).unwrap_err();
+        assert!(
+            matches!(err, Error::TooManyInputs { max: 4, .. }),
+            "{err:?}"
+        );
+        let err = compute::eval(device, x().sqrt(), ([1, 2],)).unwrap_err();
+        assert!(matches!(err, Error::FloatOnly { .. }), "{err:?}");
+        let empty: Vec<f32> = Vec::new();
+        assert!(compute::eval(device, x() * y(), (&empty, &empty))
+            .unwrap()
+            .is_empty());
+        // a long left-leaning sum stays shallow; a deeper expression than a kernel holds is
+        // an error, not a stack overflow
+        let long = (0..40).fold(x::<f32>(), |e, _| e + x());
+        assert_eq!(compute::eval(device, &long, (&a,)).unwrap(), vec![41.0; 5]);
+        let deep = (0..40).fold(x::<f32>(), |e, _| x() + e);
+        let err = compute::eval(device, &deep, (&a,)).unwrap_err();
+        assert!(matches!(err, Error::Unsupported { .. }), "{err:?}");
+    }
+}
+
+#[test]
+fn expressions_reuse_their_kernel_shape_whatever_the_scalars() {
+    let e2: Expr<f32> = x() * 2.0 + y();
+    let e3: Expr<f32> = x() * 3.0 + y();
+    assert_ne!(e2, e3);
+    let mut devices = vec![Device::cpu()];
+    devices.extend(gpu());
+    for device in &devices {
+        let out = compute::eval(device, &e3, ([1.0_f32], [1.0_f32])).unwrap();
+        assert_eq!(out, [4.0]);
+    }
+}
+
+// ---- user kernels
+
+fn check_user_kernels(device: &Device) {
+    let op = Op::custom("x * x + 1.0", |x: f32| x * x + 1.0).unwrap();
+    let a = signed(4099, 3);
+    let got = compute::map(device, &a, op.clone()).unwrap();
+    for (g, x) in got.iter().zip(&a) {
+        assert_eq!(*g, x * x + 1.0);
+    }
+    // chained and fused like a built-in op, and inside expressions
+    let got = compute::map(device, &a, op.clone().then(Op::Sqrt).then(Op::Neg)).unwrap();
+    for (g, x) in got.iter().zip(&a) {
+        let want = -f64::from(x * x + 1.0).sqrt();
+        assert!(
+            (f64::from(*g) - want).abs() <= 5.0 * common::ulp32(want as f32),
+            "{g} vs {want}"
+        );
+    }
+    let b = positive(4099, 4);
+    let got = compute::eval(device, x().apply(op) - y(), (&a, &b)).unwrap();
+    for i in 0..a.len() {
+        assert_eq!(got[i], (a[i] * a[i] + 1.0) - b[i]);
+    }
+    // integer kernels with WGSL built-ins
+    let op = Op::custom("max(x * 3 + 1, -5)", |x: i32| {
+        x.wrapping_mul(3).wrapping_add(1).max(-5)
+    })
+    .unwrap();
+    let ints = i32_data(1000, 5);
+    let got = compute::map(device, &ints, op).unwrap();
+    for (g, x) in got.iter().zip(&ints) {
+        assert_eq!(*g, x.wrapping_mul(3).wrapping_add(1).max(-5));
+    }
+}
+
+#[test]
+fn cpu_user_kernels_chain_and_fuse() {
+    check_user_kernels(&Device::cpu());
+}
+
+#[test]
+fn gpu_user_kernels_chain_and_fuse() {
+    if let Some(device) = gpu() {
+        check_user_kernels(&device);
+    }
+}
+
+fn shader_error(wgsl: &str) -> String {
+    match Op::custom(wgsl, |x: f32| x) {
+        Err(Error::Shader { message }) => message,
+        Err(other) => panic!("{wgsl:?}: wrong error {other:?}"),
+        Ok(_) => panic!("{wgsl:?} was accepted"),
+    }
+}
+
+#[test]
+fn broken_user_kernels_are_errors_that_point_at_the_line_and_column() {
+    let m = shader_error("x * * 2.0");
+    assert!(m.contains("line 1, column"), "{m}");
+    let m = shader_error("x *\n  (2.0 +)");
+    assert!(m.contains("line 2, column"), "{m}");
+    // wrong type: a u32 literal added to an f32
+    let m = shader_error("x + 1u");
+    assert!(m.contains("line 1") || m.contains("user kernel"), "{m}");
+    // unknown names
+    let m = shader_error("foo(x)");
+    assert!(m.contains("line 1, column 1"), "{m}");
+    let m = shader_error("x + y");
+    assert!(m.contains("line 1, column 5"), "{m}");
+}
+
+#[test]
+fn user_kernels_cannot_reach_outside_their_element() {
+    for hostile in [
+        "in0[5]",
+        "out[0]",
+        "params.n",
+        "x + in0[arrayLength(&in0) + 7u]",
+        "x); } @group(0) @binding(2) var<storage, read_write> evil: array<f32>; fn f(x: f32) -> f32 { return (x",
+        "x); } fn g() -> f32 { return (1.0",
+        "x); } @compute @workgroup_size(1) fn h() { } fn k(x: f32) -> f32 { return (x",
+    ] {
+        let _ = shader_error(hostile);
+    }
+}
