@@ -1,4 +1,5 @@
 //! Expressions of one to four arrays and user kernels, on each backend, against references.
+#![allow(clippy::needless_range_loop)] // several arrays indexed in step read clearer by index
 
 mod common;
 
