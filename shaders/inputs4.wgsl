@@ -4,7 +4,9 @@
 // type in the `alias elem` line, the length of the parameter array, and the lines between
 // the body markers in `kernel`, where it writes the fused program as `let` bindings that call
 // the op helpers of float.wgsl / sint.wgsl / uint.wgsl (and any user kernels). As written
-// here it is a valid kernel that copies in0.
+// here it is a valid kernel that copies in0. The `reduce` entry point folds the same
+// program's values instead of storing them: code generation swaps in the reduction's
+// `combine` and `identity` lines.
 alias elem = f32;
 
 struct Params {
@@ -39,4 +41,45 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         return;
     }
     out[i] = kernel(i);
+}
+
+// The reduction's step and its identity; code generation swaps in the chosen ones.
+fn combine(a: elem, b: elem) -> elem {
+    return a + b; // @combine
+}
+
+fn identity() -> elem {
+    return elem(0); // @identity
+}
+
+// Elements one workgroup of `reduce` folds: 256 invocations x 16 each.
+const PER_GROUP: u32 = 4096u;
+
+var<workgroup> partial: array<elem, 256>;
+
+// Each workgroup folds PER_GROUP consecutive elements: every invocation 16 of them, 256
+// apart (coalesced), then a tree over the 256 partial values in workgroup memory. The
+// workgroup's value goes to out[group]; the host combines those.
+@compute @workgroup_size(256)
+fn reduce(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let group = wg.y * (params.row / 256u) + wg.x;
+    let base = group * PER_GROUP;
+    var acc: elem = identity();
+    for (var k = 0u; k < 16u; k = k + 1u) {
+        let i = base + k * 256u + li;
+        if (i < params.n) {
+            acc = combine(acc, kernel(i));
+        }
+    }
+    partial[li] = acc;
+    workgroupBarrier();
+    for (var stride = 128u; stride > 0u; stride = stride >> 1u) {
+        if (li < stride) {
+            partial[li] = combine(partial[li], partial[li + stride]);
+        }
+        workgroupBarrier();
+    }
+    if (li == 0u && base < params.n) {
+        out[group] = partial[0];
+    }
 }

@@ -12,6 +12,7 @@ use crate::element::sealed::Scalar;
 use crate::element::Element;
 use crate::kernel::{Instr, Kernel, MAX_DEPTH};
 use crate::op::{with_binop, with_op, BinOp, Op};
+use crate::reduce::Reduce;
 use crate::{alloc, simd};
 
 /// Elements per CPU block: 4,096 f32 (16 KiB per array) keep a zip's two inputs and its
@@ -483,4 +484,39 @@ fn zip_into<'d, T: Element>(
         };
     }
     with_binop!(op, each)
+}
+
+/// Folds the kernel's values over `inputs` (each `len` elements) with `reduce`: each block's
+/// values are computed into a cache-resident scratch block and folded there, then the
+/// blocks' results are folded in order (pairwise for sums).
+pub(crate) fn reduce<T: Element>(
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    len: usize,
+    reduce: Reduce,
+) -> Option<T> {
+    if len == 0 {
+        return reduce.empty();
+    }
+    let blocks = len.div_ceil(BLOCK);
+    let partial = |(buf, scratch): &mut (Vec<MaybeUninit<T>>, Scratch<T>), b: usize| {
+        let (start, end) = (b * BLOCK, ((b + 1) * BLOCK).min(len));
+        if let Kernel::Map([]) = kernel {
+            // the data itself: fold it where it lies
+            return reduce.fold(inputs.first()?.get(start..end)?);
+        }
+        let block = simd::eval_block(kernel, inputs, start, buf.get_mut(..end - start)?, scratch)?;
+        reduce.fold(block)
+    };
+    let init = || (vec![MaybeUninit::uninit(); BLOCK], Scratch::default());
+    let partials: Option<Vec<T>> = if len < PARALLEL_MIN {
+        let mut state = init();
+        (0..blocks).map(|b| partial(&mut state, b)).collect()
+    } else {
+        (0..blocks)
+            .into_par_iter()
+            .map_init(init, partial)
+            .collect()
+    };
+    reduce.fold(&partials?)
 }

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::gpu;
 use crate::kernel::Kernel;
 use crate::op::Op;
+use crate::reduce::Reduce;
 
 /// Where a call runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -226,6 +227,34 @@ impl Device {
                     Err(e) if self.policy == Policy::Auto => {
                         log::warn!("compute: GPU call failed ({e}); running it on the CPU");
                         Ok(crate::cpu::run(kernel, inputs, len))
+                    }
+                    other => other,
+                }
+            }
+            (Backend::Gpu, None) => Err(Error::NoGpu {
+                reason: "this device holds no GPU".into(),
+            }),
+        }
+    }
+
+    /// Folds a checked kernel's values over inputs of `len` elements on the chosen backend.
+    pub(crate) fn reduce<T: Element>(
+        &self,
+        kernel: &Kernel<'_, T>,
+        inputs: &[&[T]],
+        len: usize,
+        how: Reduce,
+    ) -> Result<Option<T>> {
+        if len == 0 {
+            return Ok(how.empty());
+        }
+        match (self.choose_work::<T>(kernel.cost(), len), &self.gpu) {
+            (Backend::Cpu, _) => Ok(crate::cpu::reduce(kernel, inputs, len, how)),
+            (Backend::Gpu, Some(ctx)) => {
+                match gpu::reduce(ctx, kernel, inputs, len, self.chunk_bytes, how) {
+                    Err(e) if self.policy == Policy::Auto => {
+                        log::warn!("compute: GPU reduction failed ({e}); running it on the CPU");
+                        Ok(crate::cpu::reduce(kernel, inputs, len, how))
                     }
                     other => other,
                 }

@@ -46,6 +46,7 @@ pub mod expr;
 mod gpu;
 mod kernel;
 mod op;
+mod reduce;
 mod simd;
 
 pub use cpu::{BLOCK as CPU_BLOCK, PARALLEL_MIN as CPU_PARALLEL_MIN};
@@ -55,6 +56,7 @@ pub use error::{Error, Result};
 pub use expr::{Expr, Inputs};
 pub use kernel::MAX_INPUTS;
 pub use op::{BinOp, Chain, Custom, Op};
+pub use reduce::Reduce;
 
 use kernel::Kernel;
 
@@ -139,4 +141,124 @@ pub fn eval<T: Element>(
     kernel.check()?;
     let used = slices.get(..kernel.arity()).unwrap_or(&slices);
     device.run(&kernel, used, len)
+}
+
+/// Folds the values of an expression over up to four arrays into one, in the pass that
+/// computes them: `reduce(&d, x().square(), (&a,), Reduce::Sum)` reads `a` once and writes
+/// nothing. `None` for `Min`/`Max` of no elements; a `Sum` of none is 0. Float sums are
+/// pairwise, with the error bound given in [`Reduce`]'s module notes (README, "Reductions").
+///
+/// # Examples
+///
+/// ```
+/// use compute::{expr::{x, y}, Device, Reduce};
+/// let (a, b) = (vec![1.0_f32, 2.0, 3.0], vec![4.0_f32, 5.0, 6.0]);
+/// let device = Device::auto();
+/// assert_eq!(compute::reduce(&device, x() * y(), (&a, &b), Reduce::Sum)?, Some(32.0));
+/// assert_eq!(compute::reduce(&device, x() - y(), (&a, &b), Reduce::Min)?, Some(-3.0));
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn reduce<T: Element>(
+    device: &Device,
+    expr: impl std::borrow::Borrow<Expr<T>>,
+    inputs: impl Inputs<T>,
+    how: Reduce,
+) -> Result<Option<T>> {
+    let expr = expr.borrow();
+    let (slices, len) = expr::gather(expr, &inputs)?;
+    let kernel = Kernel::expr(expr)?;
+    kernel.check()?;
+    let used = slices.get(..kernel.arity()).unwrap_or(&slices);
+    device.reduce(&kernel, used, len, how)
+}
+
+/// The sum of `data`: pairwise for floats (the sum of 10^8 ones in f32 is exactly 10^8),
+/// wrapping for integers; 0 for no elements.
+///
+/// # Examples
+///
+/// ```
+/// let ones = vec![1.0_f32; 1_000_000];
+/// assert_eq!(compute::sum(&compute::Device::auto(), &ones)?, 1_000_000.0);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn sum<T: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<T> {
+    let data = data.as_ref();
+    let identity = Op::Chain(Chain::empty());
+    let sum = device.reduce(&Kernel::map(&identity), &[data], data.len(), Reduce::Sum)?;
+    Ok(sum.unwrap_or(<T as element::sealed::Scalar>::ZERO))
+}
+
+/// The smallest element, or `None` for no elements (NaN if any element is NaN, on the CPU).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(compute::min(&compute::Device::auto(), [3, -1, 2])?, Some(-1));
+/// assert_eq!(compute::min(&compute::Device::auto(), Vec::<u32>::new())?, None);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn min<T: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<Option<T>> {
+    let data = data.as_ref();
+    let identity = Op::Chain(Chain::empty());
+    device.reduce(&Kernel::map(&identity), &[data], data.len(), Reduce::Min)
+}
+
+/// The largest element, or `None` for no elements (NaN if any element is NaN, on the CPU).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(compute::max(&compute::Device::auto(), [3.5_f32, -1.0])?, Some(3.5));
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn max<T: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<Option<T>> {
+    let data = data.as_ref();
+    let identity = Op::Chain(Chain::empty());
+    device.reduce(&Kernel::map(&identity), &[data], data.len(), Reduce::Max)
+}
+
+/// The mean as an `f64`, or `None` for no elements. Floats: the pairwise [`sum`] divided by
+/// the count. Integers: summed exactly in `f64` on the CPU (exact while the sum's magnitude
+/// stays below 2^53), as numpy returns a float mean for integer arrays.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(compute::mean(&compute::Device::auto(), [1, 2, 3, 4])?, Some(2.5));
+/// assert_eq!(compute::mean(&compute::Device::auto(), Vec::<f32>::new())?, None);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn mean<T: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<Option<f64>> {
+    let data = data.as_ref();
+    if data.is_empty() {
+        return Ok(None);
+    }
+    let total = if reduce::is_float::<T>() {
+        sum(device, data)?.to_f64()
+    } else {
+        let wide: Vec<f64> = data.iter().map(|v| v.to_f64()).collect();
+        sum(&Device::cpu(), &wide)?
+    };
+    Ok(Some(total / data.len() as f64))
+}
+
+/// The dot product `Σ a[i] * b[i]` of two equal-length arrays, in one pass.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(compute::dot(&compute::Device::auto(), [1, 2, 3], [4, 5, 6])?, 32);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn dot<T: Element>(device: &Device, a: impl AsRef<[T]>, b: impl AsRef<[T]>) -> Result<T> {
+    let (a, b) = (a.as_ref(), b.as_ref());
+    if a.len() != b.len() {
+        return Err(Error::LengthMismatch {
+            left: a.len(),
+            right: b.len(),
+        });
+    }
+    let sum = device.reduce(&Kernel::zip(BinOp::Mul), &[a, b], a.len(), Reduce::Sum)?;
+    Ok(sum.unwrap_or(<T as element::sealed::Scalar>::ZERO))
 }

@@ -8,6 +8,7 @@ use crate::element::{Element, Kind};
 use crate::error::{Error, Result};
 use crate::kernel::{Instr, Kernel, MAX_INPUTS};
 use crate::op::Op;
+use crate::reduce::Reduce;
 
 /// The templates of kernels over 1, 2, 3 and 4 input arrays.
 pub(crate) const TEMPLATES: [&str; MAX_INPUTS] = [
@@ -27,6 +28,9 @@ pub(crate) const UINT: &str = include_str!("../../shaders/uint.wgsl");
 const ALIAS: &str = "alias elem = ";
 /// The parameter array declaration in the templates.
 const PARAMS: &str = "p: array<vec4<u32>, 1>,";
+/// The reduction's lines in the templates.
+const COMBINE: &str = "// @combine";
+const IDENTITY: &str = "// @identity";
 /// Start and end of the body that code generation fills in.
 const BODY_START: &str = "// @body";
 const BODY_END: &str = "// @end";
@@ -56,7 +60,10 @@ fn wgsl_type<T: Element>() -> Result<&'static str> {
 
 /// The complete WGSL module of `kernel` for element type `T`: the program as `let` bindings,
 /// each scalar read from the parameter uniform in the order of `Kernel::params`.
-pub(crate) fn generate<T: Element>(kernel: &Kernel<'_, T>) -> Result<String> {
+pub(crate) fn generate<T: Element>(
+    kernel: &Kernel<'_, T>,
+    reduce: Option<Reduce>,
+) -> Result<String> {
     let ty = wgsl_type::<T>()?;
     let template = kernel
         .arity()
@@ -127,7 +134,26 @@ pub(crate) fn generate<T: Element>(kernel: &Kernel<'_, T>) -> Result<String> {
     src.push_str(&template[..start]);
     src.push_str(&body);
     src.push_str(&template[end + BODY_END.len() + 5..]);
-    let src = src.replacen(PARAMS, &params, 1);
+    let mut src = src.replacen(PARAMS, &params, 1);
+    if let Some(reduce) = reduce {
+        let (combine, identity) = match reduce {
+            Reduce::Sum => ("a + b", "elem(0)"),
+            Reduce::Min => ("min(a, b)", "kernel(0u)"),
+            Reduce::Max => ("max(a, b)", "kernel(0u)"),
+        };
+        src = src
+            .lines()
+            .map(|line| {
+                if line.ends_with(COMBINE) {
+                    format!("    return {combine};\n")
+                } else if line.ends_with(IDENTITY) {
+                    format!("    return {identity};\n")
+                } else {
+                    format!("{line}\n")
+                }
+            })
+            .collect();
+    }
     Ok(src + &retype(helpers, None) + &users)
 }
 
@@ -207,6 +233,7 @@ mod tests {
     use crate::element::Element;
     use crate::kernel::Kernel;
     use crate::op::{BinOp, Op};
+    use crate::reduce::Reduce;
 
     /// Every op, with parameters; the match makes a new op fail to compile here until it is
     /// listed (and so generated and validated).
@@ -286,12 +313,19 @@ mod tests {
             if op.check().is_err() {
                 continue; // float-only ops on integers never reach the GPU
             }
-            let src = generate(&Kernel::map(&op)).unwrap();
-            validate(&src).unwrap_or_else(|e| panic!("{op:?} on {p:?}: {e}\n{src}"));
+            for reduce in [
+                None,
+                Some(Reduce::Sum),
+                Some(Reduce::Min),
+                Some(Reduce::Max),
+            ] {
+                let src = generate(&Kernel::map(&op), reduce).unwrap();
+                validate(&src).unwrap_or_else(|e| panic!("{op:?} {reduce:?} on {p:?}: {e}\n{src}"));
+            }
             checked += 1;
         }
         for op in BINOPS {
-            let src = generate(&Kernel::<T>::zip(op)).unwrap();
+            let src = generate(&Kernel::<T>::zip(op), None).unwrap();
             validate(&src).unwrap_or_else(|e| panic!("{op:?}: {e}\n{src}"));
             checked += 1;
         }
@@ -308,14 +342,14 @@ mod tests {
     #[test]
     fn f64_has_no_gpu_kernel() {
         let op = Op::Sqrt;
-        assert!(generate(&Kernel::<f64>::map(&op)).is_err());
+        assert!(generate(&Kernel::<f64>::map(&op), None).is_err());
     }
 
     #[test]
     fn parameters_live_in_the_uniform_not_in_the_source() {
         let (two, three) = (Op::Scale(2.0_f32), Op::Scale(3.0_f32));
-        let a = generate(&Kernel::map(&two)).unwrap();
-        let b = generate(&Kernel::map(&three)).unwrap();
+        let a = generate(&Kernel::map(&two), None).unwrap();
+        let b = generate(&Kernel::map(&three), None).unwrap();
         assert_eq!(a, b);
         assert_eq!(Kernel::map(&two).shape(), Kernel::map(&three).shape());
     }

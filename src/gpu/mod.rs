@@ -14,6 +14,7 @@ use crate::alloc;
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::kernel::Kernel;
+use crate::reduce::Reduce;
 use context::READBACK_TIMEOUT;
 use pipeline::Pipeline;
 
@@ -38,11 +39,57 @@ pub(crate) fn run<T: Element>(
     len: usize,
     cap_bytes: Option<u64>,
 ) -> Result<Vec<T>> {
-    ctx.check_alive()?;
-    let pipeline = ctx.pipelines.get(ctx, kernel)?;
-    let params: Vec<u32> = kernel.params().map(to_bits).collect();
-    let chunk = ctx.chunk_elems(std::mem::size_of::<T>(), cap_bytes);
     let mut out = alloc::fresh(len);
+    chunks(ctx, kernel, inputs, len, cap_bytes, None, &mut out)?;
+    Ok(out)
+}
+
+/// Folds the kernel's values with `reduce`: each workgroup folds 4,096 values on the GPU,
+/// the host folds the workgroups' results (pairwise for sums).
+pub(crate) fn reduce<T: Element>(
+    ctx: &Context,
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    len: usize,
+    cap_bytes: Option<u64>,
+    reduce: Reduce,
+) -> Result<Option<T>> {
+    if len == 0 {
+        return Ok(reduce.empty());
+    }
+    let mut partials = Vec::with_capacity(len.div_ceil(PER_GROUP));
+    chunks(
+        ctx,
+        kernel,
+        inputs,
+        len,
+        cap_bytes,
+        Some(reduce),
+        &mut partials,
+    )?;
+    Ok(reduce.fold(&partials))
+}
+
+/// Elements one workgroup of the `reduce` entry point folds (`PER_GROUP` in the templates).
+const PER_GROUP: usize = 4096;
+
+/// Runs the kernel chunk by chunk, appending each chunk's output (its values, or its
+/// workgroups' partial results when reducing) to `out`.
+fn chunks<T: Element>(
+    ctx: &Context,
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    len: usize,
+    cap_bytes: Option<u64>,
+    reduce: Option<Reduce>,
+    out: &mut Vec<T>,
+) -> Result<()> {
+    ctx.check_alive()?;
+    let pipeline = ctx.pipelines.get(ctx, kernel, reduce)?;
+    let params: Vec<u32> = kernel.params().map(to_bits).collect();
+    // whole reduction workgroups per chunk, so only the last chunk's last group is partial
+    let chunk = ctx.chunk_elems(std::mem::size_of::<T>(), cap_bytes) / PER_GROUP * PER_GROUP;
+    let chunk = chunk.max(PER_GROUP);
     let mut start = 0;
     while start < len {
         let end = (start + chunk).min(len);
@@ -52,10 +99,10 @@ pub(crate) fn run<T: Element>(
                 what: "inputs shorter than the call's length".into(),
             });
         };
-        run_chunk(ctx, &pipeline, &params, &slices, &mut out)?;
+        run_chunk(ctx, &pipeline, &params, &slices, reduce.is_some(), out)?;
         start = end;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The raw bits of a 4-byte element, as the kernels' parameter uniform holds them.
@@ -80,21 +127,31 @@ fn grid(n: u32, max_per_dim: u32) -> (u32, u32, u32) {
     }
 }
 
-/// Uploads one chunk, dispatches the kernel once, reads the result back and appends it.
+/// Uploads one chunk, dispatches the kernel once, reads the result back and appends it: the
+/// chunk's values, or one partial result per workgroup when `reducing`.
 fn run_chunk<T: Element>(
     ctx: &Context,
     pipeline: &Pipeline,
     params: &[u32],
     inputs: &[&[T]],
+    reducing: bool,
     out: &mut Vec<T>,
 ) -> Result<()> {
     use wgpu::BufferUsages as U;
     let n = inputs.first().map_or(0, |s| s.len());
-    let bytes = (n * std::mem::size_of::<T>()) as u64;
+    let elem = std::mem::size_of::<T>() as u64;
+    let bytes = n as u64 * elem;
     let n32 = u32::try_from(n).map_err(|_| Error::Unsupported {
         what: format!("a GPU chunk of {n} elements"),
     })?;
-    let (x, y, row) = grid(n32, ctx.limits.max_compute_workgroups_per_dimension);
+    // a reduction runs one workgroup per PER_GROUP elements and writes one value for each
+    let (invocations, out_bytes) = if reducing {
+        let groups = n.div_ceil(PER_GROUP) as u32;
+        (groups * WORKGROUP, u64::from(groups) * elem)
+    } else {
+        (n32, bytes)
+    };
+    let (x, y, row) = grid(invocations, ctx.limits.max_compute_workgroups_per_dimension);
     let mut uniform: Vec<u32> = vec![n32, row, 0, 0];
     for p in params {
         uniform.extend_from_slice(&[*p, 0, 0, 0]);
@@ -123,8 +180,8 @@ fn run_chunk<T: Element>(
                 buf
             })
             .collect();
-        let output = pool.take(device, U::STORAGE | U::COPY_SRC, bytes);
-        let readback = pool.take(device, U::MAP_READ | U::COPY_DST, bytes);
+        let output = pool.take(device, U::STORAGE | U::COPY_SRC, out_bytes);
+        let readback = pool.take(device, U::MAP_READ | U::COPY_DST, out_bytes);
 
         let mut entries = vec![wgpu::BindGroupEntry {
             binding: 0,
@@ -138,7 +195,7 @@ fn run_chunk<T: Element>(
         }
         entries.push(wgpu::BindGroupEntry {
             binding: 1 + pipeline.arity as u32,
-            resource: binding(&output, bytes),
+            resource: binding(&output, out_bytes),
         });
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("compute elementwise"),
@@ -157,7 +214,7 @@ fn run_chunk<T: Element>(
             pass.set_bind_group(0, &bind_group, &[]);
             pass.dispatch_workgroups(x, y, 1);
         }
-        encoder.copy_buffer_to_buffer(&output, 0, &readback, 0, bytes);
+        encoder.copy_buffer_to_buffer(&output, 0, &readback, 0, out_bytes);
         let submission = ctx.queue.submit([encoder.finish()]);
         let mut buffers = ins;
         buffers.push(uniform_buf);
@@ -166,7 +223,7 @@ fn run_chunk<T: Element>(
         (buffers, submission)
     })?;
 
-    let result = read_back(ctx, buffers.last(), bytes, submission, out);
+    let result = read_back(ctx, buffers.last(), out_bytes, submission, out);
     if result.is_ok() {
         for buf in buffers {
             pool.give(buf);

@@ -9,6 +9,7 @@ use super::context::Context;
 use crate::element::Element;
 use crate::error::Result;
 use crate::kernel::Kernel;
+use crate::reduce::Reduce;
 
 /// A compiled kernel and the layout its bind groups follow.
 #[derive(Debug)]
@@ -19,13 +20,16 @@ pub(crate) struct Pipeline {
     pub(crate) arity: usize,
 }
 
+/// Element type, kernel shape, and the reduction (`None`: the element-wise entry point).
+type Key = (&'static str, String, Option<Reduce>);
+
 /// The pipeline cache of one GPU context.
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
-    pipelines: Mutex<HashMap<(&'static str, String), Arc<Pipeline>>>,
+    pipelines: Mutex<HashMap<Key, Arc<Pipeline>>>,
     /// How often each key was compiled, for the tests (always 1 while the cache works).
     #[cfg(test)]
-    builds: Mutex<HashMap<(&'static str, String), usize>>,
+    builds: Mutex<HashMap<Key, usize>>,
 }
 
 fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
@@ -70,8 +74,9 @@ impl Cache {
         &self,
         ctx: &Context,
         kernel: &Kernel<'_, T>,
+        reduce: Option<Reduce>,
     ) -> Result<Arc<Pipeline>> {
-        let key = (T::NAME, kernel.shape());
+        let key = (T::NAME, kernel.shape(), reduce);
         let mut pipelines = self
             .pipelines
             .lock()
@@ -79,10 +84,16 @@ impl Cache {
         if let Some(found) = pipelines.get(&key) {
             return Ok(Arc::clone(found));
         }
-        let src = codegen::generate(kernel)?;
+        let src = codegen::generate(kernel, reduce)?;
         codegen::validate(&src)?;
         let arity = kernel.arity();
-        let label = format!("compute {}:{}", key.0, key.1);
+        let label = format!(
+            "compute {}:{}:{}",
+            key.0,
+            key.1,
+            reduce.map_or("map", Reduce::name)
+        );
+        let entry_point = if reduce.is_some() { "reduce" } else { "main" };
         let built = ctx.scoped("compiling a kernel", || {
             let device = &ctx.device;
             let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
@@ -99,7 +110,7 @@ impl Cache {
                 label: Some(&label),
                 layout: Some(&pipeline_layout),
                 module: &module,
-                entry_point: Some("main"),
+                entry_point: Some(entry_point),
                 compilation_options: Default::default(),
                 cache: None,
             });
@@ -123,6 +134,9 @@ impl Cache {
     #[cfg(test)]
     pub(crate) fn builds(&self, ty: &'static str, shape: &str) -> usize {
         let builds = self.builds.lock().unwrap_or_else(PoisonError::into_inner);
-        builds.get(&(ty, shape.to_string())).copied().unwrap_or(0)
+        builds
+            .get(&(ty, shape.to_string(), None))
+            .copied()
+            .unwrap_or(0)
     }
 }
