@@ -28,7 +28,9 @@ pub const PARALLEL_MIN: usize = 1 << 17;
 pub(crate) fn run<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], len: usize) -> Vec<T> {
     let mut out = alloc::fresh(len);
     let filled = alloc::fill_fresh(&mut out, len, |dst| {
-        if len < PARALLEL_MIN {
+        if len <= BLOCK {
+            simd::eval_block(kernel, inputs, 0, dst, &mut Scratch::default()).is_some()
+        } else if len < PARALLEL_MIN {
             let mut scratch = Scratch::default();
             dst.chunks_mut(BLOCK).enumerate().all(|(i, block)| {
                 simd::eval_block(kernel, inputs, i * BLOCK, block, &mut scratch).is_some()

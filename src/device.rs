@@ -181,16 +181,17 @@ impl Device {
     /// assert_eq!(device.choose(&Op::Scale(2.0_f32), 100), Backend::Cpu);
     /// ```
     pub fn choose<T: Element>(&self, op: &Op<T>, len: usize) -> Backend {
-        self.choose_work::<T>(op.cost(), len)
+        self.choose_work::<T>(|| op.cost(), len)
     }
 
-    /// The one decision: fixed policies win; auto weighs the work against [`GPU_MIN_WORK`].
-    fn choose_work<T: Element>(&self, cost: usize, len: usize) -> Backend {
+    /// The one decision: fixed policies win; auto weighs the work (`cost` per element, only
+    /// asked for when there is a GPU to weigh it for) against [`GPU_MIN_WORK`].
+    fn choose_work<T: Element>(&self, cost: impl FnOnce() -> usize, len: usize) -> Backend {
         match self.policy {
             Policy::Cpu => Backend::Cpu,
             Policy::Gpu => Backend::Gpu,
             Policy::Auto => match &self.gpu {
-                Some(_) if gpu::supports::<T>() && len.saturating_mul(cost) >= GPU_MIN_WORK => {
+                Some(_) if gpu::supports::<T>() && len.saturating_mul(cost()) >= GPU_MIN_WORK => {
                     Backend::Gpu
                 }
                 _ => Backend::Cpu,
@@ -219,7 +220,7 @@ impl Device {
         if len == 0 {
             return Ok(Vec::new());
         }
-        match (self.choose_work::<T>(kernel.cost(), len), &self.gpu) {
+        match (self.choose_work::<T>(|| kernel.cost(), len), &self.gpu) {
             (Backend::Cpu, _) => Ok(crate::cpu::run(kernel, inputs, len)),
             (Backend::Gpu, Some(ctx)) => {
                 let result = gpu::run(ctx, kernel, inputs, len, self.chunk_bytes);
@@ -248,7 +249,7 @@ impl Device {
         if len == 0 {
             return Ok(how.empty());
         }
-        match (self.choose_work::<T>(kernel.cost(), len), &self.gpu) {
+        match (self.choose_work::<T>(|| kernel.cost(), len), &self.gpu) {
             (Backend::Cpu, _) => Ok(crate::cpu::reduce(kernel, inputs, len, how)),
             (Backend::Gpu, Some(ctx)) => {
                 match gpu::reduce(ctx, kernel, inputs, len, self.chunk_bytes, how) {

@@ -20,14 +20,23 @@ pub(crate) fn eval_block<'d, T: Element>(
 ) -> Option<&'d mut [T]> {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
+        if has_avx2_fma() {
             // SAFETY: the CPU supports AVX2 and FMA, checked just above; the attribute only
             // changes which instructions the inlined evaluator compiles to.
             return unsafe { eval_block_avx2(kernel, inputs, start, dst, scratch) };
         }
     }
     cpu::eval_block(kernel, inputs, start, dst, scratch)
+}
+
+/// Whether this CPU has AVX2 and FMA; detected once.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn has_avx2_fma() -> bool {
+    static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HAS.get_or_init(|| {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    })
 }
 
 /// [`cpu::eval_block`] (inlined, so its loops) compiled for AVX2 + FMA.
