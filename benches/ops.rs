@@ -124,5 +124,83 @@ fn fusion(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, scale, chain3, exp, zip_mul, fusion);
+/// An expression of two arrays as one pass, against three calls and a hand-fused rayon loop.
+fn expression(c: &mut Criterion) {
+    use compute::expr::{x, y};
+    let auto = Device::auto();
+    let n = 10_000_000;
+    let (a, b) = (data(n), data(n));
+    let mut group = c.benchmark_group("expr_2x_plus_y_sqrt");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Bytes((n * 12) as u64));
+    group.bench_function(BenchmarkId::new("expression", n), |bench| {
+        bench.iter(|| compute::eval(&auto, (x() * 2.0 + y()).sqrt(), (&a, &b)))
+    });
+    group.bench_function(BenchmarkId::new("three_calls", n), |bench| {
+        bench.iter(|| {
+            let t = compute::map(&auto, &a, Op::Scale(2.0)).unwrap_or_default();
+            let u = compute::zip(&auto, &t, &b, BinOp::Add).unwrap_or_default();
+            compute::map(&auto, &u, Op::Sqrt)
+        })
+    });
+    group.bench_function(BenchmarkId::new("rayon_hand_fused", n), |bench| {
+        bench.iter(|| {
+            a.par_iter()
+                .zip(&b)
+                .map(|(x, y)| (2.0 * x + y).sqrt())
+                .collect::<Vec<f32>>()
+        })
+    });
+    group.finish();
+}
+
+/// Reductions: `sum` against rayon's, and a fused sum of squares against map-then-sum.
+fn reductions(c: &mut Criterion) {
+    use compute::{expr::x, Reduce};
+    let (cpu, auto, gpu) = (Device::cpu(), Device::auto(), Device::gpu().ok());
+    let mut group = c.benchmark_group("sum");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(2));
+    for n in SIZES {
+        let a = data(n);
+        group.throughput(Throughput::Bytes((n * 4) as u64));
+        group.bench_function(BenchmarkId::new("rayon", n), |bench| {
+            bench.iter(|| a.par_iter().sum::<f32>())
+        });
+        for (name, device) in [
+            ("cpu", Some(&cpu)),
+            ("auto", Some(&auto)),
+            ("gpu", gpu.as_ref()),
+        ] {
+            let Some(device) = device else { continue };
+            group.bench_function(BenchmarkId::new(name, n), |bench| {
+                bench.iter(|| compute::sum(device, black_box(&a)))
+            });
+        }
+    }
+    group.finish();
+
+    let n = 10_000_000;
+    let a = data(n);
+    let mut group = c.benchmark_group("sum_of_squares");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Bytes((n * 4) as u64));
+    group.bench_function(BenchmarkId::new("fused", n), |bench| {
+        bench.iter(|| compute::reduce(&auto, x().square(), (&a,), Reduce::Sum))
+    });
+    group.bench_function(BenchmarkId::new("map_then_sum", n), |bench| {
+        bench.iter(|| {
+            let sq = compute::map(&auto, &a, Op::Square).unwrap_or_default();
+            compute::sum(&auto, &sq)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, scale, chain3, exp, zip_mul, fusion, expression, reductions);
 criterion_main!(benches);

@@ -21,6 +21,30 @@
 //! # Ok::<(), compute::Error>(())
 //! ```
 //!
+//! ## Expressions, user kernels, reductions
+//!
+//! A formula over several arrays is one kernel too ([`eval`], built with [`expr`]); a user
+//! kernel is one function written as WGSL for the GPU and as a closure for the CPU
+//! ([`Op::custom`]); a reduction folds a kernel's values in the same pass ([`reduce`],
+//! [`sum`], [`min`], [`max`], [`mean`], [`dot`]).
+//!
+//! ```
+//! use compute::expr::{x, y};
+//! use compute::{Device, Op, Reduce};
+//!
+//! let device = Device::auto();
+//! let (a, b) = (vec![1.0_f32, 4.0], vec![2.0_f32, 1.0]);
+//! let out = compute::eval(&device, (x() * 2.0 + y()).sqrt(), (&a, &b))?; // one pass
+//! assert_eq!(out, [2.0, 3.0]);
+//!
+//! let bump = Op::custom("x * x + 1.0", |x: f32| x * x + 1.0)?; // checked by naga here
+//! assert_eq!(compute::map(&device, &a, bump)?, [2.0, 17.0]);
+//!
+//! let sum_sq = compute::reduce(&device, x().square(), (&a,), Reduce::Sum)?; // reads `a` once
+//! assert_eq!(sum_sq, Some(17.0));
+//! # Ok::<(), compute::Error>(())
+//! ```
+//!
 //! ## How the backend is chosen
 //!
 //! [`Device::auto`] holds rayon's CPU pool and, when a *hardware* GPU adapter exists, a wgpu
