@@ -14,6 +14,7 @@ const HUGE_PAGE_MIN_BYTES: usize = 4 << 20;
 const HUGE_PAGE: usize = 2 << 20;
 
 /// An empty vector with room for `len` elements; its pages are advised as huge when large.
+#[inline(always)]
 pub(crate) fn fresh<T>(len: usize) -> Vec<T> {
     let out: Vec<T> = Vec::with_capacity(len);
     let bytes = len.saturating_mul(std::mem::size_of::<T>());
@@ -93,6 +94,7 @@ pub(crate) fn write_fill<T: Copy>(dst: &mut [MaybeUninit<T>], value: T) -> Optio
 /// Fills the spare capacity of `out` (exactly `len` elements) with `fill`, which must return
 /// `true` only when it initialized the whole slice it was given; on `false` the vector stays
 /// empty.
+#[inline(always)]
 pub(crate) fn fill_fresh<T>(
     out: &mut Vec<T>,
     len: usize,

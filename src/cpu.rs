@@ -25,6 +25,7 @@ pub const BLOCK: usize = 4096;
 pub const PARALLEL_MIN: usize = 1 << 17;
 
 /// Runs `kernel` over `inputs` (each exactly `len` elements) into a fresh vector.
+#[inline]
 pub(crate) fn run<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], len: usize) -> Vec<T> {
     let mut out = alloc::fresh(len);
     let filled = alloc::fill_fresh(&mut out, len, |dst| {

@@ -211,6 +211,7 @@ impl Device {
     }
 
     /// Runs a checked kernel over inputs of `len` elements each on the chosen backend.
+    #[inline]
     pub(crate) fn run<T: Element>(
         &self,
         kernel: &Kernel<'_, T>,

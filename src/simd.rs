@@ -10,7 +10,7 @@ use crate::element::Element;
 use crate::kernel::Kernel;
 
 /// [`cpu::eval_block`], in its AVX2 build when this CPU has AVX2 and FMA.
-#[inline]
+#[inline(always)]
 pub(crate) fn eval_block<'d, T: Element>(
     kernel: &Kernel<'_, T>,
     inputs: &[&[T]],
