@@ -91,6 +91,15 @@ pub(crate) fn write_fill<T: Copy>(dst: &mut [MaybeUninit<T>], value: T) -> Optio
     Some(unsafe { &mut *(dst as *mut [MaybeUninit<T>] as *mut [T]) })
 }
 
+/// `out` seen as slots to overwrite, for the writers above.
+#[inline(always)]
+pub(crate) fn as_uninit<T: Copy>(out: &mut [T]) -> &mut [MaybeUninit<T>] {
+    // SAFETY: `MaybeUninit<T>` has `T`'s layout. The slice starts initialized and every
+    // writer in this crate stores only initialized `T`s through it (the `write_*` helpers take
+    // `T` values), so it is initialized again whenever `out` is used after this borrow ends.
+    unsafe { &mut *(out as *mut [T] as *mut [MaybeUninit<T>]) }
+}
+
 /// Fills the spare capacity of `out` (exactly `len` elements) with `fill`, which must return
 /// `true` only when it initialized the whole slice it was given; on `false` the vector stays
 /// empty.

@@ -28,23 +28,7 @@ pub const PARALLEL_MIN: usize = 1 << 17;
 #[inline]
 pub(crate) fn run<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], len: usize) -> Vec<T> {
     let mut out = alloc::fresh(len);
-    let filled = alloc::fill_fresh(&mut out, len, |dst| {
-        if len <= BLOCK {
-            simd::eval_block(kernel, inputs, 0, dst, &mut Scratch::default()).is_some()
-        } else if len < PARALLEL_MIN {
-            let mut scratch = Scratch::default();
-            dst.chunks_mut(BLOCK).enumerate().all(|(i, block)| {
-                simd::eval_block(kernel, inputs, i * BLOCK, block, &mut scratch).is_some()
-            })
-        } else {
-            dst.par_chunks_mut(BLOCK)
-                .enumerate()
-                .map_init(Scratch::default, |scratch, (i, block)| {
-                    simd::eval_block(kernel, inputs, i * BLOCK, block, scratch).is_some()
-                })
-                .all(|ok| ok)
-        }
-    });
+    let filled = alloc::fill_fresh(&mut out, len, |dst| fill(kernel, inputs, dst));
     if filled {
         out
     } else {
@@ -53,6 +37,68 @@ pub(crate) fn run<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], len: usiz
         (0..len)
             .map(|i| eval_element(kernel, inputs, i).unwrap_or(T::ZERO))
             .collect()
+    }
+}
+
+/// Runs `kernel` over `inputs` into `out` (as long as each input).
+pub(crate) fn run_into<T: Element>(
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    out: &mut [T],
+) -> crate::Result<()> {
+    if fill(kernel, inputs, alloc::as_uninit(out)) {
+        Ok(())
+    } else {
+        Err(crate::Error::Unsupported {
+            what: "inputs shorter than the output".into(),
+        })
+    }
+}
+
+/// Runs a `map` kernel over `data` in place, block by block.
+pub(crate) fn run_in_place<T: Element>(
+    kernel: &Kernel<'_, T>,
+    data: &mut [T],
+) -> crate::Result<()> {
+    let Kernel::Map(steps) = kernel else {
+        return Err(crate::Error::Unsupported {
+            what: "an in-place kernel that reads more than its own array".into(),
+        });
+    };
+    let apply = |block: &mut [T]| simd::in_place(steps, block);
+    if data.len() < PARALLEL_MIN {
+        data.chunks_mut(BLOCK).for_each(apply);
+    } else {
+        data.par_chunks_mut(BLOCK).for_each(apply);
+    }
+    Ok(())
+}
+
+/// Every op of `steps` over `block`, in place.
+#[inline(always)]
+pub(crate) fn steps_in_place<T: Element>(steps: &[Op<T>], block: &mut [T]) {
+    for op in steps {
+        map_in_place(op, block);
+    }
+}
+
+/// Fills `dst` with the kernel's values, in parallel when large; `false` if an input is short.
+fn fill<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], dst: &mut [MaybeUninit<T>]) -> bool {
+    let len = dst.len();
+    if len <= BLOCK {
+        simd::eval_block(kernel, inputs, 0, dst, &mut Scratch::default()).is_some()
+    } else if len < PARALLEL_MIN {
+        let mut scratch = Scratch::default();
+        dst.chunks_mut(BLOCK).enumerate().all(|(i, block)| {
+            simd::eval_block(kernel, inputs, i * BLOCK, block, &mut scratch).is_some()
+        })
+    } else {
+        dst.par_chunks_mut(BLOCK)
+            .enumerate()
+            .map_init(Scratch::default, |scratch, (i, block)| {
+                simd::eval_block(kernel, inputs, i * BLOCK, block, scratch).is_some()
+            })
+            .all(|ok| ok)
     }
 }
 

@@ -48,9 +48,23 @@ enum Policy {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Device {
+    /// Shared by clones; arrays of two devices with different ids are never mixed.
+    id: u64,
     policy: Policy,
     gpu: Option<Arc<gpu::Context>>,
     chunk_bytes: Option<u64>,
+    memory_limit: u64,
+}
+
+/// GPU memory one call may hold in flight plus pooled buffers, unless
+/// [`Device::with_gpu_memory_limit`] says otherwise: 1 GiB, a quarter of a small card, enough
+/// for chunks of 64 Mi f32 double-buffered. Resident [`Array`](crate::Array)s are the user's
+/// and not counted against it.
+pub const DEFAULT_GPU_MEMORY_LIMIT: u64 = 1 << 30;
+
+fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The process-wide contexts, opened once: hardware for `auto`, any adapter for `gpu`.
@@ -109,9 +123,11 @@ impl Device {
             }
         }
         Device {
+            id: next_id(),
             policy: Policy::Auto,
             gpu: context(gpu::Want::Hardware).ok(),
             chunk_bytes: None,
+            memory_limit: DEFAULT_GPU_MEMORY_LIMIT,
         }
     }
 
@@ -126,9 +142,11 @@ impl Device {
     /// ```
     pub fn cpu() -> Device {
         Device {
+            id: next_id(),
             policy: Policy::Cpu,
             gpu: None,
             chunk_bytes: None,
+            memory_limit: DEFAULT_GPU_MEMORY_LIMIT,
         }
     }
 
@@ -145,9 +163,11 @@ impl Device {
     /// ```
     pub fn gpu() -> Result<Device> {
         Ok(Device {
+            id: next_id(),
             policy: Policy::Gpu,
             gpu: Some(context(gpu::Want::Any)?),
             chunk_bytes: None,
+            memory_limit: DEFAULT_GPU_MEMORY_LIMIT,
         })
     }
 
@@ -166,6 +186,66 @@ impl Device {
     pub fn with_gpu_chunk_bytes(mut self, bytes: u64) -> Device {
         self.chunk_bytes = Some(bytes.max(1024));
         self
+    }
+
+    /// Bounds the GPU memory one call holds in flight plus the buffers kept pooled between
+    /// calls (default [`DEFAULT_GPU_MEMORY_LIMIT`]); inputs of any size still run, in smaller
+    /// chunks. Values below 64 KiB are raised to 64 KiB.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let device = compute::Device::auto().with_gpu_memory_limit(256 << 20);
+    /// assert_eq!(compute::map(&device, [1u32, 2], compute::Op::Neg)?, [u32::MAX, u32::MAX - 1]);
+    /// # Ok::<(), compute::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_gpu_memory_limit(mut self, bytes: u64) -> Device {
+        self.memory_limit = bytes.max(64 << 10);
+        self
+    }
+
+    /// What the GPU context has done and holds (uploads, downloads, dispatches, pooled and
+    /// resident bytes); all zero without a GPU. Shared by every device on the same adapter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(compute::Device::cpu().stats().uploads, 0);
+    /// ```
+    pub fn stats(&self) -> gpu::Stats {
+        self.gpu.as_ref().map(|ctx| ctx.stats()).unwrap_or_default()
+    }
+
+    /// Whether `other` is this device or a clone of it.
+    pub(crate) fn same_as(&self, other: &Device) -> bool {
+        self.id == other.id
+    }
+
+    /// The GPU context arrays of `T` live in on this device, if they live on a GPU.
+    pub(crate) fn resident_context<T: Element>(&self) -> Option<&Arc<gpu::Context>> {
+        match (self.policy, &self.gpu) {
+            (Policy::Cpu, _) => None,
+            (_, Some(ctx)) if gpu::supports::<T>() => Some(ctx),
+            _ => None,
+        }
+    }
+
+    /// Destroys this device's GPU, as a driver reset would, so tests can see what a lost
+    /// device does: later GPU calls are [`Error::DeviceLost`] (an auto device reruns them on
+    /// the CPU). Every device on the same adapter is affected.
+    #[doc(hidden)]
+    pub fn simulate_gpu_loss(&self) {
+        if let Some(ctx) = &self.gpu {
+            ctx.destroy();
+        }
+    }
+
+    fn budget(&self) -> gpu::Budget {
+        gpu::Budget {
+            chunk_bytes: self.chunk_bytes,
+            memory: self.memory_limit,
+        }
     }
 
     /// Which backend a call of `op` on `len` elements of `T` runs on. A [`Device::gpu`]
@@ -224,11 +304,72 @@ impl Device {
         match (self.choose_work::<T>(|| kernel.cost(), len), &self.gpu) {
             (Backend::Cpu, _) => Ok(crate::cpu::run(kernel, inputs, len)),
             (Backend::Gpu, Some(ctx)) => {
-                let result = gpu::run(ctx, kernel, inputs, len, self.chunk_bytes);
+                let result = gpu::run(ctx, kernel, inputs, len, &self.budget());
                 match result {
                     Err(e) if self.policy == Policy::Auto => {
                         log::warn!("compute: GPU call failed ({e}); running it on the CPU");
                         Ok(crate::cpu::run(kernel, inputs, len))
+                    }
+                    other => other,
+                }
+            }
+            (Backend::Gpu, None) => Err(Error::NoGpu {
+                reason: "this device holds no GPU".into(),
+            }),
+        }
+    }
+
+    /// Runs a checked kernel over inputs as long as `out`, writing into `out`.
+    pub(crate) fn run_into<T: Element>(
+        &self,
+        kernel: &Kernel<'_, T>,
+        inputs: &[&[T]],
+        out: &mut [T],
+    ) -> Result<()> {
+        let len = out.len();
+        if len == 0 {
+            return Ok(());
+        }
+        match (self.choose_work::<T>(|| kernel.cost(), len), &self.gpu) {
+            (Backend::Cpu, _) => crate::cpu::run_into(kernel, inputs, out),
+            (Backend::Gpu, Some(ctx)) => {
+                match gpu::run_into(ctx, kernel, inputs, out, &self.budget()) {
+                    Err(e) if self.policy == Policy::Auto => {
+                        log::warn!("compute: GPU call failed ({e}); running it on the CPU");
+                        crate::cpu::run_into(kernel, inputs, out)
+                    }
+                    other => other,
+                }
+            }
+            (Backend::Gpu, None) => Err(Error::NoGpu {
+                reason: "this device holds no GPU".into(),
+            }),
+        }
+    }
+
+    /// Runs a checked one-input kernel over `data` in place.
+    pub(crate) fn run_in_place<T: Element>(
+        &self,
+        kernel: &Kernel<'_, T>,
+        data: &mut [T],
+    ) -> Result<()> {
+        let len = data.len();
+        if len == 0 {
+            return Ok(());
+        }
+        match (self.choose_work::<T>(|| kernel.cost(), len), &self.gpu) {
+            (Backend::Cpu, _) => crate::cpu::run_in_place(kernel, data),
+            (Backend::Gpu, Some(ctx)) => {
+                // the input is uploaded before each chunk's result lands, so a failure part-way
+                // would leave `data` half done: keep a copy to restore when the CPU retries
+                let keep = (self.policy == Policy::Auto).then(|| data.to_vec());
+                match gpu::run_in_place(ctx, kernel, data, &self.budget()) {
+                    Err(e) if self.policy == Policy::Auto => {
+                        log::warn!("compute: GPU call failed ({e}); running it on the CPU");
+                        if let Some(keep) = keep {
+                            data.copy_from_slice(&keep);
+                        }
+                        crate::cpu::run_in_place(kernel, data)
                     }
                     other => other,
                 }
@@ -253,7 +394,7 @@ impl Device {
         match (self.choose_work::<T>(|| kernel.cost(), len), &self.gpu) {
             (Backend::Cpu, _) => Ok(crate::cpu::reduce(kernel, inputs, len, how)),
             (Backend::Gpu, Some(ctx)) => {
-                match gpu::reduce(ctx, kernel, inputs, len, self.chunk_bytes, how) {
+                match gpu::reduce(ctx, kernel, inputs, len, &self.budget(), how) {
                     Err(e) if self.policy == Policy::Auto => {
                         log::warn!("compute: GPU reduction failed ({e}); running it on the CPU");
                         Ok(crate::cpu::reduce(kernel, inputs, len, how))

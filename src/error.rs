@@ -37,6 +37,9 @@ pub enum Error {
         /// The most one kernel reads.
         max: usize,
     },
+    /// Arrays of two different devices were combined (or a host array with a GPU one).
+    #[error("arrays of different devices cannot be combined; upload them to one device")]
+    DeviceMismatch,
     /// A float-only op (`Sqrt`, `Exp`, ...) was asked of integer data; there is no silent cast.
     #[error(
         "`{op}` is defined for floats only, not for {ty}; convert the data to f32 or f64 first"

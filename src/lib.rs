@@ -62,6 +62,7 @@
 //! gives empty output without touching the GPU.
 
 mod alloc;
+mod array;
 mod cpu;
 mod device;
 mod element;
@@ -73,11 +74,13 @@ mod op;
 mod reduce;
 mod simd;
 
+pub use array::Array;
 pub use cpu::{BLOCK as CPU_BLOCK, PARALLEL_MIN as CPU_PARALLEL_MIN};
-pub use device::{Backend, Device, GPU_MIN_WORK};
+pub use device::{Backend, Device, DEFAULT_GPU_MEMORY_LIMIT, GPU_MIN_WORK};
 pub use element::Element;
 pub use error::{Error, Result};
 pub use expr::{Expr, Inputs};
+pub use gpu::Stats;
 pub use kernel::MAX_INPUTS;
 pub use op::{BinOp, Chain, Custom, Op};
 pub use reduce::Reduce;
@@ -105,6 +108,53 @@ pub fn map<T: Element>(device: &Device, data: impl AsRef<[T]>, op: Op<T>) -> Res
     let kernel = Kernel::map(&op);
     kernel.check()?;
     device.run(&kernel, &[data], data.len())
+}
+
+/// Like [`map`], writing into `out` (as long as `data`) instead of a fresh vector, so a loop
+/// of calls allocates nothing after the first (GPU buffers are pooled).
+///
+/// # Examples
+///
+/// ```
+/// use compute::{Device, Op};
+/// let mut out = vec![0.0_f32; 3];
+/// compute::map_into(&Device::auto(), [1.0_f32, 4.0, 9.0], Op::Sqrt, &mut out)?;
+/// assert_eq!(out, [1.0, 2.0, 3.0]);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn map_into<T: Element>(
+    device: &Device,
+    data: impl AsRef<[T]>,
+    op: Op<T>,
+    out: &mut [T],
+) -> Result<()> {
+    let data = data.as_ref();
+    let kernel = Kernel::map(&op);
+    kernel.check()?;
+    if data.len() != out.len() {
+        return Err(Error::LengthMismatch {
+            left: data.len(),
+            right: out.len(),
+        });
+    }
+    device.run_into(&kernel, &[data], out)
+}
+
+/// Applies `op` to every element of `data` in place. On an error nothing is changed.
+///
+/// # Examples
+///
+/// ```
+/// use compute::{Device, Op};
+/// let mut data = vec![1, -2, 3];
+/// compute::map_in_place(&Device::auto(), &mut data, Op::Abs.then(Op::Scale(10)))?;
+/// assert_eq!(data, [10, 20, 30]);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn map_in_place<T: Element>(device: &Device, data: &mut [T], op: Op<T>) -> Result<()> {
+    let kernel = Kernel::map(&op);
+    kernel.check()?;
+    device.run_in_place(&kernel, data)
 }
 
 /// Applies `op` to each pair `(a[i], b[i])` of two equal-length arrays.

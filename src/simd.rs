@@ -54,3 +54,27 @@ unsafe fn eval_block_avx2<'d, T: Element>(
 ) -> Option<&'d mut [T]> {
     cpu::eval_block(kernel, inputs, start, dst, scratch)
 }
+
+/// [`cpu::steps_in_place`], in its AVX2 build when this CPU has AVX2 and FMA.
+#[inline(always)]
+pub(crate) fn in_place<T: Element>(steps: &[crate::op::Op<T>], block: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if has_avx2_fma() {
+            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+            unsafe { in_place_avx2(steps, block) };
+            return;
+        }
+    }
+    cpu::steps_in_place(steps, block)
+}
+
+/// [`cpu::steps_in_place`] (inlined, so its loops) compiled for AVX2 + FMA.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn in_place_avx2<T: Element>(steps: &[crate::op::Op<T>], block: &mut [T]) {
+    cpu::steps_in_place(steps, block)
+}

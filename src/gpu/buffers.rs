@@ -51,17 +51,17 @@ impl Pool {
         })
     }
 
-    /// Returns `buffer` for reuse.
-    pub(crate) fn give(&self, buffer: wgpu::Buffer) {
+    /// Returns `buffer` for reuse, freeing the oldest buffers while more than `MAX_POOLED`
+    /// or more than `limit` bytes are kept.
+    pub(crate) fn give(&self, buffer: wgpu::Buffer, limit: u64) {
         let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
         free.push(buffer);
-        if free.len() > MAX_POOLED {
+        while free.len() > MAX_POOLED || free.iter().map(wgpu::Buffer::size).sum::<u64>() > limit {
             free.remove(0);
         }
     }
 
     /// Bytes currently held for reuse.
-    #[cfg(test)]
     pub(crate) fn held_bytes(&self) -> u64 {
         self.free
             .lock()

@@ -2,6 +2,7 @@
 //! capture of every driver error (error scopes, device-lost and uncaptured-error callbacks),
 //! so that wgpu's default handler never panics inside a user's call.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -20,6 +21,52 @@ pub(crate) enum Want {
 /// How long a call waits for its readback before it is an error.
 pub(crate) const READBACK_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// What a GPU context has done and holds, counted since it was opened (shared by every
+/// [`Device`](crate::Device) on the same adapter). See [`Device::stats`](crate::Device::stats).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Host-to-GPU copies of array data (parameters not counted).
+    pub uploads: u64,
+    /// Bytes of those copies.
+    pub upload_bytes: u64,
+    /// GPU-to-host copies of results.
+    pub downloads: u64,
+    /// Bytes of those copies.
+    pub download_bytes: u64,
+    /// Kernel dispatches.
+    pub dispatches: u64,
+    /// Bytes of GPU buffers the crate keeps pooled for reuse.
+    pub pooled_bytes: u64,
+    /// Bytes of GPU memory held by live [`Array`](crate::Array)s.
+    pub resident_bytes: u64,
+}
+
+/// The counters behind [`Stats`].
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    uploads: AtomicU64,
+    upload_bytes: AtomicU64,
+    downloads: AtomicU64,
+    download_bytes: AtomicU64,
+    dispatches: AtomicU64,
+    pub(crate) resident_bytes: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn upload(&self, bytes: u64) {
+        self.uploads.fetch_add(1, Ordering::Relaxed);
+        self.upload_bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+    pub(crate) fn download(&self, bytes: u64) {
+        self.downloads.fetch_add(1, Ordering::Relaxed);
+        self.download_bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+    pub(crate) fn dispatch(&self) {
+        self.dispatches.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// An open GPU device and what the crate keeps alongside it.
 pub(crate) struct Context {
     pub(crate) device: wgpu::Device,
@@ -30,6 +77,7 @@ pub(crate) struct Context {
     lost: Arc<Mutex<Option<String>>>,
     pub(crate) pipelines: super::pipeline::Cache,
     pub(crate) pool: super::buffers::Pool,
+    pub(crate) stats: Counters,
 }
 
 impl std::fmt::Debug for Context {
@@ -122,12 +170,34 @@ impl Context {
         Ok(Context {
             pipelines: super::pipeline::Cache::default(),
             pool: super::buffers::Pool::default(),
+            stats: Counters::default(),
             device,
             queue,
             info,
             limits,
             lost,
         })
+    }
+
+    /// A snapshot of the counters.
+    pub(crate) fn stats(&self) -> Stats {
+        let c = &self.stats;
+        Stats {
+            uploads: c.uploads.load(Ordering::Relaxed),
+            upload_bytes: c.upload_bytes.load(Ordering::Relaxed),
+            downloads: c.downloads.load(Ordering::Relaxed),
+            download_bytes: c.download_bytes.load(Ordering::Relaxed),
+            dispatches: c.dispatches.load(Ordering::Relaxed),
+            pooled_bytes: self.pool.held_bytes(),
+            resident_bytes: c.resident_bytes.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Destroys the device, as a driver reset would; every later call is `DeviceLost`.
+    pub(crate) fn destroy(&self) {
+        self.device.destroy();
+        let mut lost = self.lost.lock().unwrap_or_else(PoisonError::into_inner);
+        lost.get_or_insert_with(|| "destroyed".into());
     }
 
     /// `Err` once the device has been lost.

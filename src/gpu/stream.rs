@@ -1,0 +1,337 @@
+//! Host data through the GPU. Each chunk's inputs are uploaded, the kernel runs and the
+//! result is read back; the next chunk is submitted before the previous one is read back, so
+//! the upload and compute of chunk k+1 overlap the download of chunk k. Chunks are sized so
+//! the buffers in flight stay under the device's GPU memory budget.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::context::{Context, READBACK_TIMEOUT};
+use super::dispatch::{self, Slot, PER_GROUP};
+use super::pipeline::Pipeline;
+use crate::alloc;
+use crate::element::Element;
+use crate::error::{Error, Result};
+use crate::kernel::Kernel;
+use crate::reduce::Reduce;
+
+/// How much GPU memory a call may use.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Budget {
+    /// Most bytes one dispatch binds per array (`None`: the adapter's binding limit).
+    pub(crate) chunk_bytes: Option<u64>,
+    /// Most bytes of buffers in flight plus pooled.
+    pub(crate) memory: u64,
+}
+
+/// Where a chunk's results go.
+enum Sink<'o, T> {
+    /// Appended to a vector.
+    Append(&'o mut Vec<T>),
+    /// Written over a slice, chunk after chunk.
+    Fill(&'o mut [T], usize),
+}
+
+impl<T: Element> Sink<'_, T> {
+    fn put(&mut self, values: &[T]) -> Result<()> {
+        match self {
+            Sink::Append(out) => out.extend_from_slice(values),
+            Sink::Fill(out, at) => {
+                let end = *at + values.len();
+                out.get_mut(*at..end)
+                    .ok_or_else(|| Error::Unsupported {
+                        what: "an output shorter than the result".into(),
+                    })?
+                    .copy_from_slice(values);
+                *at = end;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A submitted chunk waiting to be read back.
+struct Pending {
+    buffers: Vec<wgpu::Buffer>,
+    readback: wgpu::Buffer,
+    bytes: u64,
+    submission: wgpu::SubmissionIndex,
+}
+
+/// Elements per chunk: whole reduction workgroups, within the binding limit and small enough
+/// that two chunks in flight (inputs, output, readback each) fit the memory budget.
+fn chunk_elems<T>(ctx: &Context, arity: usize, budget: &Budget) -> usize {
+    let size = std::mem::size_of::<T>().max(1);
+    let binding = ctx.chunk_elems(size, budget.chunk_bytes);
+    let in_budget = (budget.memory / (2 * (arity as u64 + 2) * size as u64)) as usize;
+    (binding.min(in_budget) / PER_GROUP * PER_GROUP).max(PER_GROUP)
+}
+
+/// Uploads one chunk's inputs, records the kernel and the copy of its result to a readback
+/// buffer, and submits them.
+fn submit<T: Element>(
+    ctx: &Context,
+    pipeline: &Pipeline,
+    params: &[u32],
+    inputs: &[&[T]],
+    reducing: bool,
+) -> Result<Pending> {
+    use wgpu::BufferUsages as U;
+    let n = inputs.first().map_or(0, |s| s.len());
+    let elem = std::mem::size_of::<T>() as u64;
+    let bytes = n as u64 * elem;
+    let out_bytes = dispatch::out_len(n, reducing) as u64 * elem;
+    let device = &ctx.device;
+    ctx.scoped("running a kernel", || {
+        let mut buffers: Vec<wgpu::Buffer> = inputs
+            .iter()
+            .map(|s| {
+                let buf = ctx.pool.take(device, U::STORAGE | U::COPY_DST, bytes);
+                ctx.queue.write_buffer(&buf, 0, bytemuck::cast_slice(s));
+                ctx.stats.upload(bytes);
+                buf
+            })
+            .collect();
+        let output = ctx.pool.take(device, U::STORAGE | U::COPY_SRC, out_bytes);
+        let readback = ctx.pool.take(device, U::MAP_READ | U::COPY_DST, out_bytes);
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("compute chunk"),
+        });
+        let slots: Vec<Slot<'_>> = buffers.iter().map(|b| Slot::head(b, bytes)).collect();
+        let launch = dispatch::Launch {
+            pipeline,
+            params,
+            reducing,
+        };
+        let uniform = dispatch::record(
+            ctx,
+            launch,
+            n,
+            &slots,
+            Slot::head(&output, out_bytes),
+            &mut encoder,
+        )?;
+        encoder.copy_buffer_to_buffer(&output, 0, &readback, 0, out_bytes);
+        let submission = ctx.queue.submit([encoder.finish()]);
+        buffers.push(uniform);
+        buffers.push(output);
+        Ok(Pending {
+            buffers,
+            readback,
+            bytes: out_bytes,
+            submission,
+        })
+    })?
+}
+
+/// Waits for a submitted chunk, hands its result to `sink` and pools its buffers.
+fn finish<T: Element>(
+    ctx: &Context,
+    pending: Pending,
+    sink: &mut Sink<'_, T>,
+    limit: u64,
+) -> Result<()> {
+    read_back(
+        ctx,
+        &pending.readback,
+        pending.bytes,
+        pending.submission,
+        |bytes| sink.put(bytemuck::cast_slice(bytes)),
+    )?;
+    for buf in pending.buffers {
+        ctx.pool.give(buf, limit);
+    }
+    ctx.pool.give(pending.readback, limit);
+    Ok(())
+}
+
+/// Waits for `submission`, maps the first `bytes` of `readback`, passes them to `take` and
+/// unmaps. Counts one download.
+pub(crate) fn read_back(
+    ctx: &Context,
+    readback: &wgpu::Buffer,
+    bytes: u64,
+    submission: wgpu::SubmissionIndex,
+    take: impl FnOnce(&[u8]) -> Result<()>,
+) -> Result<()> {
+    let slice = readback.slice(..bytes);
+    let (tx, rx) = mpsc::channel();
+    slice.map_async(wgpu::MapMode::Read, move |r| {
+        let _ = tx.send(r);
+    });
+    ctx.device
+        .poll(wgpu::PollType::Wait {
+            submission_index: Some(submission),
+            timeout: Some(READBACK_TIMEOUT),
+        })
+        .map_err(|e| {
+            ctx.check_alive()
+                .err()
+                .unwrap_or_else(|| Error::gpu("waiting for the GPU", e))
+        })?;
+    // Another thread's poll may be the one that runs our callback: wait for it, polling
+    // again now and then, up to the readback timeout.
+    let deadline = Instant::now() + READBACK_TIMEOUT;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(5)) {
+            Ok(Ok(())) => break,
+            Ok(Err(e)) => return Err(Error::gpu("mapping the result", e)),
+            Err(e) if Instant::now() >= deadline => {
+                return Err(Error::gpu("mapping the result", e))
+            }
+            Err(_) => {
+                ctx.check_alive()?;
+                let _ = ctx.device.poll(wgpu::PollType::Poll);
+            }
+        }
+    }
+    let result = {
+        let view = slice
+            .get_mapped_range()
+            .map_err(|e| Error::gpu("reading the result", e))?;
+        take(&view)
+    };
+    readback.unmap();
+    ctx.stats.download(bytes);
+    result
+}
+
+/// Runs the kernel over read-only inputs, chunk by chunk, into `sink`.
+fn stream<T: Element>(
+    ctx: &Context,
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    len: usize,
+    budget: &Budget,
+    reduce: Option<Reduce>,
+    sink: &mut Sink<'_, T>,
+) -> Result<()> {
+    ctx.check_alive()?;
+    let pipeline = ctx.pipelines.get(ctx, kernel, reduce)?;
+    let params: Vec<u32> = kernel.params().map(dispatch::to_bits).collect();
+    let chunk = chunk_elems::<T>(ctx, kernel.arity(), budget);
+    let mut pending: Option<Pending> = None;
+    let mut start = 0;
+    while start < len {
+        let end = (start + chunk).min(len);
+        let slices: Option<Vec<&[T]>> = inputs.iter().map(|s| s.get(start..end)).collect();
+        let slices = slices.ok_or_else(|| Error::Unsupported {
+            what: "inputs shorter than the call's length".into(),
+        })?;
+        let next = submit(ctx, &pipeline, &params, &slices, reduce.is_some())?;
+        if let Some(previous) = pending.replace(next) {
+            finish(ctx, previous, sink, budget.memory)?;
+        }
+        start = end;
+    }
+    match pending {
+        Some(last) => finish(ctx, last, sink, budget.memory),
+        None => Ok(()),
+    }
+}
+
+/// Runs `kernel` over `inputs` (each `len` elements) into a fresh vector.
+pub(crate) fn run<T: Element>(
+    ctx: &Context,
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    len: usize,
+    budget: &Budget,
+) -> Result<Vec<T>> {
+    let mut out = alloc::fresh(len);
+    stream(
+        ctx,
+        kernel,
+        inputs,
+        len,
+        budget,
+        None,
+        &mut Sink::Append(&mut out),
+    )?;
+    Ok(out)
+}
+
+/// Runs `kernel` over `inputs` into `out` (as long as the inputs).
+pub(crate) fn run_into<T: Element>(
+    ctx: &Context,
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    out: &mut [T],
+    budget: &Budget,
+) -> Result<()> {
+    let len = out.len();
+    stream(
+        ctx,
+        kernel,
+        inputs,
+        len,
+        budget,
+        None,
+        &mut Sink::Fill(out, 0),
+    )
+}
+
+/// Runs a one-input kernel over `data` in place: each chunk is uploaded before the previous
+/// chunk's result is written back over it.
+pub(crate) fn run_in_place<T: Element>(
+    ctx: &Context,
+    kernel: &Kernel<'_, T>,
+    data: &mut [T],
+    budget: &Budget,
+) -> Result<()> {
+    ctx.check_alive()?;
+    let pipeline = ctx.pipelines.get(ctx, kernel, None)?;
+    let params: Vec<u32> = kernel.params().map(dispatch::to_bits).collect();
+    let chunk = chunk_elems::<T>(ctx, 1, budget);
+    let len = data.len();
+    let mut pending: Option<(Pending, usize, usize)> = None;
+    let mut start = 0;
+    while start < len {
+        let end = (start + chunk).min(len);
+        let next = submit(ctx, &pipeline, &params, &[&data[start..end]], false)?;
+        if let Some((previous, a, b)) = pending.replace((next, start, end)) {
+            finish(
+                ctx,
+                previous,
+                &mut Sink::Fill(&mut data[a..b], 0),
+                budget.memory,
+            )?;
+        }
+        start = end;
+    }
+    match pending {
+        Some((last, a, b)) => finish(
+            ctx,
+            last,
+            &mut Sink::Fill(&mut data[a..b], 0),
+            budget.memory,
+        ),
+        None => Ok(()),
+    }
+}
+
+/// Folds the kernel's values with `how`: each workgroup folds 4,096 values on the GPU, the
+/// host folds the workgroups' results (pairwise for sums).
+pub(crate) fn reduce<T: Element>(
+    ctx: &Context,
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    len: usize,
+    budget: &Budget,
+    how: Reduce,
+) -> Result<Option<T>> {
+    if len == 0 {
+        return Ok(how.empty());
+    }
+    let mut partials = Vec::with_capacity(len.div_ceil(PER_GROUP));
+    stream(
+        ctx,
+        kernel,
+        inputs,
+        len,
+        budget,
+        Some(how),
+        &mut Sink::Append(&mut partials),
+    )?;
+    Ok(how.fold(&partials))
+}
