@@ -63,6 +63,7 @@
 
 mod alloc;
 mod array;
+mod asynchronous;
 mod cpu;
 mod device;
 mod element;
@@ -75,6 +76,7 @@ mod reduce;
 mod simd;
 
 pub use array::Array;
+pub use asynchronous::Pending;
 pub use cpu::{BLOCK as CPU_BLOCK, PARALLEL_MIN as CPU_PARALLEL_MIN};
 pub use device::{Backend, Device, DEFAULT_GPU_MEMORY_LIMIT, GPU_MIN_WORK};
 pub use element::Element;
@@ -335,4 +337,49 @@ pub fn dot<T: Element>(device: &Device, a: impl AsRef<[T]>, b: impl AsRef<[T]>) 
     }
     let sum = device.reduce(&Kernel::zip(BinOp::Mul), &[a, b], a.len(), Reduce::Sum)?;
     Ok(sum.unwrap_or(<T as element::sealed::Scalar>::ZERO))
+}
+
+/// [`map`] without blocking: the call runs on its own thread while the caller goes on, and
+/// the returned future (any executor's, or `pollster::block_on`) yields its result. `data`
+/// is moved in (the thread needs to own it); the device is shared, not copied.
+///
+/// # Examples
+///
+/// ```
+/// use compute::{Device, Op};
+/// let device = Device::auto();
+/// let pending = compute::map_async(&device, vec![1.0_f32, 4.0], Op::Sqrt);
+/// let busy: f64 = (0..1_000).map(f64::from).sum(); // the CPU keeps working meanwhile
+/// assert_eq!(pollster::block_on(pending)?, [1.0, 2.0]);
+/// # assert!(busy > 0.0);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn map_async<T: Element>(
+    device: &Device,
+    data: impl AsRef<[T]> + Send + 'static,
+    op: Op<T>,
+) -> Pending<Vec<T>> {
+    let device = device.clone();
+    asynchronous::spawn(move || map(&device, data, op))
+}
+
+/// [`eval`] without blocking; see [`map_async`].
+pub fn eval_async<T: Element, I: Inputs<T> + Send + 'static>(
+    device: &Device,
+    expr: Expr<T>,
+    inputs: I,
+) -> Pending<Vec<T>> {
+    let device = device.clone();
+    asynchronous::spawn(move || eval(&device, expr, inputs))
+}
+
+/// [`reduce`] without blocking; see [`map_async`].
+pub fn reduce_async<T: Element, I: Inputs<T> + Send + 'static>(
+    device: &Device,
+    expr: Expr<T>,
+    inputs: I,
+    how: Reduce,
+) -> Pending<Option<T>> {
+    let device = device.clone();
+    asynchronous::spawn(move || reduce(&device, expr, inputs, how))
 }

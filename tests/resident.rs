@@ -1,0 +1,197 @@
+//! Arrays kept on a device, calls into existing buffers, in place and async: the same
+//! answers as the host calls, on each backend.
+
+mod common;
+
+use common::{gpu, i32_data, Rng};
+use compute::expr::{x, y, z};
+use compute::{BinOp, Device, Error, Op, Reduce};
+
+fn floats(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed);
+    (0..len)
+        .map(|_| rng.log_uniform(1e-2, 1e2, true) as f32)
+        .collect()
+}
+
+fn check_resident_matches_host(device: &Device) {
+    for len in [0, 1, 257, 4_097, 70_001] {
+        let (a, b, c) = (floats(len, 1), floats(len, 2), floats(len, 3));
+        let (ga, gb, gc) = (
+            device.upload(&a).unwrap(),
+            device.upload(&b).unwrap(),
+            device.upload(&c).unwrap(),
+        );
+        assert_eq!(ga.len(), len);
+        assert_eq!(ga.to_vec().unwrap(), a);
+        let op = Op::Abs.then(Op::Add(1.0)).then(Op::Sqrt);
+        let resident = ga.map(op.clone()).unwrap().zip(&gb, BinOp::Mul).unwrap();
+        let host = compute::zip(
+            device,
+            compute::map(device, &a, op).unwrap(),
+            &b,
+            BinOp::Mul,
+        )
+        .unwrap();
+        assert_eq!(resident.to_vec().unwrap(), host, "len {len}");
+        let e = x() * y() - z();
+        let resident = compute::Array::eval(&e, &[&ga, &gb, &gc]).unwrap();
+        assert_eq!(
+            resident.to_vec().unwrap(),
+            compute::eval(device, &e, (&a, &b, &c)).unwrap()
+        );
+        let sum = compute::Array::reduce(x().square(), &[&ga], Reduce::Sum).unwrap();
+        assert_eq!(
+            sum,
+            compute::reduce(device, x().square(), (&a,), Reduce::Sum).unwrap()
+        );
+        assert_eq!(ga.max().unwrap(), compute::max(device, &a).unwrap());
+        assert_eq!(ga.min().unwrap(), compute::min(device, &a).unwrap());
+        assert_eq!(ga.sum().unwrap(), compute::sum(device, &a).unwrap());
+    }
+    // integers, and errors before any work
+    let a = i32_data(10_000, 5);
+    let ga = device.upload(&a).unwrap();
+    assert_eq!(
+        ga.map(Op::Scale(3)).unwrap().to_vec().unwrap(),
+        compute::map(device, &a, Op::Scale(3)).unwrap()
+    );
+    assert!(matches!(ga.map(Op::Sqrt), Err(Error::FloatOnly { .. })));
+    let short = device.upload(&a[..10]).unwrap();
+    assert!(matches!(
+        ga.zip(&short, BinOp::Add),
+        Err(Error::LengthMismatch { .. })
+    ));
+    let other = Device::cpu().upload(&a).unwrap();
+    assert!(matches!(
+        ga.zip(&other, BinOp::Add),
+        Err(Error::DeviceMismatch)
+    ));
+}
+
+#[test]
+fn cpu_arrays_match_host_calls() {
+    let device = Device::cpu();
+    assert!(!device.upload([1.0_f32]).unwrap().is_on_gpu());
+    check_resident_matches_host(&device);
+}
+
+#[test]
+fn gpu_arrays_match_host_calls() {
+    if let Some(device) = gpu() {
+        assert!(device.upload([1.0_f32]).unwrap().is_on_gpu());
+        assert!(
+            !device.upload([1.0_f64]).unwrap().is_on_gpu(),
+            "f64 stays on the host"
+        );
+        check_resident_matches_host(&device);
+    }
+}
+
+#[test]
+fn arrays_of_two_devices_do_not_mix() {
+    let (one, two) = (Device::cpu(), Device::cpu());
+    let a = one.upload([1, 2]).unwrap();
+    let b = two.upload([1, 2]).unwrap();
+    assert!(matches!(a.zip(&b, BinOp::Add), Err(Error::DeviceMismatch)));
+    assert!(matches!(
+        compute::Array::eval(x() + y(), &[&a, &b]),
+        Err(Error::DeviceMismatch)
+    ));
+    let c = one.clone().upload([3, 4]).unwrap();
+    assert_eq!(
+        a.zip(&c, BinOp::Add).unwrap().to_vec().unwrap(),
+        [4, 6],
+        "clones are one device"
+    );
+}
+
+fn check_into_and_in_place(device: &Device) {
+    for len in [0, 1, 4_095, 4_097, 131_073] {
+        let a = floats(len, 7);
+        let op = Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Abs);
+        let want = compute::map(&Device::cpu(), &a, op.clone()).unwrap();
+        let mut out = vec![0.0_f32; len];
+        compute::map_into(device, &a, op.clone(), &mut out).unwrap();
+        assert_eq!(out, want, "into, len {len}");
+        let mut data = a.clone();
+        compute::map_in_place(device, &mut data, op.clone()).unwrap();
+        assert_eq!(data, want, "in place, len {len}");
+    }
+    let mut short = vec![0.0_f32; 2];
+    let err = compute::map_into(device, [1.0_f32; 3], Op::Neg, &mut short).unwrap_err();
+    assert!(matches!(err, Error::LengthMismatch { .. }));
+    let mut ints = vec![4, 9];
+    assert!(compute::map_in_place(device, &mut ints, Op::Sqrt).is_err());
+    assert_eq!(ints, [4, 9], "an error changes nothing");
+}
+
+#[test]
+fn cpu_into_and_in_place() {
+    check_into_and_in_place(&Device::cpu());
+}
+
+#[test]
+fn gpu_into_and_in_place() {
+    if let Some(device) = gpu() {
+        check_into_and_in_place(&device);
+        // streamed in several chunks under a small memory budget
+        check_into_and_in_place(&device.with_gpu_memory_limit(256 << 10));
+    }
+}
+
+fn check_async(device: &Device) {
+    let a = floats(300_001, 9);
+    let pending = compute::map_async(device, a.clone(), Op::Abs.then(Op::Sqrt));
+    let pending_sum = compute::reduce_async(device, x() * y(), (a.clone(), a.clone()), Reduce::Sum);
+    // CPU work on this thread while the calls run
+    let busy: f64 = a.iter().map(|v| f64::from(*v).abs()).sum();
+    let out = pollster::block_on(pending).unwrap();
+    let want = compute::map(&Device::cpu(), &a, Op::Abs.then(Op::Sqrt)).unwrap();
+    assert_eq!(out, want);
+    let sum = pollster::block_on(pending_sum).unwrap().unwrap();
+    let exact: f64 = a.iter().map(|v| f64::from(*v) * f64::from(*v)).sum();
+    assert!(
+        (f64::from(sum) - exact).abs() / exact < 1e-4,
+        "{sum} vs {exact}"
+    );
+    assert!(busy > 0.0);
+    let err = pollster::block_on(compute::map_async(device, vec![1, 2], Op::Exp)).unwrap_err();
+    assert!(matches!(err, Error::FloatOnly { .. }));
+}
+
+#[test]
+fn cpu_async_calls_interleave_with_cpu_work() {
+    check_async(&Device::cpu());
+}
+
+#[test]
+fn gpu_async_calls_interleave_with_cpu_work() {
+    if let Some(device) = gpu() {
+        check_async(&device);
+    }
+}
+
+#[test]
+fn gpu_array_past_the_adapters_largest_buffer_is_an_error() {
+    let Some(device) = gpu() else { return };
+    // 2^29 + 1 f32 is just over 2 GiB, past lavapipe's and llvmpipe's largest buffer; vec!
+    // of zeros costs no memory until touched, and the upload is refused before touching it
+    let huge = vec![0.0_f32; (1 << 29) + 1];
+    let err = device.upload(&huge).unwrap_err();
+    assert!(
+        matches!(err, Error::Unsupported { .. } | Error::Gpu { .. }),
+        "{err:?}"
+    );
+    // and the device still works
+    assert_eq!(
+        device
+            .upload([2.0_f32])
+            .unwrap()
+            .map(Op::Square)
+            .unwrap()
+            .to_vec()
+            .unwrap(),
+        [4.0]
+    );
+}
