@@ -45,6 +45,25 @@
 //! # Ok::<(), compute::Error>(())
 //! ```
 //!
+//! ## Data on the device, into buffers, without blocking
+//!
+//! [`Device::upload`] keeps an [`Array`] where the device computes (GPU memory when it has a
+//! GPU); its ops run there until [`Array::to_vec`]. [`map_into`] and [`map_in_place`] write
+//! into memory you own; [`map_async`] returns a future.
+//!
+//! ```
+//! use compute::{Device, Op};
+//! let device = Device::auto();
+//! let a = device.upload(vec![1.0_f32, 2.0, 3.0])?;
+//! let b = a.map(Op::Square)?.map(Op::Add(1.0))?; // no transfer in between
+//! assert_eq!(b.to_vec()?, [2.0, 5.0, 10.0]);
+//!
+//! let mut data = vec![1.0_f32, 4.0];
+//! compute::map_in_place(&device, &mut data, Op::Sqrt)?;
+//! assert_eq!(data, [1.0, 2.0]);
+//! # Ok::<(), compute::Error>(())
+//! ```
+//!
 //! ## How the backend is chosen
 //!
 //! [`Device::auto`] holds rayon's CPU pool and, when a *hardware* GPU adapter exists, a wgpu
