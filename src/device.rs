@@ -359,21 +359,15 @@ impl Device {
         }
         match (self.choose_work::<T>(|| kernel.cost(), len), &self.gpu) {
             (Backend::Cpu, _) => crate::cpu::run_in_place(kernel, data),
-            (Backend::Gpu, Some(ctx)) => {
-                // the input is uploaded before each chunk's result lands, so a failure part-way
-                // would leave `data` half done: keep a copy to restore when the CPU retries
-                let keep = (self.policy == Policy::Auto).then(|| data.to_vec());
-                match gpu::run_in_place(ctx, kernel, data, &self.budget()) {
-                    Err(e) if self.policy == Policy::Auto => {
-                        log::warn!("compute: GPU call failed ({e}); running it on the CPU");
-                        if let Some(keep) = keep {
-                            data.copy_from_slice(&keep);
-                        }
-                        crate::cpu::run_in_place(kernel, data)
-                    }
-                    other => other,
+            // a GPU failure leaves `data` as it was (see `gpu::run_in_place`)
+            (Backend::Gpu, Some(ctx)) => match gpu::run_in_place(ctx, kernel, data, &self.budget())
+            {
+                Err(e) if self.policy == Policy::Auto => {
+                    log::warn!("compute: GPU call failed ({e}); running it on the CPU");
+                    crate::cpu::run_in_place(kernel, data)
                 }
-            }
+                other => other,
+            },
             (Backend::Gpu, None) => Err(Error::NoGpu {
                 reason: "this device holds no GPU".into(),
             }),

@@ -54,6 +54,10 @@ fn gpu_device_lost_mid_run_gives_errors_not_hangs() {
         resident.map(Op::Neg),
         Err(Error::DeviceLost { .. })
     ));
+    let mut copy = data.clone();
+    let err = compute::map_in_place(&device, &mut copy, Op::Neg).unwrap_err();
+    assert!(matches!(err, Error::DeviceLost { .. }), "{err:?}");
+    assert_eq!(copy, data, "a failed in-place call changes nothing");
     assert!(start.elapsed().as_secs() < 5, "no hang");
     // the input was never touched, and the CPU still answers
     assert_eq!(data[7], 7.0);

@@ -272,7 +272,8 @@ pub(crate) fn run_into<T: Element>(
 }
 
 /// Runs a one-input kernel over `data` in place: each chunk is uploaded before the previous
-/// chunk's result is written back over it.
+/// chunk's result is written back over it. Data of more than one chunk is copied first and
+/// restored if the call fails part-way, so a failure never leaves it half done.
 pub(crate) fn run_in_place<T: Element>(
     ctx: &Context,
     kernel: &Kernel<'_, T>,
@@ -283,12 +284,28 @@ pub(crate) fn run_in_place<T: Element>(
     let pipeline = ctx.pipelines.get(ctx, kernel, None)?;
     let params: Vec<u32> = kernel.params().map(dispatch::to_bits).collect();
     let chunk = chunk_elems::<T>(ctx, 1, budget);
+    let keep = (data.len() > chunk).then(|| data.to_vec());
+    let result = in_place_chunks(ctx, &pipeline, &params, data, chunk, budget);
+    if let (Err(_), Some(keep)) = (&result, keep) {
+        data.copy_from_slice(&keep);
+    }
+    result
+}
+
+fn in_place_chunks<T: Element>(
+    ctx: &Context,
+    pipeline: &Pipeline,
+    params: &[u32],
+    data: &mut [T],
+    chunk: usize,
+    budget: &Budget,
+) -> Result<()> {
     let len = data.len();
     let mut pending: Option<(Pending, usize, usize)> = None;
     let mut start = 0;
     while start < len {
         let end = (start + chunk).min(len);
-        let next = submit(ctx, &pipeline, &params, &[&data[start..end]], false)?;
+        let next = submit(ctx, pipeline, params, &[&data[start..end]], false)?;
         if let Some((previous, a, b)) = pending.replace((next, start, end)) {
             finish(
                 ctx,
