@@ -19,13 +19,12 @@ pub enum Backend {
     Gpu,
 }
 
-/// The smallest amount of work, in elements times op cost (1 for arithmetic, 10 for a
-/// transcendental; see `Op::cost`), that `Device::auto()` sends to a hardware GPU. Host data
-/// crosses the bus twice (8 bytes per f32 element at ~25 GB/s on PCIe 4 x16) and a submit
-/// plus readback costs ~50-100 µs, while a multi-core CPU streams a cheap op at ~10 GB/s: the
-/// GPU only pays off for large, heavy calls. This is an estimate, not a measurement: no
-/// hardware GPU was available where the crate was built (the software adapters it was tested
-/// on are never chosen by `auto`); a per-machine calibration replaces it.
+/// The fallback rule of `Device::auto()` when its cost model cannot be measured: the GPU for
+/// work (elements times op weight: 1 for arithmetic, 10 per transcendental) of at least this
+/// much. Host data crosses the bus twice (8 bytes per f32 element at ~25 GB/s on PCIe 4 x16)
+/// and a submit plus readback costs ~50-100 µs, while a multi-core CPU streams a cheap op at
+/// ~10 GB/s: the GPU only pays off for large, heavy calls. An estimate, not a measurement;
+/// normally the calibrated [`CostModel`](crate::CostModel) decides.
 pub const GPU_MIN_WORK: usize = 1 << 24;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,6 +125,26 @@ impl Device {
             id: next_id(),
             policy: Policy::Auto,
             gpu: context(gpu::Want::Hardware).ok(),
+            chunk_bytes: None,
+            memory_limit: DEFAULT_GPU_MEMORY_LIMIT,
+        }
+    }
+
+    /// Like [`Device::auto`], but software adapters (lavapipe, llvmpipe) count as GPUs too, so
+    /// its choice between them and the CPU can be seen and measured. `auto` itself ignores
+    /// them because they are never faster than the CPU they run on.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let device = compute::Device::auto_any();
+    /// println!("{:?}", device.cost_model());
+    /// ```
+    pub fn auto_any() -> Device {
+        Device {
+            id: next_id(),
+            policy: Policy::Auto,
+            gpu: context(gpu::Want::Any).ok(),
             chunk_bytes: None,
             memory_limit: DEFAULT_GPU_MEMORY_LIMIT,
         }
@@ -261,21 +280,52 @@ impl Device {
     /// assert_eq!(device.choose(&Op::Scale(2.0_f32), 100), Backend::Cpu);
     /// ```
     pub fn choose<T: Element>(&self, op: &Op<T>, len: usize) -> Backend {
-        self.choose_work::<T>(|| op.cost(), len)
+        self.choose_work::<T>(|| (op.cost(), 1), len)
     }
 
-    /// The one decision: fixed policies win; auto weighs the work (`cost` per element, only
-    /// asked for when there is a GPU to weigh it for) against [`GPU_MIN_WORK`].
-    fn choose_work<T: Element>(&self, cost: impl FnOnce() -> usize, len: usize) -> Backend {
-        match self.policy {
-            Policy::Cpu => Backend::Cpu,
-            Policy::Gpu => Backend::Gpu,
-            Policy::Auto => match &self.gpu {
-                Some(_) if gpu::supports::<T>() && len.saturating_mul(cost()) >= GPU_MIN_WORK => {
-                    Backend::Gpu
+    /// The one decision: fixed policies win; auto with a GPU asks the cost model which
+    /// backend is faster for `len` elements of the call's (op weight, input count), which are
+    /// only worked out when there is a GPU to weigh.
+    fn choose_work<T: Element>(
+        &self,
+        shape: impl FnOnce() -> (usize, usize),
+        len: usize,
+    ) -> Backend {
+        match (self.policy, &self.gpu) {
+            (Policy::Cpu, _) | (Policy::Auto, None) => Backend::Cpu,
+            (Policy::Gpu, _) => Backend::Gpu,
+            (Policy::Auto, Some(ctx)) => {
+                if !crate::cost::weighs::<T>() {
+                    return Backend::Cpu;
                 }
-                _ => Backend::Cpu,
-            },
+                let (work, arity) = shape();
+                let gpu = match ctx.cost_model() {
+                    Some(model) => crate::cost::gpu_is_faster(&model, len, arity, work),
+                    None => len.saturating_mul(work) >= GPU_MIN_WORK,
+                };
+                if gpu {
+                    Backend::Gpu
+                } else {
+                    Backend::Cpu
+                }
+            }
+        }
+    }
+
+    /// The measured costs `auto` chooses by: `None` for a device without a GPU or with a fixed
+    /// backend. The first call on an auto device with a GPU loads them from the cache file
+    /// (the platform's cache directory, or `COMPUTE_CACHE_DIR`) or measures them (well under a
+    /// second) and writes that file; a missing, corrupt or stale file costs one measurement.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(compute::Device::cpu().cost_model().is_none());
+    /// ```
+    pub fn cost_model(&self) -> Option<crate::cost::CostModel> {
+        match (self.policy, &self.gpu) {
+            (Policy::Auto, Some(ctx)) => ctx.cost_model(),
+            _ => None,
         }
     }
 
@@ -301,7 +351,10 @@ impl Device {
         if len == 0 {
             return Ok(Vec::new());
         }
-        match (self.choose_work::<T>(|| kernel.cost(), len), &self.gpu) {
+        match (
+            self.choose_work::<T>(|| (kernel.cost(), kernel.arity()), len),
+            &self.gpu,
+        ) {
             (Backend::Cpu, _) => Ok(crate::cpu::run(kernel, inputs, len)),
             (Backend::Gpu, Some(ctx)) => {
                 let result = gpu::run(ctx, kernel, inputs, len, &self.budget());
@@ -330,7 +383,10 @@ impl Device {
         if len == 0 {
             return Ok(());
         }
-        match (self.choose_work::<T>(|| kernel.cost(), len), &self.gpu) {
+        match (
+            self.choose_work::<T>(|| (kernel.cost(), kernel.arity()), len),
+            &self.gpu,
+        ) {
             (Backend::Cpu, _) => crate::cpu::run_into(kernel, inputs, out),
             (Backend::Gpu, Some(ctx)) => {
                 match gpu::run_into(ctx, kernel, inputs, out, &self.budget()) {
@@ -357,7 +413,10 @@ impl Device {
         if len == 0 {
             return Ok(());
         }
-        match (self.choose_work::<T>(|| kernel.cost(), len), &self.gpu) {
+        match (
+            self.choose_work::<T>(|| (kernel.cost(), kernel.arity()), len),
+            &self.gpu,
+        ) {
             (Backend::Cpu, _) => crate::cpu::run_in_place(kernel, data),
             // a GPU failure leaves `data` as it was (see `gpu::run_in_place`)
             (Backend::Gpu, Some(ctx)) => match gpu::run_in_place(ctx, kernel, data, &self.budget())
@@ -385,7 +444,10 @@ impl Device {
         if len == 0 {
             return Ok(how.empty());
         }
-        match (self.choose_work::<T>(|| kernel.cost(), len), &self.gpu) {
+        match (
+            self.choose_work::<T>(|| (kernel.cost(), kernel.arity()), len),
+            &self.gpu,
+        ) {
             (Backend::Cpu, _) => Ok(crate::cpu::reduce(kernel, inputs, len, how)),
             (Backend::Gpu, Some(ctx)) => {
                 match gpu::reduce(ctx, kernel, inputs, len, &self.budget(), how) {

@@ -148,15 +148,17 @@ impl<'a, T: Element> Kernel<'a, T> {
         }
     }
 
-    /// Relative cost per element against one multiply (see [`Op::cost`]).
+    /// Compute weight per element against one multiply (see [`Op::cost`]); loads and
+    /// constants weigh nothing here, the cost model counts their bytes instead. At least 1.
     pub(crate) fn cost(&self) -> usize {
         self.instrs()
             .map(|instr| match instr {
                 Instr::Op(op) => op.cost(),
                 Instr::Bin(op) => op.cost(),
-                Instr::Input(_) | Instr::Const(_) => 1,
+                Instr::Input(_) | Instr::Const(_) => 0,
             })
-            .sum()
+            .sum::<usize>()
+            .max(1)
     }
 
     /// The kernel's shape, without its parameter values: two kernels with the same shape

@@ -67,8 +67,9 @@
 //! ## How the backend is chosen
 //!
 //! [`Device::auto`] holds rayon's CPU pool and, when a *hardware* GPU adapter exists, a wgpu
-//! context. [`Device::choose`] decides per call: the GPU when the work (elements times op
-//! cost) is at least [`GPU_MIN_WORK`], the CPU otherwise and whenever there is no hardware
+//! context. [`Device::choose`] decides per call with a cost model measured on this machine
+//! ([`Device::cost_model`], calibrated once and cached on disk): the backend predicted
+//! faster for the call's size, inputs and op weight; the CPU whenever there is no hardware
 //! GPU. `COMPUTE_BACKEND=cpu|gpu|auto` overrides; [`Device::cpu`] and [`Device::gpu`] fix the
 //! backend. A GPU failure inside an auto call is logged and the call reruns on the CPU.
 //!
@@ -83,6 +84,7 @@
 mod alloc;
 mod array;
 mod asynchronous;
+mod cost;
 mod cpu;
 mod device;
 mod element;
@@ -96,6 +98,9 @@ mod simd;
 
 pub use array::Array;
 pub use asynchronous::Pending;
+#[doc(hidden)]
+pub use cost::calibrations;
+pub use cost::{CostModel, Costs};
 pub use cpu::{BLOCK as CPU_BLOCK, PARALLEL_MIN as CPU_PARALLEL_MIN};
 pub use device::{Backend, Device, DEFAULT_GPU_MEMORY_LIMIT, GPU_MIN_WORK};
 pub use element::Element;

@@ -78,6 +78,8 @@ pub(crate) struct Context {
     pub(crate) pipelines: super::pipeline::Cache,
     pub(crate) pool: super::buffers::Pool,
     pub(crate) stats: Counters,
+    /// The calibrated cost model, measured (or loaded) on first need.
+    costs: std::sync::OnceLock<Option<crate::cost::CostModel>>,
 }
 
 impl std::fmt::Debug for Context {
@@ -171,12 +173,20 @@ impl Context {
             pipelines: super::pipeline::Cache::default(),
             pool: super::buffers::Pool::default(),
             stats: Counters::default(),
+            costs: std::sync::OnceLock::new(),
             device,
             queue,
             info,
             limits,
             lost,
         })
+    }
+
+    /// The cost model of the CPU and this GPU: from the cache, or calibrated now.
+    pub(crate) fn cost_model(&self) -> Option<crate::cost::CostModel> {
+        *self
+            .costs
+            .get_or_init(|| crate::cost::load_or_calibrate(self))
     }
 
     /// A snapshot of the counters.
