@@ -202,5 +202,38 @@ fn reductions(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, scale, chain3, exp, zip_mul, fusion, expression, reductions);
+/// The grid `examples/compare` checks auto against: each op at sizes from 10 to 10^7 on the
+/// CPU, the GPU (any adapter) and `Device::auto_any()` (auto with software adapters allowed,
+/// so its choice is exercised here too).
+fn auto_grid(c: &mut Criterion) {
+    let (cpu, gpu) = (Device::cpu(), Device::gpu().ok());
+    let auto = if gpu.is_some() {
+        Device::auto_any()
+    } else {
+        Device::auto()
+    };
+    for (name, op) in [("grid_scale", Op::Scale(2.0_f32)), ("grid_exp", Op::Exp)] {
+        let mut group = c.benchmark_group(name);
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(1));
+        for n in [10, 1_000, 100_000, 10_000_000] {
+            let a = data(n);
+            group.throughput(Throughput::Bytes((n * 8) as u64));
+            for (backend, device) in [
+                ("cpu", Some(&cpu)),
+                ("gpu", gpu.as_ref()),
+                ("auto", Some(&auto)),
+            ] {
+                let Some(device) = device else { continue };
+                group.bench_function(BenchmarkId::new(backend, n), |b| {
+                    b.iter(|| compute::map(device, black_box(&a), op.clone()))
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, scale, chain3, exp, zip_mul, fusion, expression, reductions, auto_grid);
 criterion_main!(benches);

@@ -1,10 +1,16 @@
 //! Serial vs CPU vs GPU vs auto, per op and size, and the crate's speed targets, all measured
-//! in one run on this machine (medians; the machine is shared and noisy).
+//! in one run on this machine (interleaved medians; the machine is shared and noisy).
 //!
 //! ```text
-//! cargo run --release --example compare            # table + targets (+ numpy if installed)
-//! cargo run --release --example compare -- --quick # smaller sizes, fewer repetitions
+//! cargo run --release --example compare                    # grid + targets (+ numpy if installed)
+//! cargo run --release --example compare -- --quick         # smaller sizes, fewer repetitions
+//! cargo run --release --example compare -- --ops scale,exp --sizes 1000,1000000 \
+//!     --csv out.csv --plot out.svg                          # just that grid, saved
 //! ```
+//!
+//! `auto` is `Device::auto_any()` when there is any GPU adapter (software ones included, so
+//! its choice can be seen), `Device::auto()` otherwise. Progress goes to stderr: a line
+//! updated in place on a terminal, plain lines when piped.
 
 use std::hint::black_box;
 use std::process::Command;
@@ -122,34 +128,127 @@ struct Check {
     detail: String,
 }
 
+const USAGE: &str = "usage: compare [--quick] [--ops scale,chain,exp,zip,sum] [--sizes 10,1000,...] [--csv FILE] [--plot FILE]";
+
+/// The ops the grid knows.
+const OPS: [&str; 5] = ["scale", "chain", "exp", "zip", "sum"];
+
+/// Command-line options.
+#[derive(Debug, Default, PartialEq)]
+struct Args {
+    quick: bool,
+    ops: Option<Vec<String>>,
+    sizes: Option<Vec<usize>>,
+    csv: Option<std::path::PathBuf>,
+    plot: Option<std::path::PathBuf>,
+}
+
+impl Args {
+    fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
+        let mut out = Args::default();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+            match arg.as_str() {
+                "--quick" => out.quick = true,
+                "--ops" => {
+                    let ops: Vec<String> = value()?.split(',').map(str::to_string).collect();
+                    if let Some(bad) = ops.iter().find(|o| !OPS.contains(&o.as_str())) {
+                        return Err(format!("unknown op {bad:?} (known: {})", OPS.join(", ")));
+                    }
+                    out.ops = Some(ops);
+                }
+                "--sizes" => {
+                    let sizes: Result<Vec<usize>, _> = value()?
+                        .split(',')
+                        .map(|s| s.trim().replace('_', "").parse::<f64>().map(|v| v as usize))
+                        .collect();
+                    let sizes = sizes.map_err(|e| format!("bad --sizes: {e}"))?;
+                    if sizes.contains(&0) {
+                        return Err("sizes must be positive".into());
+                    }
+                    out.sizes = Some(sizes);
+                }
+                "--csv" => out.csv = Some(value()?.into()),
+                "--plot" => out.plot = Some(value()?.into()),
+                other => return Err(format!("unknown argument {other:?}")),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether only the grid was asked for.
+    fn grid_only(&self) -> bool {
+        self.ops.is_some() || self.sizes.is_some()
+    }
+}
+
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let auto = Device::auto();
-    let cpu = Device::cpu();
+    let args = match Args::parse(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(msg) => {
+            eprintln!("{msg}\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    let quick = args.quick;
     let gpu = Device::gpu().ok();
+    let auto = if gpu.is_some() {
+        Device::auto_any()
+    } else {
+        Device::auto()
+    };
+    let cpu = Device::cpu();
     println!(
         "compute backend comparison ({} threads)",
         rayon::current_num_threads()
     );
     println!(
-        "auto's GPU: {}",
-        auto.gpu_name().unwrap_or_else(|| "none (CPU only)".into())
+        "auto: {}",
+        auto.gpu_name().map_or("CPU only".into(), |g| format!(
+            "CPU or {g}, by its cost model"
+        ))
     );
-    println!(
-        "forced GPU: {}\n",
-        gpu.as_ref()
-            .and_then(Device::gpu_name)
-            .unwrap_or_else(|| "none".into())
-    );
-
-    table(&auto, &cpu, gpu.as_ref(), quick);
-    let mut checks = Vec::new();
-    targets(&auto, quick, &mut checks);
-    expression_targets(&auto, quick, &mut checks);
-    if let Some(gpu) = gpu.as_ref() {
-        resident(gpu, quick);
+    if let Some(model) = auto.cost_model() {
+        println!("cost model (cached per machine): {model:?}");
     }
-    numpy(&auto, quick, &mut checks);
+
+    let ops: Vec<String> = args
+        .ops
+        .clone()
+        .unwrap_or_else(|| ["scale", "exp", "zip", "sum"].map(String::from).to_vec());
+    let sizes = args.sizes.clone().unwrap_or_else(|| {
+        if quick {
+            vec![10, 1_000, 100_000, 1_000_000]
+        } else {
+            vec![10, 1_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
+        }
+    });
+    let rows = grid(&ops, &sizes, quick, &cpu, gpu.as_ref(), &auto);
+    let mut checks = Vec::new();
+    report(&rows, &mut checks);
+    if let Some(path) = &args.csv {
+        match std::fs::write(path, csv(&rows)) {
+            Ok(()) => println!("wrote {}", path.display()),
+            Err(e) => eprintln!("could not write {}: {e}", path.display()),
+        }
+    }
+    if let Some(path) = &args.plot {
+        match std::fs::write(path, svg(&rows)) {
+            Ok(()) => println!("wrote {}", path.display()),
+            Err(e) => eprintln!("could not write {}: {e}", path.display()),
+        }
+    }
+
+    if !args.grid_only() {
+        let auto = Device::auto();
+        targets(&auto, quick, &mut checks);
+        expression_targets(&auto, quick, &mut checks);
+        if let Some(gpu) = gpu.as_ref() {
+            resident(gpu, quick);
+        }
+        numpy(&auto, quick, &mut checks);
+    }
 
     println!("\n== targets");
     for c in &checks {
@@ -162,92 +261,424 @@ fn main() {
     }
 }
 
-fn table(auto: &Device, cpu: &Device, gpu: Option<&Device>, quick: bool) {
-    let sizes: &[usize] = if quick {
-        &[100, 10_000, 1_000_000]
+/// One measurement of the grid.
+#[derive(Clone, Debug, PartialEq)]
+struct Cell {
+    op: String,
+    n: usize,
+    backend: &'static str,
+    seconds: f64,
+    /// GB/s of inputs read plus output written.
+    gbs: f64,
+    /// What auto chose for this op and size.
+    chose: &'static str,
+}
+
+/// A progress line: rewritten in place on a terminal, a plain line otherwise (so piped
+/// output has no escape codes).
+fn progress_line(terminal: bool, done: usize, total: usize, what: &str) -> String {
+    if terminal {
+        format!("\r\x1b[2K[{done}/{total}] {what}")
     } else {
-        &[100, 10_000, 1_000_000, 10_000_000]
-    };
-    println!(
-        "{:<10} {:>10} | {:>20} | {:>20} | {:>20} | {:>20} | auto chose",
-        "op", "n", "serial", "cpu", "gpu", "auto"
+        format!("[{done}/{total}] {what}\n")
+    }
+}
+
+fn progress(done: usize, total: usize, what: &str) {
+    use std::io::{IsTerminal, Write};
+    let mut err = std::io::stderr();
+    let _ = write!(
+        err,
+        "{}",
+        progress_line(err.is_terminal(), done, total, what)
     );
+    if done == total && err.is_terminal() {
+        let _ = writeln!(err);
+    }
+    let _ = err.flush();
+}
+
+/// Times every op at every size on serial, CPU, GPU (if any) and auto, interleaved.
+fn grid(
+    ops: &[String],
+    sizes: &[usize],
+    quick: bool,
+    cpu: &Device,
+    gpu: Option<&Device>,
+    auto: &Device,
+) -> Vec<Cell> {
+    use compute::expr::x;
+    use compute::Reduce;
+    let mut cells = Vec::new();
+    let total = ops.len() * sizes.len();
+    let mut done = 0;
     for &n in sizes {
         let a: Vec<f32> = (0..n).map(|i| (i % 1000) as f32 * 0.01).collect();
-        let row = Row {
-            n,
-            reps: reps_for(n, quick),
-            auto,
-            cpu,
-            gpu,
-        };
-        row.map("scale", &a, Op::Scale(2.0), |x| x * 2.0);
-        let chain = Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt);
-        row.map("2x+1 sqrt", &a, chain, |x| (x * 2.0 + 1.0).sqrt());
-        row.map("exp", &a, Op::Exp, f32::exp);
-        row.zip_mul(&a);
+        let b = a.clone();
+        for op in ops {
+            progress(done, total, &format!("{op} on {n}"));
+            let reps = if n >= 50_000_000 {
+                3
+            } else {
+                reps_for(n, quick)
+            };
+            let inputs = if op == "zip" { 2 } else { 1 };
+            let kernel = |d: &Device| -> Vec<f32> {
+                match op.as_str() {
+                    "scale" => compute::map(d, &a, Op::Scale(2.0)).unwrap_or_default(),
+                    "chain" => {
+                        compute::map(d, &a, Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt))
+                            .unwrap_or_default()
+                    }
+                    "exp" => compute::map(d, &a, Op::Exp).unwrap_or_default(),
+                    "zip" => compute::zip(d, &a, &b, BinOp::Mul).unwrap_or_default(),
+                    _ => vec![compute::reduce(d, x(), (&a,), Reduce::Sum)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default()],
+                }
+            };
+            let serial = || -> Vec<f32> {
+                match op.as_str() {
+                    "scale" => a.iter().map(|x| x * 2.0).collect(),
+                    "chain" => a.iter().map(|x| (x * 2.0 + 1.0).sqrt()).collect(),
+                    "exp" => a.iter().map(|x| x.exp()).collect(),
+                    "zip" => a.iter().zip(&b).map(|(x, y)| x * y).collect(),
+                    _ => vec![a.iter().sum()],
+                }
+            };
+            let mut s = serial;
+            let mut c = || kernel(cpu);
+            let mut u = || kernel(auto);
+            let times = match gpu {
+                Some(g) => {
+                    let mut gg = || kernel(g);
+                    race_adaptive(reps, &mut [&mut s, &mut c, &mut u, &mut gg])
+                }
+                None => race_adaptive(reps, &mut [&mut s, &mut c, &mut u]),
+            };
+            let chose = match op.as_str() {
+                "zip" | "sum" => auto.choose(&Op::Scale(1.0_f32), n),
+                "exp" => auto.choose(&Op::<f32>::Exp, n),
+                _ => auto.choose(&Op::Scale(1.0_f32), n),
+            };
+            let chose = if chose == compute::Backend::Gpu {
+                "gpu"
+            } else {
+                "cpu"
+            };
+            let out_elems = if op == "sum" { 0 } else { n };
+            for (backend, &t) in ["serial", "cpu", "auto", "gpu"].iter().zip(&times) {
+                let bytes = (n * inputs + out_elems) * 4;
+                cells.push(Cell {
+                    op: op.clone(),
+                    n,
+                    backend,
+                    seconds: t,
+                    gbs: bytes as f64 / t / 1e9,
+                    chose,
+                });
+            }
+            done += 1;
+        }
     }
+    progress(total, total, "done");
+    cells
 }
 
-/// One size of the table: every backend raced against a serial loop written as a user would.
-struct Row<'a> {
-    n: usize,
-    reps: usize,
-    auto: &'a Device,
-    cpu: &'a Device,
-    gpu: Option<&'a Device>,
+/// As [`race`], with each candidate timed in batches long enough (~1 ms) to read a clock
+/// well, so tiny calls and slow ones are measured alike; returns seconds per call.
+fn race_adaptive(reps: usize, candidates: &mut [&mut dyn FnMut() -> Vec<f32>]) -> Vec<f64> {
+    let batches: Vec<usize> = candidates
+        .iter_mut()
+        .map(|f| {
+            drop(f());
+            let start = Instant::now();
+            drop(black_box(f()));
+            let once = start.elapsed().as_secs_f64().max(1e-9);
+            ((1e-3 / once) as usize).clamp(1, 10_000)
+        })
+        .collect();
+    let mut times = vec![Vec::with_capacity(reps); candidates.len()];
+    for _ in 0..reps.max(1) {
+        for ((f, t), &batch) in candidates.iter_mut().zip(&mut times).zip(&batches) {
+            let start = Instant::now();
+            for _ in 0..batch {
+                drop(black_box(f()));
+            }
+            t.push(start.elapsed().as_secs_f64() / batch as f64);
+        }
+    }
+    times
+        .into_iter()
+        .map(|mut t| {
+            t.sort_by(f64::total_cmp);
+            t[t.len() / 2]
+        })
+        .collect()
 }
 
-impl Row<'_> {
-    fn cell(&self, s: f64, inputs: usize) -> String {
-        format!("{:>9} {:>5.1} GB/s", fmt_time(s), gbs(self.n, inputs, s))
+/// The grid as a table, the crossovers, and whether auto stays within 10% of the faster
+/// fixed backend everywhere.
+fn report(cells: &[Cell], checks: &mut Vec<Check>) {
+    println!(
+        "\n{:<6} {:>10} | {:>20} | {:>20} | {:>20} | {:>20} | auto chose",
+        "op", "n", "serial", "cpu", "gpu", "auto"
+    );
+    let find = |op: &str, n: usize, backend: &str| {
+        cells
+            .iter()
+            .find(|c| c.op == op && c.n == n && c.backend == backend)
+    };
+    let cell = |c: Option<&Cell>| {
+        c.map_or("-".to_string(), |c| {
+            format!("{:>9} {:>5.1} GB/s", fmt_time(c.seconds), c.gbs)
+        })
+    };
+    let mut keys: Vec<(&str, usize)> = Vec::new();
+    for c in cells {
+        if !keys.contains(&(c.op.as_str(), c.n)) {
+            keys.push((c.op.as_str(), c.n));
+        }
     }
-
-    fn print(&self, name: &str, t: &[f64], inputs: usize, chose: compute::Backend) {
+    let mut worst: f64 = 0.0;
+    let mut worst_at = String::new();
+    for &(op, n) in &keys {
+        let (s, cp, g, a) = (
+            find(op, n, "serial"),
+            find(op, n, "cpu"),
+            find(op, n, "gpu"),
+            find(op, n, "auto"),
+        );
         println!(
-            "{:<10} {:>10} | {} | {} | {:>20} | {} | {:?}",
-            name,
-            self.n,
-            self.cell(t[0], inputs),
-            self.cell(t[1], inputs),
-            t.get(3).map_or("-".into(), |g| self.cell(*g, inputs)),
-            self.cell(t[2], inputs),
-            chose
+            "{op:<6} {n:>10} | {} | {} | {:>20} | {} | {}",
+            cell(s),
+            cell(cp),
+            cell(g),
+            cell(a),
+            a.map_or("-", |a| a.chose)
+        );
+        if let (Some(cp), Some(a)) = (cp, a) {
+            let best = g.map_or(cp.seconds, |g| g.seconds.min(cp.seconds));
+            let ratio = a.seconds / best;
+            if ratio > worst {
+                worst = ratio;
+                worst_at = format!("{op} at n = {n}");
+            }
+        }
+    }
+    let mut ops: Vec<&str> = Vec::new();
+    for &(op, _) in &keys {
+        if !ops.contains(&op) {
+            ops.push(op);
+        }
+    }
+    for op in ops {
+        let crossover = keys.iter().filter(|k| k.0 == op).find_map(|&(_, n)| {
+            let (cp, g) = (find(op, n, "cpu")?, find(op, n, "gpu")?);
+            (g.seconds < cp.seconds).then_some(n)
+        });
+        println!(
+            "crossover for {op}: {}",
+            crossover.map_or(
+                "the GPU is never faster at these sizes".into(),
+                |n| format!("GPU faster from n = {n}")
+            )
         );
     }
+    checks.push(Check {
+        name: "auto within 10% of the faster fixed backend at every size".into(),
+        ok: worst <= 1.10,
+        detail: format!("worst {worst:.2}x the faster ({worst_at})"),
+    });
+}
 
-    fn map(&self, name: &str, a: &[f32], op: Op<f32>, serial: impl Fn(f32) -> f32) {
-        let mut serial = || a.iter().map(|&x| serial(x)).collect::<Vec<f32>>();
-        let mut cpu = || compute::map(self.cpu, a, op.clone()).unwrap_or_default();
-        let mut auto = || compute::map(self.auto, a, op.clone()).unwrap_or_default();
-        let t = match self.gpu {
-            Some(g) => {
-                let mut gpu = || compute::map(g, a, op.clone()).unwrap_or_default();
-                race(self.reps, &mut [&mut serial, &mut cpu, &mut auto, &mut gpu])
+/// The grid as CSV: `op,n,backend,median_seconds,gb_per_s,auto_chose`.
+fn csv(cells: &[Cell]) -> String {
+    let mut out = String::from("op,n,backend,median_seconds,gb_per_s,auto_chose\n");
+    for c in cells {
+        out += &format!(
+            "{},{},{},{:e},{:.4},{}\n",
+            c.op, c.n, c.backend, c.seconds, c.gbs, c.chose
+        );
+    }
+    out
+}
+
+/// Throughput against size per backend, one panel per op, log axes, as SVG.
+fn svg(cells: &[Cell]) -> String {
+    const W: f64 = 420.0;
+    const H: f64 = 300.0;
+    const PAD: f64 = 50.0;
+    let mut ops: Vec<&str> = Vec::new();
+    for c in cells {
+        if !ops.contains(&c.op.as_str()) {
+            ops.push(&c.op);
+        }
+    }
+    let backends = ["serial", "cpu", "gpu", "auto"];
+    let colors = ["#888888", "#1f77b4", "#d62728", "#2ca02c"];
+    let positive = |v: f64| v.is_finite() && v > 0.0;
+    let (mut nmin, mut nmax, mut gmin, mut gmax) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for c in cells.iter().filter(|c| positive(c.gbs)) {
+        nmin = nmin.min(c.n as f64);
+        nmax = nmax.max(c.n as f64);
+        gmin = gmin.min(c.gbs);
+        gmax = gmax.max(c.gbs);
+    }
+    if nmin > nmax {
+        (nmin, nmax, gmin, gmax) = (1.0, 10.0, 0.1, 1.0);
+    }
+    let (lx0, lx1) = (
+        nmin.log10().floor(),
+        nmax.log10().ceil().max(nmin.log10().floor() + 1.0),
+    );
+    let (ly0, ly1) = (
+        gmin.log10().floor(),
+        gmax.log10().ceil().max(gmin.log10().floor() + 1.0),
+    );
+    let width = W * ops.len().max(1) as f64;
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{}\" font-family=\"sans-serif\" font-size=\"11\">\n",
+        H + 30.0
+    );
+    out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+    for (k, op) in ops.iter().enumerate() {
+        let x0 = k as f64 * W;
+        let px = |n: f64| x0 + PAD + (n.log10() - lx0) / (lx1 - lx0) * (W - PAD - 15.0);
+        let py = |g: f64| H - PAD + 20.0 - (g.log10() - ly0) / (ly1 - ly0) * (H - PAD - 10.0);
+        out += &format!(
+            "<text x=\"{}\" y=\"15\" font-weight=\"bold\">{op}: GB/s against n</text>\n",
+            x0 + PAD
+        );
+        out += &format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"black\"/>\n",
+            x0 + PAD,
+            py(10f64.powf(ly1)),
+            W - PAD - 15.0,
+            py(10f64.powf(ly0)) - py(10f64.powf(ly1))
+        );
+        for d in lx0 as i32..=lx1 as i32 {
+            let x = px(10f64.powi(d));
+            out += &format!(
+                "<text x=\"{x}\" y=\"{}\" text-anchor=\"middle\">1e{d}</text>\n",
+                H - PAD + 35.0
+            );
+        }
+        for d in ly0 as i32..=ly1 as i32 {
+            let y = py(10f64.powi(d));
+            out += &format!(
+                "<text x=\"{}\" y=\"{y}\" text-anchor=\"end\">1e{d}</text>\n",
+                x0 + PAD - 4.0
+            );
+        }
+        for (b, color) in backends.iter().zip(colors) {
+            let points: Vec<String> = cells
+                .iter()
+                .filter(|c| c.op == *op && c.backend == *b && positive(c.gbs))
+                .map(|c| format!("{:.1},{:.1}", px(c.n as f64), py(c.gbs)))
+                .collect();
+            if !points.is_empty() {
+                out += &format!(
+                    "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"/>\n",
+                    points.join(" ")
+                );
             }
-            None => race(self.reps, &mut [&mut serial, &mut cpu, &mut auto]),
-        };
-        self.print(name, &t, 1, self.auto.choose(&op, self.n));
+        }
+    }
+    for (i, (b, color)) in backends.iter().zip(colors).enumerate() {
+        let x = PAD + i as f64 * 90.0;
+        out += &format!(
+            "<rect x=\"{x}\" y=\"{}\" width=\"12\" height=\"4\" fill=\"{color}\"/><text x=\"{}\" y=\"{}\">{b}</text>\n",
+            H + 15.0,
+            x + 16.0,
+            H + 20.0
+        );
+    }
+    out + "</svg>\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Cell> {
+        let mut cells = Vec::new();
+        for n in [10, 1_000, 1_000_000] {
+            for (k, backend) in ["serial", "cpu", "gpu", "auto"].into_iter().enumerate() {
+                cells.push(Cell {
+                    op: "scale".into(),
+                    n,
+                    backend,
+                    seconds: 1e-6 * (k + 1) as f64 * n as f64,
+                    gbs: 8e-3 / (k + 1) as f64,
+                    chose: "cpu",
+                });
+            }
+        }
+        cells
     }
 
-    fn zip_mul(&self, a: &[f32]) {
-        let b = a.to_vec();
-        let mut serial = || a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<f32>>();
-        let mut cpu = || compute::zip(self.cpu, a, &b, BinOp::Mul).unwrap_or_default();
-        let mut auto = || compute::zip(self.auto, a, &b, BinOp::Mul).unwrap_or_default();
-        let t = match self.gpu {
-            Some(g) => {
-                let mut gpu = || compute::zip(g, a, &b, BinOp::Mul).unwrap_or_default();
-                race(self.reps, &mut [&mut serial, &mut cpu, &mut auto, &mut gpu])
-            }
-            None => race(self.reps, &mut [&mut serial, &mut cpu, &mut auto]),
-        };
-        self.print(
-            "zip mul",
-            &t,
-            2,
-            self.auto.choose(&Op::Scale(1.0_f32), self.n),
+    #[test]
+    fn arguments_parse_and_reject_mistakes() {
+        let args = |s: &str| Args::parse(s.split_whitespace().map(String::from));
+        let a =
+            args("--quick --ops scale,exp --sizes 10,1e6,1_000 --csv o.csv --plot o.svg").unwrap();
+        assert!(a.quick && a.grid_only());
+        assert_eq!(a.ops, Some(vec!["scale".to_string(), "exp".to_string()]));
+        assert_eq!(a.sizes, Some(vec![10, 1_000_000, 1_000]));
+        assert_eq!(a.csv, Some("o.csv".into()));
+        assert!(args("--ops nope").is_err());
+        assert!(args("--sizes ten").is_err());
+        assert!(args("--sizes 0").is_err());
+        assert!(args("--csv").is_err());
+        assert!(args("--frobnicate").is_err());
+        assert_eq!(args("").unwrap(), Args::default());
+    }
+
+    #[test]
+    fn csv_has_a_header_and_one_parsable_row_per_cell() {
+        let cells = sample();
+        let text = csv(&cells);
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("op,n,backend,median_seconds,gb_per_s,auto_chose")
         );
+        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        assert_eq!(rows.len(), cells.len());
+        for (row, cell) in rows.iter().zip(&cells) {
+            assert_eq!(row.len(), 6);
+            assert_eq!(row[0], cell.op);
+            assert_eq!(row[1].parse::<usize>().unwrap(), cell.n);
+            assert_eq!(row[2], cell.backend);
+            let secs: f64 = row[3].parse().unwrap();
+            assert!((secs - cell.seconds).abs() <= cell.seconds * 1e-9);
+            assert!(row[4].parse::<f64>().is_ok());
+        }
+    }
+
+    #[test]
+    fn svg_is_well_formed_with_one_line_per_backend() {
+        let text = svg(&sample());
+        let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        let lines = root
+            .descendants()
+            .filter(|n| n.has_tag_name("polyline"))
+            .count();
+        assert_eq!(lines, 4);
+        // an empty grid still makes a valid picture
+        assert!(roxmltree::Document::parse(&svg(&[])).is_ok());
+    }
+
+    #[test]
+    fn progress_has_no_escape_codes_off_a_terminal() {
+        let piped = progress_line(false, 3, 10, "scale on 1000");
+        assert_eq!(piped, "[3/10] scale on 1000\n");
+        assert!(!piped.contains('\x1b') && !piped.contains('\r'));
+        assert!(progress_line(true, 3, 10, "x").starts_with("\r\x1b[2K"));
     }
 }
 

@@ -228,6 +228,15 @@ pub(crate) fn gpu_is_faster(model: &CostModel, len: usize, arity: usize, work: u
     model.gpu.predict(len, bytes, work) < model.cpu.predict(len, bytes, work)
 }
 
+/// Whether the GPU cannot win a call of `len` elements of any kernel of up to four inputs and
+/// op weight 1,000: even at no per-element cost it would not earn back its larger fixed cost.
+/// Settles small calls without weighing their kernel.
+#[inline]
+pub(crate) fn gpu_hopeless(model: &CostModel, len: usize) -> bool {
+    let most_per_elem = 20.0 * model.cpu.per_byte + 1000.0 * model.cpu.per_work;
+    (len as f64) * most_per_elem < model.gpu.call - model.cpu.call
+}
+
 /// The element types whose calls the model weighs (its measurements are of f32).
 pub(crate) fn weighs<T: Element>() -> bool {
     crate::gpu::supports::<T>()

@@ -298,8 +298,15 @@ impl Device {
                 if !crate::cost::weighs::<T>() {
                     return Backend::Cpu;
                 }
+                let model = ctx.cost_model();
+                if let Some(model) = &model {
+                    // most calls are decided here, before weighing the kernel
+                    if crate::cost::gpu_hopeless(model, len) {
+                        return Backend::Cpu;
+                    }
+                }
                 let (work, arity) = shape();
-                let gpu = match ctx.cost_model() {
+                let gpu = match model {
                     Some(model) => crate::cost::gpu_is_faster(&model, len, arity, work),
                     None => len.saturating_mul(work) >= GPU_MIN_WORK,
                 };
