@@ -598,90 +598,6 @@ fn svg(cells: &[Cell]) -> String {
     out + "</svg>\n"
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sample() -> Vec<Cell> {
-        let mut cells = Vec::new();
-        for n in [10, 1_000, 1_000_000] {
-            for (k, backend) in ["serial", "cpu", "gpu", "auto"].into_iter().enumerate() {
-                cells.push(Cell {
-                    op: "scale".into(),
-                    n,
-                    backend,
-                    seconds: 1e-6 * (k + 1) as f64 * n as f64,
-                    gbs: 8e-3 / (k + 1) as f64,
-                    chose: "cpu",
-                });
-            }
-        }
-        cells
-    }
-
-    #[test]
-    fn arguments_parse_and_reject_mistakes() {
-        let args = |s: &str| Args::parse(s.split_whitespace().map(String::from));
-        let a =
-            args("--quick --ops scale,exp --sizes 10,1e6,1_000 --csv o.csv --plot o.svg").unwrap();
-        assert!(a.quick && a.grid_only());
-        assert_eq!(a.ops, Some(vec!["scale".to_string(), "exp".to_string()]));
-        assert_eq!(a.sizes, Some(vec![10, 1_000_000, 1_000]));
-        assert_eq!(a.csv, Some("o.csv".into()));
-        assert!(args("--ops nope").is_err());
-        assert!(args("--sizes ten").is_err());
-        assert!(args("--sizes 0").is_err());
-        assert!(args("--csv").is_err());
-        assert!(args("--frobnicate").is_err());
-        assert_eq!(args("").unwrap(), Args::default());
-    }
-
-    #[test]
-    fn csv_has_a_header_and_one_parsable_row_per_cell() {
-        let cells = sample();
-        let text = csv(&cells);
-        let mut lines = text.lines();
-        assert_eq!(
-            lines.next(),
-            Some("op,n,backend,median_seconds,gb_per_s,auto_chose")
-        );
-        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-        assert_eq!(rows.len(), cells.len());
-        for (row, cell) in rows.iter().zip(&cells) {
-            assert_eq!(row.len(), 6);
-            assert_eq!(row[0], cell.op);
-            assert_eq!(row[1].parse::<usize>().unwrap(), cell.n);
-            assert_eq!(row[2], cell.backend);
-            let secs: f64 = row[3].parse().unwrap();
-            assert!((secs - cell.seconds).abs() <= cell.seconds * 1e-9);
-            assert!(row[4].parse::<f64>().is_ok());
-        }
-    }
-
-    #[test]
-    fn svg_is_well_formed_with_one_line_per_backend() {
-        let text = svg(&sample());
-        let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
-        let root = doc.root_element();
-        assert_eq!(root.tag_name().name(), "svg");
-        let lines = root
-            .descendants()
-            .filter(|n| n.has_tag_name("polyline"))
-            .count();
-        assert_eq!(lines, 4);
-        // an empty grid still makes a valid picture
-        assert!(roxmltree::Document::parse(&svg(&[])).is_ok());
-    }
-
-    #[test]
-    fn progress_has_no_escape_codes_off_a_terminal() {
-        let piped = progress_line(false, 3, 10, "scale on 1000");
-        assert_eq!(piped, "[3/10] scale on 1000\n");
-        assert!(!piped.contains('\x1b') && !piped.contains('\r'));
-        assert!(progress_line(true, 3, 10, "x").starts_with("\r\x1b[2K"));
-    }
-}
-
 fn targets(auto: &Device, quick: bool, checks: &mut Vec<Check>) {
     println!("\n== targets, measured in this run (interleaved medians)");
     // 1. Scale on 2e7 f32 against hand-written rayon with a fresh output
@@ -1002,5 +918,89 @@ fn numpy(auto: &Device, quick: bool, checks: &mut Vec<Check>) {
                 np_chain / chain
             ),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Cell> {
+        let mut cells = Vec::new();
+        for n in [10, 1_000, 1_000_000] {
+            for (k, backend) in ["serial", "cpu", "gpu", "auto"].into_iter().enumerate() {
+                cells.push(Cell {
+                    op: "scale".into(),
+                    n,
+                    backend,
+                    seconds: 1e-6 * (k + 1) as f64 * n as f64,
+                    gbs: 8e-3 / (k + 1) as f64,
+                    chose: "cpu",
+                });
+            }
+        }
+        cells
+    }
+
+    #[test]
+    fn arguments_parse_and_reject_mistakes() {
+        let args = |s: &str| Args::parse(s.split_whitespace().map(String::from));
+        let a =
+            args("--quick --ops scale,exp --sizes 10,1e6,1_000 --csv o.csv --plot o.svg").unwrap();
+        assert!(a.quick && a.grid_only());
+        assert_eq!(a.ops, Some(vec!["scale".to_string(), "exp".to_string()]));
+        assert_eq!(a.sizes, Some(vec![10, 1_000_000, 1_000]));
+        assert_eq!(a.csv, Some("o.csv".into()));
+        assert!(args("--ops nope").is_err());
+        assert!(args("--sizes ten").is_err());
+        assert!(args("--sizes 0").is_err());
+        assert!(args("--csv").is_err());
+        assert!(args("--frobnicate").is_err());
+        assert_eq!(args("").unwrap(), Args::default());
+    }
+
+    #[test]
+    fn csv_has_a_header_and_one_parsable_row_per_cell() {
+        let cells = sample();
+        let text = csv(&cells);
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("op,n,backend,median_seconds,gb_per_s,auto_chose")
+        );
+        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        assert_eq!(rows.len(), cells.len());
+        for (row, cell) in rows.iter().zip(&cells) {
+            assert_eq!(row.len(), 6);
+            assert_eq!(row[0], cell.op);
+            assert_eq!(row[1].parse::<usize>().unwrap(), cell.n);
+            assert_eq!(row[2], cell.backend);
+            let secs: f64 = row[3].parse().unwrap();
+            assert!((secs - cell.seconds).abs() <= cell.seconds * 1e-9);
+            assert!(row[4].parse::<f64>().is_ok());
+        }
+    }
+
+    #[test]
+    fn svg_is_well_formed_with_one_line_per_backend() {
+        let text = svg(&sample());
+        let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        let lines = root
+            .descendants()
+            .filter(|n| n.has_tag_name("polyline"))
+            .count();
+        assert_eq!(lines, 4);
+        // an empty grid still makes a valid picture
+        assert!(roxmltree::Document::parse(&svg(&[])).is_ok());
+    }
+
+    #[test]
+    fn progress_has_no_escape_codes_off_a_terminal() {
+        let piped = progress_line(false, 3, 10, "scale on 1000");
+        assert_eq!(piped, "[3/10] scale on 1000\n");
+        assert!(!piped.contains('\x1b') && !piped.contains('\r'));
+        assert!(progress_line(true, 3, 10, "x").starts_with("\r\x1b[2K"));
     }
 }
