@@ -228,13 +228,17 @@ pub(crate) fn gpu_is_faster(model: &CostModel, len: usize, arity: usize, work: u
     model.gpu.predict(len, bytes, work) < model.cpu.predict(len, bytes, work)
 }
 
-/// Whether the GPU cannot win a call of `len` elements of any kernel of up to four inputs and
-/// op weight 1,000: even at no per-element cost it would not earn back its larger fixed cost.
-/// Settles small calls without weighing their kernel.
-#[inline]
-pub(crate) fn gpu_hopeless(model: &CostModel, len: usize) -> bool {
+/// The length below which the GPU cannot win a call of any kernel of up to four inputs and
+/// op weight 1,000: even at no per-element cost it would not earn back its larger fixed
+/// cost. Settles small calls without weighing their kernel.
+pub(crate) fn gpu_hopeless_below(model: &CostModel) -> usize {
     let most_per_elem = 20.0 * model.cpu.per_byte + 1000.0 * model.cpu.per_work;
-    (len as f64) * most_per_elem < model.gpu.call - model.cpu.call
+    let gap = model.gpu.call - model.cpu.call;
+    if most_per_elem > 0.0 && gap > 0.0 {
+        (gap / most_per_elem).min(usize::MAX as f64 / 2.0) as usize
+    } else {
+        0
+    }
 }
 
 /// The element types whose calls the model weighs (its measurements are of f32).

@@ -24,6 +24,35 @@ pub const BLOCK: usize = 4096;
 /// a memory-bound op only earns back past ~10^5 elements.
 pub const PARALLEL_MIN: usize = 1 << 17;
 
+/// Most elements a `map` runs through [`map_small`], straight on the calling thread.
+pub(crate) const SMALL_MAP: usize = 1024;
+
+/// A small `map` straight into a fresh vector: the loops of [`eval_block`]'s map path
+/// without the block, dispatch and kernel layers, which cost as much as the work itself at a
+/// hundred elements.
+#[inline]
+pub(crate) fn map_small<T: Element>(steps: &[Op<T>], data: &[T]) -> Vec<T> {
+    let mut out = Vec::with_capacity(data.len());
+    let filled = alloc::fill_fresh(&mut out, data.len(), |dst| {
+        let block = match steps.split_first() {
+            Some((first, _)) => map_into(first, data, dst),
+            None => alloc::write_map(dst, data, |x| x),
+        };
+        let Some(block) = block else { return false };
+        for op in steps.iter().skip(1) {
+            map_in_place(op, block);
+        }
+        true
+    });
+    if filled {
+        out
+    } else {
+        data.iter()
+            .map(|&x| steps.iter().fold(x, |v, op| op.apply(v)))
+            .collect()
+    }
+}
+
 /// Runs `kernel` over `inputs` (each exactly `len` elements) into a fresh vector.
 #[inline]
 pub(crate) fn run<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], len: usize) -> Vec<T> {

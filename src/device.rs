@@ -299,15 +299,15 @@ impl Device {
                     return Backend::Cpu;
                 }
                 let model = ctx.cost_model();
-                if let Some(model) = &model {
+                if let Some((_, hopeless_below)) = model {
                     // most calls are decided here, before weighing the kernel
-                    if crate::cost::gpu_hopeless(model, len) {
+                    if len < *hopeless_below {
                         return Backend::Cpu;
                     }
                 }
                 let (work, arity) = shape();
                 let gpu = match model {
-                    Some(model) => crate::cost::gpu_is_faster(&model, len, arity, work),
+                    Some((model, _)) => crate::cost::gpu_is_faster(model, len, arity, work),
                     None => len.saturating_mul(work) >= GPU_MIN_WORK,
                 };
                 if gpu {
@@ -331,7 +331,7 @@ impl Device {
     /// ```
     pub fn cost_model(&self) -> Option<crate::cost::CostModel> {
         match (self.policy, &self.gpu) {
-            (Policy::Auto, Some(ctx)) => ctx.cost_model(),
+            (Policy::Auto, Some(ctx)) => ctx.cost_model().map(|(model, _)| *model),
             _ => None,
         }
     }

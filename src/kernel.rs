@@ -151,14 +151,19 @@ impl<'a, T: Element> Kernel<'a, T> {
     /// Compute weight per element against one multiply (see [`Op::cost`]); loads and
     /// constants weigh nothing here, the cost model counts their bytes instead. At least 1.
     pub(crate) fn cost(&self) -> usize {
-        self.instrs()
-            .map(|instr| match instr {
-                Instr::Op(op) => op.cost(),
-                Instr::Bin(op) => op.cost(),
-                Instr::Input(_) | Instr::Const(_) => 0,
-            })
-            .sum::<usize>()
-            .max(1)
+        let weight = match self {
+            Kernel::Map(steps) => steps.iter().map(Op::cost).sum(),
+            Kernel::Zip(op) => op.cost(),
+            Kernel::Program { code, .. } => code
+                .iter()
+                .map(|instr| match instr {
+                    Instr::Op(op) => op.cost(),
+                    Instr::Bin(op) => op.cost(),
+                    Instr::Input(_) | Instr::Const(_) => 0,
+                })
+                .sum(),
+        };
+        weight.max(1)
     }
 
     /// The kernel's shape, without its parameter values: two kernels with the same shape

@@ -133,6 +133,9 @@ pub fn map<T: Element>(device: &Device, data: impl AsRef<[T]>, op: Op<T>) -> Res
     let data = data.as_ref();
     let kernel = Kernel::map(&op);
     kernel.check()?;
+    if data.len() <= cpu::SMALL_MAP && device.choose(&op, data.len()) == Backend::Cpu {
+        return Ok(cpu::map_small(op.steps(), data));
+    }
     device.run(&kernel, &[data], data.len())
 }
 

@@ -78,8 +78,9 @@ pub(crate) struct Context {
     pub(crate) pipelines: super::pipeline::Cache,
     pub(crate) pool: super::buffers::Pool,
     pub(crate) stats: Counters,
-    /// The calibrated cost model, measured (or loaded) on first need.
-    costs: std::sync::OnceLock<Option<crate::cost::CostModel>>,
+    /// The calibrated cost model, measured (or loaded) on first need, with the length below
+    /// which the GPU cannot win any call.
+    costs: std::sync::OnceLock<Option<(crate::cost::CostModel, usize)>>,
 }
 
 impl std::fmt::Debug for Context {
@@ -183,10 +184,13 @@ impl Context {
     }
 
     /// The cost model of the CPU and this GPU: from the cache, or calibrated now.
-    pub(crate) fn cost_model(&self) -> Option<crate::cost::CostModel> {
-        *self
-            .costs
-            .get_or_init(|| crate::cost::load_or_calibrate(self))
+    pub(crate) fn cost_model(&self) -> Option<&(crate::cost::CostModel, usize)> {
+        self.costs
+            .get_or_init(|| {
+                crate::cost::load_or_calibrate(self)
+                    .map(|m| (m, crate::cost::gpu_hopeless_below(&m)))
+            })
+            .as_ref()
     }
 
     /// A snapshot of the counters.
