@@ -295,7 +295,13 @@ impl Device {
             (Policy::Cpu, _) | (Policy::Auto, None) => Backend::Cpu,
             (Policy::Gpu, _) => Backend::Gpu,
             (Policy::Auto, Some(ctx)) => {
-                if !crate::cost::weighs::<T>() {
+                // most calls are decided here: too small for the GPU ever to win
+                if !crate::cost::weighs::<T>()
+                    || len
+                        < ctx
+                            .hopeless_below
+                            .load(std::sync::atomic::Ordering::Relaxed)
+                {
                     return Backend::Cpu;
                 }
                 let model = ctx.cost_model();
