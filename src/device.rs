@@ -53,6 +53,9 @@ pub struct Device {
     gpu: Option<Arc<gpu::Context>>,
     chunk_bytes: Option<u64>,
     memory_limit: u64,
+    /// Auto with a GPU: calls shorter than this stay on the CPU without further thought
+    /// (the GPU cannot win them; from the cost model, measured when the device is made).
+    cpu_below: usize,
 }
 
 /// GPU memory one call may hold in flight plus pooled buffers, unless
@@ -121,13 +124,7 @@ impl Device {
                 log::warn!("compute: ignoring COMPUTE_BACKEND={other:?} (want cpu, gpu or auto)")
             }
         }
-        Device {
-            id: next_id(),
-            policy: Policy::Auto,
-            gpu: context(gpu::Want::Hardware).ok(),
-            chunk_bytes: None,
-            memory_limit: DEFAULT_GPU_MEMORY_LIMIT,
-        }
+        Device::auto_with(context(gpu::Want::Hardware).ok())
     }
 
     /// Like [`Device::auto`], but software adapters (lavapipe, llvmpipe) count as GPUs too, so
@@ -141,12 +138,23 @@ impl Device {
     /// println!("{:?}", device.cost_model());
     /// ```
     pub fn auto_any() -> Device {
+        Device::auto_with(context(gpu::Want::Any).ok())
+    }
+
+    /// An auto device over `gpu`; its cost model is loaded (or measured) now, so calls never
+    /// wait for it.
+    fn auto_with(gpu: Option<Arc<gpu::Context>>) -> Device {
+        let cpu_below = gpu
+            .as_ref()
+            .and_then(|ctx| ctx.cost_model())
+            .map_or(0, |(_, below)| *below);
         Device {
             id: next_id(),
             policy: Policy::Auto,
-            gpu: context(gpu::Want::Any).ok(),
+            gpu,
             chunk_bytes: None,
             memory_limit: DEFAULT_GPU_MEMORY_LIMIT,
+            cpu_below,
         }
     }
 
@@ -166,6 +174,7 @@ impl Device {
             gpu: None,
             chunk_bytes: None,
             memory_limit: DEFAULT_GPU_MEMORY_LIMIT,
+            cpu_below: 0,
         }
     }
 
@@ -187,6 +196,7 @@ impl Device {
             gpu: Some(context(gpu::Want::Any)?),
             chunk_bytes: None,
             memory_limit: DEFAULT_GPU_MEMORY_LIMIT,
+            cpu_below: 0,
         })
     }
 
@@ -291,26 +301,18 @@ impl Device {
         shape: impl FnOnce() -> (usize, usize),
         len: usize,
     ) -> Backend {
+        // most auto calls are decided here: too small for the GPU ever to win
+        if len < self.cpu_below {
+            return Backend::Cpu;
+        }
         match (self.policy, &self.gpu) {
             (Policy::Cpu, _) | (Policy::Auto, None) => Backend::Cpu,
             (Policy::Gpu, _) => Backend::Gpu,
             (Policy::Auto, Some(ctx)) => {
-                // most calls are decided here: too small for the GPU ever to win
-                if !crate::cost::weighs::<T>()
-                    || len
-                        < ctx
-                            .hopeless_below
-                            .load(std::sync::atomic::Ordering::Relaxed)
-                {
+                if !crate::cost::weighs::<T>() {
                     return Backend::Cpu;
                 }
                 let model = ctx.cost_model();
-                if let Some((_, hopeless_below)) = model {
-                    // most calls are decided here, before weighing the kernel
-                    if len < *hopeless_below {
-                        return Backend::Cpu;
-                    }
-                }
                 let (work, arity) = shape();
                 let gpu = match model {
                     Some((model, _)) => crate::cost::gpu_is_faster(model, len, arity, work),

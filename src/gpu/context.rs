@@ -2,7 +2,7 @@
 //! capture of every driver error (error scopes, device-lost and uncaptured-error callbacks),
 //! so that wgpu's default handler never panics inside a user's call.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -81,8 +81,6 @@ pub(crate) struct Context {
     /// The calibrated cost model, measured (or loaded) on first need, with the length below
     /// which the GPU cannot win any call.
     costs: std::sync::OnceLock<Option<(crate::cost::CostModel, usize)>>,
-    /// That length once known (0 before), read with one relaxed load on every auto call.
-    pub(crate) hopeless_below: AtomicUsize,
 }
 
 impl std::fmt::Debug for Context {
@@ -177,7 +175,6 @@ impl Context {
             pool: super::buffers::Pool::default(),
             stats: Counters::default(),
             costs: std::sync::OnceLock::new(),
-            hopeless_below: AtomicUsize::new(0),
             device,
             queue,
             info,
