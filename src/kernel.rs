@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::expr::{Expr, Node};
 use crate::op::{BinOp, Op};
 
-/// Most input arrays one kernel reads (the GPU templates declare this many at most).
+/// Most input arrays one kernel reads (bounded by the storage bindings a GPU stage is sure to have).
 pub const MAX_INPUTS: usize = 4;
 
 /// Most values a program keeps alive at once (its evaluation stack depth).

@@ -10,13 +10,8 @@ use crate::kernel::{Instr, Kernel, MAX_INPUTS};
 use crate::op::Op;
 use crate::reduce::Reduce;
 
-/// The templates of kernels over 1, 2, 3 and 4 input arrays.
-pub(crate) const TEMPLATES: [&str; MAX_INPUTS] = [
-    include_str!("../../shaders/inputs1.wgsl"),
-    include_str!("../../shaders/inputs2.wgsl"),
-    include_str!("../../shaders/inputs3.wgsl"),
-    include_str!("../../shaders/inputs4.wgsl"),
-];
+/// The kernel template.
+pub(crate) const TEMPLATE: &str = include_str!("../../shaders/elementwise.wgsl");
 /// Op helpers for floats.
 pub(crate) const FLOAT: &str = include_str!("../../shaders/float.wgsl");
 /// Op helpers for signed integers.
@@ -26,9 +21,12 @@ pub(crate) const UINT: &str = include_str!("../../shaders/uint.wgsl");
 
 /// The line every shader file declares its element type with.
 const ALIAS: &str = "alias elem = ";
-/// The parameter array declaration in the templates.
+/// The parameter array declaration in the template.
 const PARAMS: &str = "p: array<vec4<u32>, 1>,";
-/// The reduction's lines in the templates.
+/// The line the input declarations follow, and the first input's binding.
+const INPUTS: &str = "\n// @inputs\n";
+pub(crate) const INPUT_BINDING: u32 = 2;
+/// The reduction's lines in the template.
 const COMBINE: &str = "// @combine";
 const IDENTITY: &str = "// @identity";
 /// Start and end of the body that code generation fills in.
@@ -65,13 +63,11 @@ pub(crate) fn generate<T: Element>(
     reduce: Option<Reduce>,
 ) -> Result<String> {
     let ty = wgsl_type::<T>()?;
-    let template = kernel
-        .arity()
-        .checked_sub(1)
-        .and_then(|k| TEMPLATES.get(k))
-        .ok_or_else(|| Error::Unsupported {
+    if kernel.arity() > MAX_INPUTS {
+        return Err(Error::Unsupported {
             what: format!("a GPU kernel over {} input arrays", kernel.arity()),
-        })?;
+        });
+    }
     let mut body = String::new();
     let mut users = String::new();
     let (mut stack, mut next, mut slot) = (Vec::new(), 0usize, 0usize);
@@ -122,7 +118,15 @@ pub(crate) fn generate<T: Element>(
         Kind::Signed => SINT,
         Kind::Unsigned => UINT,
     };
-    let template = retype(template, Some(ty));
+    let mut inputs = String::new();
+    for k in 0..kernel.arity() {
+        let _ = writeln!(
+            inputs,
+            "@group(0) @binding({}) var<storage, read> in{k}: array<elem>;",
+            INPUT_BINDING + k as u32
+        );
+    }
+    let template = retype(TEMPLATE, Some(ty)).replacen(INPUTS, &format!("{INPUTS}{inputs}"), 1);
     let marker = |m: &str| template.find(&format!("\n    {m}\n")).map(|at| at + 1);
     let (Some(start), Some(end)) = (marker(BODY_START), marker(BODY_END)) else {
         return Err(Error::Shader {

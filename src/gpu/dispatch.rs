@@ -6,10 +6,10 @@ use super::pipeline::Pipeline;
 use crate::element::Element;
 use crate::error::{Error, Result};
 
-/// Invocations per workgroup, as the templates declare (`@workgroup_size(256)`).
+/// Invocations per workgroup, as the template declares (`@workgroup_size(256)`).
 pub(crate) const WORKGROUP: u32 = 256;
 
-/// Elements one workgroup of the `reduce` entry point folds (`PER_GROUP` in the templates).
+/// Elements one workgroup of the `reduce` entry point folds (`PER_GROUP` in the template).
 pub(crate) const PER_GROUP: usize = 4096;
 
 /// A range of a buffer bound to a kernel.
@@ -128,16 +128,16 @@ pub(crate) fn record(
         binding: 0,
         resource: Slot::head(&uniform_buf, uniform_bytes).resource(),
     }];
-    for (k, slot) in inputs.iter().enumerate() {
+    entries.push(wgpu::BindGroupEntry {
+        binding: 1,
+        resource: output.resource(),
+    });
+    for (k, slot) in inputs.iter().take(pipeline.arity).enumerate() {
         entries.push(wgpu::BindGroupEntry {
-            binding: 1 + k as u32,
+            binding: super::codegen::INPUT_BINDING + k as u32,
             resource: slot.resource(),
         });
     }
-    entries.push(wgpu::BindGroupEntry {
-        binding: 1 + pipeline.arity as u32,
-        resource: output.resource(),
-    });
     let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
         label: Some("compute elementwise"),
         layout: &pipeline.layout,

@@ -16,7 +16,7 @@ use crate::reduce::Reduce;
 pub(crate) struct Pipeline {
     pub(crate) pipeline: wgpu::ComputePipeline,
     pub(crate) layout: wgpu::BindGroupLayout,
-    /// Input arrays the kernel reads (bindings 1..=arity; the output follows them).
+    /// Input arrays the kernel reads (bindings 2.., after the parameters and the output).
     pub(crate) arity: usize,
 }
 
@@ -45,8 +45,8 @@ fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
     }
 }
 
-/// The bind group layout shared by every kernel of `arity` inputs: the parameter uniform,
-/// the inputs, then the output (as the templates in `shaders/` declare them).
+/// The bind group layout shared by every kernel of `arity` inputs: the parameter uniform, the
+/// output, then the inputs (as `shaders/elementwise.wgsl` and code generation declare them).
 fn layout(device: &wgpu::Device, arity: usize) -> wgpu::BindGroupLayout {
     let mut entries = vec![wgpu::BindGroupLayoutEntry {
         binding: 0,
@@ -58,10 +58,10 @@ fn layout(device: &wgpu::Device, arity: usize) -> wgpu::BindGroupLayout {
         },
         count: None,
     }];
+    entries.push(storage(1, false));
     for k in 0..arity {
-        entries.push(storage(1 + k as u32, true));
+        entries.push(storage(codegen::INPUT_BINDING + k as u32, true));
     }
-    entries.push(storage(1 + arity as u32, false));
     device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
         label: Some("compute elementwise"),
         entries: &entries,

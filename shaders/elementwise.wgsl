@@ -1,12 +1,13 @@
-// Element-wise kernel over 3 input arrays of equal length (in0, in1, in2).
+// The element-wise kernel: `main` stores the program's value of every element, `reduce`
+// folds them, one value per workgroup.
 //
-// Code generation (src/gpu/codegen.rs) changes three things and nothing else: the element
-// type in the `alias elem` line, the length of the parameter array, and the lines between
-// the body markers in `kernel`, where it writes the fused program as `let` bindings that call
-// the op helpers of float.wgsl / sint.wgsl / uint.wgsl (and any user kernels). As written
-// here it is a valid kernel that copies in0. The `reduce` entry point folds the same
-// program's values instead of storing them: code generation swaps in the reduction's
-// `combine` and `identity` lines.
+// Code generation (src/gpu/codegen.rs) changes four things and nothing else: the element type
+// in the `alias elem` line, the length of the parameter array, the input arrays the program
+// reads (declared after the `// @inputs` line, `in0`, `in1`, ... at bindings 2, 3, ...), and
+// the lines between the body markers in `kernel`, where it writes the fused program as `let`
+// bindings that call the op helpers of float.wgsl / sint.wgsl / uint.wgsl (and any user
+// kernels). It also swaps in the reduction's `combine` and `identity` lines. As written here
+// it is a valid kernel of no inputs that stores zeros.
 alias elem = f32;
 
 struct Params {
@@ -21,13 +22,11 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> in0: array<elem>;
-@group(0) @binding(2) var<storage, read> in1: array<elem>;
-@group(0) @binding(3) var<storage, read> in2: array<elem>;
-@group(0) @binding(4) var<storage, read_write> out: array<elem>;
+@group(0) @binding(1) var<storage, read_write> out: array<elem>;
+// @inputs
 
 fn kernel(i: u32) -> elem {
-    var v: elem = in0[i];
+    var v: elem = elem(0);
     // @body
     // @end
     return v;
