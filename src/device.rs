@@ -328,8 +328,8 @@ impl Device {
     }
 
     /// The measured costs `auto` chooses by: `None` for a device without a GPU or with a fixed
-    /// backend. The first call on an auto device with a GPU loads them from the cache file
-    /// (the platform's cache directory, or `COMPUTE_CACHE_DIR`) or measures them (well under a
+    /// backend. An auto device with a GPU loads them when it is made, from the cache file (the
+    /// platform's cache directory, or `COMPUTE_CACHE_DIR`), or measures them (well under a
     /// second) and writes that file; a missing, corrupt or stale file costs one measurement.
     ///
     /// # Examples
