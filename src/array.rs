@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::gpu::Resident;
 use crate::kernel::Kernel;
-use crate::op::{BinOp, Chain, Op};
+use crate::op::{BinOp, Op};
 use crate::reduce::Reduce;
 
 /// Elements kept on a [`Device`]: made by [`Device::upload`], read with [`Array::to_vec`].
@@ -143,21 +143,18 @@ impl<T: Element> Array<T> {
 
     /// The sum of the elements (pairwise for floats; 0 when empty).
     pub fn sum(&self) -> Result<T> {
-        let identity = Op::Chain(Chain::empty());
-        let sum = self.fold(&Kernel::map(&identity), &[self], Reduce::Sum)?;
+        let sum = self.fold(&Kernel::Map(&[]), &[self], Reduce::Sum)?;
         Ok(sum.unwrap_or(<T as crate::element::sealed::Scalar>::ZERO))
     }
 
     /// The smallest element, or `None` when empty.
     pub fn min(&self) -> Result<Option<T>> {
-        let identity = Op::Chain(Chain::empty());
-        self.fold(&Kernel::map(&identity), &[self], Reduce::Min)
+        self.fold(&Kernel::Map(&[]), &[self], Reduce::Min)
     }
 
     /// The largest element, or `None` when empty.
     pub fn max(&self) -> Result<Option<T>> {
-        let identity = Op::Chain(Chain::empty());
-        self.fold(&Kernel::map(&identity), &[self], Reduce::Max)
+        self.fold(&Kernel::Map(&[]), &[self], Reduce::Max)
     }
 
     /// Runs a checked kernel over `arrays` (which must share `self`'s device and length).

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use crate::element::Element;
 use crate::kernel::Kernel;
 use crate::op::Op;
 
@@ -239,11 +238,6 @@ pub(crate) fn gpu_hopeless_below(model: &CostModel) -> usize {
     } else {
         0
     }
-}
-
-/// The element types whose calls the model weighs (its measurements are of f32).
-pub(crate) fn weighs<T: Element>() -> bool {
-    crate::gpu::supports::<T>()
 }
 
 #[cfg(test)]

@@ -279,8 +279,9 @@ impl Device {
 
     /// Which backend a call of `op` on `len` elements of `T` runs on. A [`Device::gpu`]
     /// device always chooses [`Backend::Gpu`], a [`Device::cpu`] device [`Backend::Cpu`]; an
-    /// auto device chooses the GPU for work of at least [`GPU_MIN_WORK`] when it holds a
-    /// hardware GPU that supports `T`.
+    /// auto device chooses the GPU when it holds one that runs `T` and its
+    /// [cost model](Device::cost_model) predicts the GPU faster for this call (or, if the
+    /// model could not be measured, for work of at least [`GPU_MIN_WORK`]).
     ///
     /// # Examples
     ///
@@ -309,7 +310,7 @@ impl Device {
             (Policy::Cpu, _) | (Policy::Auto, None) => Backend::Cpu,
             (Policy::Gpu, _) => Backend::Gpu,
             (Policy::Auto, Some(ctx)) => {
-                if !crate::cost::weighs::<T>() {
+                if !gpu::supports::<T>() {
                     return Backend::Cpu;
                 }
                 let model = ctx.cost_model();
@@ -355,6 +356,35 @@ impl Device {
         self.gpu.as_ref().map(|ctx| gpu::describe(&ctx.info))
     }
 
+    /// Runs one call of `kernel` over `len` elements where [`Device::choose`] says: `gpu` on the
+    /// GPU; `cpu` on the CPU, and again on an auto device after a GPU failure (logged). `out`
+    /// is what both may write (the output slice, the data in place, or nothing).
+    fn on_backend<T: Element, O: ?Sized, R>(
+        &self,
+        kernel: &Kernel<'_, T>,
+        len: usize,
+        out: &mut O,
+        cpu: impl FnOnce(&mut O) -> Result<R>,
+        gpu: impl FnOnce(&gpu::Context, &gpu::Budget, &mut O) -> Result<R>,
+    ) -> Result<R> {
+        match (
+            self.choose_work::<T>(|| (kernel.cost(), kernel.arity()), len),
+            &self.gpu,
+        ) {
+            (Backend::Cpu, _) => cpu(out),
+            (Backend::Gpu, Some(ctx)) => match gpu(ctx, &self.budget(), out) {
+                Err(e) if self.policy == Policy::Auto => {
+                    log::warn!("compute: GPU call failed ({e}); running it on the CPU");
+                    cpu(out)
+                }
+                other => other,
+            },
+            (Backend::Gpu, None) => Err(Error::NoGpu {
+                reason: "this device holds no GPU".into(),
+            }),
+        }
+    }
+
     /// Runs a checked kernel over inputs of `len` elements each on the chosen backend.
     #[inline]
     pub(crate) fn run<T: Element>(
@@ -366,25 +396,13 @@ impl Device {
         if len == 0 {
             return Ok(Vec::new());
         }
-        match (
-            self.choose_work::<T>(|| (kernel.cost(), kernel.arity()), len),
-            &self.gpu,
-        ) {
-            (Backend::Cpu, _) => Ok(crate::cpu::run(kernel, inputs, len)),
-            (Backend::Gpu, Some(ctx)) => {
-                let result = gpu::run(ctx, kernel, inputs, len, &self.budget());
-                match result {
-                    Err(e) if self.policy == Policy::Auto => {
-                        log::warn!("compute: GPU call failed ({e}); running it on the CPU");
-                        Ok(crate::cpu::run(kernel, inputs, len))
-                    }
-                    other => other,
-                }
-            }
-            (Backend::Gpu, None) => Err(Error::NoGpu {
-                reason: "this device holds no GPU".into(),
-            }),
-        }
+        self.on_backend(
+            kernel,
+            len,
+            &mut (),
+            |_| Ok(crate::cpu::run(kernel, inputs, len)),
+            |ctx, budget, _| gpu::run(ctx, kernel, inputs, len, budget),
+        )
     }
 
     /// Runs a checked kernel over inputs as long as `out`, writing into `out`.
@@ -398,27 +416,17 @@ impl Device {
         if len == 0 {
             return Ok(());
         }
-        match (
-            self.choose_work::<T>(|| (kernel.cost(), kernel.arity()), len),
-            &self.gpu,
-        ) {
-            (Backend::Cpu, _) => crate::cpu::run_into(kernel, inputs, out),
-            (Backend::Gpu, Some(ctx)) => {
-                match gpu::run_into(ctx, kernel, inputs, out, &self.budget()) {
-                    Err(e) if self.policy == Policy::Auto => {
-                        log::warn!("compute: GPU call failed ({e}); running it on the CPU");
-                        crate::cpu::run_into(kernel, inputs, out)
-                    }
-                    other => other,
-                }
-            }
-            (Backend::Gpu, None) => Err(Error::NoGpu {
-                reason: "this device holds no GPU".into(),
-            }),
-        }
+        self.on_backend(
+            kernel,
+            len,
+            out,
+            |out| crate::cpu::run_into(kernel, inputs, out),
+            |ctx, budget, out| gpu::run_into(ctx, kernel, inputs, out, budget),
+        )
     }
 
-    /// Runs a checked one-input kernel over `data` in place.
+    /// Runs a checked one-input kernel over `data` in place. A GPU failure leaves `data` as
+    /// it was (see `gpu::run_in_place`), so the CPU retry starts from the input.
     pub(crate) fn run_in_place<T: Element>(
         &self,
         kernel: &Kernel<'_, T>,
@@ -428,24 +436,13 @@ impl Device {
         if len == 0 {
             return Ok(());
         }
-        match (
-            self.choose_work::<T>(|| (kernel.cost(), kernel.arity()), len),
-            &self.gpu,
-        ) {
-            (Backend::Cpu, _) => crate::cpu::run_in_place(kernel, data),
-            // a GPU failure leaves `data` as it was (see `gpu::run_in_place`)
-            (Backend::Gpu, Some(ctx)) => match gpu::run_in_place(ctx, kernel, data, &self.budget())
-            {
-                Err(e) if self.policy == Policy::Auto => {
-                    log::warn!("compute: GPU call failed ({e}); running it on the CPU");
-                    crate::cpu::run_in_place(kernel, data)
-                }
-                other => other,
-            },
-            (Backend::Gpu, None) => Err(Error::NoGpu {
-                reason: "this device holds no GPU".into(),
-            }),
-        }
+        self.on_backend(
+            kernel,
+            len,
+            data,
+            |data| crate::cpu::run_in_place(kernel, data),
+            |ctx, budget, data| gpu::run_in_place(ctx, kernel, data, budget),
+        )
     }
 
     /// Folds a checked kernel's values over inputs of `len` elements on the chosen backend.
@@ -459,24 +456,13 @@ impl Device {
         if len == 0 {
             return Ok(how.empty());
         }
-        match (
-            self.choose_work::<T>(|| (kernel.cost(), kernel.arity()), len),
-            &self.gpu,
-        ) {
-            (Backend::Cpu, _) => Ok(crate::cpu::reduce(kernel, inputs, len, how)),
-            (Backend::Gpu, Some(ctx)) => {
-                match gpu::reduce(ctx, kernel, inputs, len, &self.budget(), how) {
-                    Err(e) if self.policy == Policy::Auto => {
-                        log::warn!("compute: GPU reduction failed ({e}); running it on the CPU");
-                        Ok(crate::cpu::reduce(kernel, inputs, len, how))
-                    }
-                    other => other,
-                }
-            }
-            (Backend::Gpu, None) => Err(Error::NoGpu {
-                reason: "this device holds no GPU".into(),
-            }),
-        }
+        self.on_backend(
+            kernel,
+            len,
+            &mut (),
+            |_| Ok(crate::cpu::reduce(kernel, inputs, len, how)),
+            |ctx, budget, _| gpu::reduce(ctx, kernel, inputs, len, budget, how),
+        )
     }
 
     /// The GPU context, for the crate's own tests.

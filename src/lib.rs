@@ -287,8 +287,7 @@ pub fn reduce<T: Element>(
 /// ```
 pub fn sum<T: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<T> {
     let data = data.as_ref();
-    let identity = Op::Chain(Chain::empty());
-    let sum = device.reduce(&Kernel::map(&identity), &[data], data.len(), Reduce::Sum)?;
+    let sum = device.reduce(&Kernel::Map(&[]), &[data], data.len(), Reduce::Sum)?;
     Ok(sum.unwrap_or(<T as element::sealed::Scalar>::ZERO))
 }
 
@@ -303,8 +302,7 @@ pub fn sum<T: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<T> {
 /// ```
 pub fn min<T: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<Option<T>> {
     let data = data.as_ref();
-    let identity = Op::Chain(Chain::empty());
-    device.reduce(&Kernel::map(&identity), &[data], data.len(), Reduce::Min)
+    device.reduce(&Kernel::Map(&[]), &[data], data.len(), Reduce::Min)
 }
 
 /// The largest element, or `None` for no elements (NaN if any element is NaN, on the CPU).
@@ -317,8 +315,7 @@ pub fn min<T: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<Option<
 /// ```
 pub fn max<T: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<Option<T>> {
     let data = data.as_ref();
-    let identity = Op::Chain(Chain::empty());
-    device.reduce(&Kernel::map(&identity), &[data], data.len(), Reduce::Max)
+    device.reduce(&Kernel::Map(&[]), &[data], data.len(), Reduce::Max)
 }
 
 /// The mean as an `f64`, or `None` for no elements. Floats: the pairwise [`sum`] divided by
@@ -340,8 +337,9 @@ pub fn mean<T: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<Option
     let total = if reduce::is_float::<T>() {
         sum(device, data)?.to_f64()
     } else {
-        let wide: Vec<f64> = data.iter().map(|v| v.to_f64()).collect();
-        sum(&Device::cpu(), &wide)?
+        // integers as f64 add exactly (in any order) while the sum stays below 2^53
+        use rayon::prelude::*;
+        data.par_iter().map(|v| v.to_f64()).sum::<f64>()
     };
     Ok(Some(total / data.len() as f64))
 }

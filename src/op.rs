@@ -130,11 +130,6 @@ impl<T> PartialEq for Custom<T> {
 pub struct Chain<T>(Vec<Op<T>>);
 
 impl<T> Chain<T> {
-    /// The chain of no ops: the identity.
-    pub(crate) fn empty() -> Self {
-        Chain(Vec::new())
-    }
-
     /// The ops in the order they run.
     pub fn ops(&self) -> &[Op<T>] {
         &self.0

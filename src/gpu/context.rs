@@ -246,7 +246,9 @@ impl Context {
     }
 
     /// The most elements of `elem_bytes` each one dispatch may bind: the adapter's storage
-    /// binding and buffer limits, an optional caller cap, and the 32-bit index space.
+    /// binding and buffer limits, an optional caller cap, and the 32-bit index space; in whole
+    /// reduction workgroups (so chunk offsets, multiples of 16 KiB, meet any storage offset
+    /// alignment), at least one.
     pub(crate) fn chunk_elems(&self, elem_bytes: usize, cap_bytes: Option<u64>) -> usize {
         let binding = self
             .limits
@@ -254,7 +256,7 @@ impl Context {
             .min(self.limits.max_buffer_size)
             .min(cap_bytes.unwrap_or(u64::MAX));
         let elems = (binding / elem_bytes.max(1) as u64).min(1 << 31) as usize;
-        // Whole workgroups, and at least one.
-        (elems / 256 * 256).max(256)
+        let group = super::dispatch::PER_GROUP;
+        (elems / group * group).max(group)
     }
 }

@@ -134,9 +134,7 @@ fn record_all<T: Element>(
     let pipeline = ctx.pipelines.get(ctx, kernel, reduce)?;
     let params: Vec<u32> = kernel.params().map(dispatch::to_bits).collect();
     let elem = std::mem::size_of::<T>();
-    // whole reduction workgroups per chunk keep every offset a multiple of 16 KiB, which
-    // satisfies any storage offset alignment
-    let chunk = (ctx.chunk_elems(elem, None) / PER_GROUP * PER_GROUP).max(PER_GROUP);
+    let chunk = ctx.chunk_elems(elem, None);
     ctx.scoped(
         "running a kernel on GPU arrays",
         || -> Result<wgpu::SubmissionIndex> {
@@ -212,8 +210,7 @@ pub(crate) fn reduce<T: Element>(
     // one partial per workgroup of every chunk: at most one more than len / PER_GROUP per chunk
     let partials = Resident::<T>::alloc(ctx, len.div_ceil(PER_GROUP) + 64)?;
     record_all(ctx, kernel, inputs, len, Some(how), &partials.buffer)?;
-    let chunk =
-        (ctx.chunk_elems(std::mem::size_of::<T>(), None) / PER_GROUP * PER_GROUP).max(PER_GROUP);
+    let chunk = ctx.chunk_elems(std::mem::size_of::<T>(), None);
     let groups: usize = (0..len)
         .step_by(chunk)
         .map(|start| chunk.min(len - start).div_ceil(PER_GROUP))

@@ -3,6 +3,7 @@
 //! the upload and compute of chunk k+1 overlap the download of chunk k. Chunks are sized so
 //! the buffers in flight stay under the device's GPU memory budget.
 
+use std::ops::Range;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -61,10 +62,9 @@ struct Pending {
 /// Elements per chunk: whole reduction workgroups, within the binding limit and small enough
 /// that two chunks in flight (inputs, output, readback each) fit the memory budget.
 fn chunk_elems<T>(ctx: &Context, arity: usize, budget: &Budget) -> usize {
-    let size = std::mem::size_of::<T>().max(1);
-    let binding = ctx.chunk_elems(size, budget.chunk_bytes);
-    let in_budget = (budget.memory / (2 * (arity as u64 + 2) * size as u64)) as usize;
-    (binding.min(in_budget) / PER_GROUP * PER_GROUP).max(PER_GROUP)
+    let in_budget = budget.memory / (2 * (arity as u64 + 2));
+    let cap = budget.chunk_bytes.map_or(in_budget, |c| c.min(in_budget));
+    ctx.chunk_elems(std::mem::size_of::<T>(), Some(cap))
 }
 
 /// Uploads one chunk's inputs, records the kernel and the copy of its result to a readback
@@ -196,6 +196,32 @@ pub(crate) fn read_back(
     result
 }
 
+/// The chunk loop: chunk k+1 is submitted before chunk k is finished, so its upload and
+/// compute overlap the readback of chunk k. `submit` reads a chunk's range (from `state` or
+/// elsewhere); `finish` hands its result to `state`.
+fn pipelined<S: ?Sized>(
+    len: usize,
+    chunk: usize,
+    state: &mut S,
+    mut submit: impl FnMut(&S, Range<usize>) -> Result<Pending>,
+    mut finish: impl FnMut(&mut S, Pending, Range<usize>) -> Result<()>,
+) -> Result<()> {
+    let mut pending: Option<(Pending, Range<usize>)> = None;
+    let mut start = 0;
+    while start < len {
+        let range = start..(start + chunk).min(len);
+        let next = submit(state, range.clone())?;
+        if let Some((previous, done)) = pending.replace((next, range.clone())) {
+            finish(state, previous, done)?;
+        }
+        start = range.end;
+    }
+    match pending {
+        Some((last, done)) => finish(state, last, done),
+        None => Ok(()),
+    }
+}
+
 /// Runs the kernel over read-only inputs, chunk by chunk, into `sink`.
 fn stream<T: Element>(
     ctx: &Context,
@@ -210,24 +236,19 @@ fn stream<T: Element>(
     let pipeline = ctx.pipelines.get(ctx, kernel, reduce)?;
     let params: Vec<u32> = kernel.params().map(dispatch::to_bits).collect();
     let chunk = chunk_elems::<T>(ctx, kernel.arity(), budget);
-    let mut pending: Option<Pending> = None;
-    let mut start = 0;
-    while start < len {
-        let end = (start + chunk).min(len);
-        let slices: Option<Vec<&[T]>> = inputs.iter().map(|s| s.get(start..end)).collect();
-        let slices = slices.ok_or_else(|| Error::Unsupported {
-            what: "inputs shorter than the call's length".into(),
-        })?;
-        let next = submit(ctx, &pipeline, &params, &slices, reduce.is_some())?;
-        if let Some(previous) = pending.replace(next) {
-            finish(ctx, previous, sink, budget.memory)?;
-        }
-        start = end;
-    }
-    match pending {
-        Some(last) => finish(ctx, last, sink, budget.memory),
-        None => Ok(()),
-    }
+    pipelined(
+        len,
+        chunk,
+        sink,
+        |_, range| {
+            let slices: Option<Vec<&[T]>> = inputs.iter().map(|s| s.get(range.clone())).collect();
+            let slices = slices.ok_or_else(|| Error::Unsupported {
+                what: "inputs shorter than the call's length".into(),
+            })?;
+            submit(ctx, &pipeline, &params, &slices, reduce.is_some())
+        },
+        |sink, done, _| finish(ctx, done, sink, budget.memory),
+    )
 }
 
 /// Runs `kernel` over `inputs` (each `len` elements) into a fresh vector.
@@ -285,46 +306,20 @@ pub(crate) fn run_in_place<T: Element>(
     let params: Vec<u32> = kernel.params().map(dispatch::to_bits).collect();
     let chunk = chunk_elems::<T>(ctx, 1, budget);
     let keep = (data.len() > chunk).then(|| data.to_vec());
-    let result = in_place_chunks(ctx, &pipeline, &params, data, chunk, budget);
+    let result = pipelined(
+        data.len(),
+        chunk,
+        data,
+        |data, range| submit(ctx, &pipeline, &params, &[&data[range]], false),
+        |data, done, range| {
+            let sink = &mut Sink::Fill(&mut data[range], 0);
+            finish(ctx, done, sink, budget.memory)
+        },
+    );
     if let (Err(_), Some(keep)) = (&result, keep) {
         data.copy_from_slice(&keep);
     }
     result
-}
-
-fn in_place_chunks<T: Element>(
-    ctx: &Context,
-    pipeline: &Pipeline,
-    params: &[u32],
-    data: &mut [T],
-    chunk: usize,
-    budget: &Budget,
-) -> Result<()> {
-    let len = data.len();
-    let mut pending: Option<(Pending, usize, usize)> = None;
-    let mut start = 0;
-    while start < len {
-        let end = (start + chunk).min(len);
-        let next = submit(ctx, pipeline, params, &[&data[start..end]], false)?;
-        if let Some((previous, a, b)) = pending.replace((next, start, end)) {
-            finish(
-                ctx,
-                previous,
-                &mut Sink::Fill(&mut data[a..b], 0),
-                budget.memory,
-            )?;
-        }
-        start = end;
-    }
-    match pending {
-        Some((last, a, b)) => finish(
-            ctx,
-            last,
-            &mut Sink::Fill(&mut data[a..b], 0),
-            budget.memory,
-        ),
-        None => Ok(()),
-    }
 }
 
 /// Folds the kernel's values with `how`: each workgroup folds 4,096 values on the GPU, the
