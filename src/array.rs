@@ -141,6 +141,27 @@ impl<T: Element> Array<T> {
         first.fold(&kernel, arrays, how)
     }
 
+    /// How many elements of `expr` over resident `arrays` are nonzero ([`count`](crate::count)
+    /// for arrays): one pass where the arrays live, only the per-workgroup counts come back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use compute::{expr::x, Array, Device};
+    /// let device = Device::cpu();
+    /// let a = device.upload(vec![1, 5, 9, 2])?;
+    /// assert_eq!(Array::count(x().ge(5), &[&a])?, 2);
+    /// # Ok::<(), compute::Error>(())
+    /// ```
+    pub fn count(expr: impl std::borrow::Borrow<Expr<T>>, arrays: &[&Array<T>]) -> Result<u64> {
+        let expr = expr.borrow();
+        let first = check_arrays(expr, arrays)?;
+        let kernel = Kernel::expr(expr)?;
+        kernel.check()?;
+        let partials = first.partials(&kernel.nonzero()?, arrays, Reduce::Sum)?;
+        Ok(crate::reduce::total_count(&partials))
+    }
+
     /// The sum of the elements (pairwise for floats; 0 when empty).
     pub fn sum(&self) -> Result<T> {
         let sum = self.fold(&Kernel::Map(&[]), &[self], Reduce::Sum)?;
@@ -182,12 +203,26 @@ impl<T: Element> Array<T> {
     }
 
     fn fold(&self, kernel: &Kernel<'_, T>, arrays: &[&Array<T>], how: Reduce) -> Result<Option<T>> {
+        Ok(how.finish(&self.partials(kernel, arrays, how)?))
+    }
+
+    /// Each run of 4,096 elements folded where the arrays live (see [`Reduce::finish`]).
+    fn partials(
+        &self,
+        kernel: &Kernel<'_, T>,
+        arrays: &[&Array<T>],
+        how: Reduce,
+    ) -> Result<Vec<T>> {
         let len = self.same_device_and_length(arrays)?;
         match &self.store {
-            Store::Host(_) => Ok(crate::cpu::reduce(kernel, &host_slices(arrays)?, len, how)),
-            Store::Gpu(r) => {
-                crate::gpu::resident_reduce(r.context(), kernel, &gpu_residents(arrays)?, len, how)
-            }
+            Store::Host(_) => crate::cpu::partials(kernel, &host_slices(arrays)?, len, how),
+            Store::Gpu(r) => crate::gpu::resident_partials(
+                r.context(),
+                kernel,
+                &gpu_residents(arrays)?,
+                len,
+                how,
+            ),
         }
     }
 

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::element::sealed::Scalar;
 use crate::element::Element;
 use crate::kernel::{Instr, Kernel, MAX_DEPTH};
-use crate::op::{with_binop, with_op, BinOp, Op};
+use crate::op::{with_binop, with_op, BinOp, Cmp, Op};
 use crate::reduce::Reduce;
 use crate::{alloc, simd};
 
@@ -159,6 +159,10 @@ pub(crate) fn eval_element<T: Element>(
             Instr::Bin(op) => {
                 let (b, a) = (stack.pop()?, stack.pop()?);
                 stack.push(op.apply(a, b));
+            }
+            Instr::Cmp(cmp) => {
+                let (b, a) = (stack.pop()?, stack.pop()?);
+                stack.push(cmp.apply(a, b));
             }
         }
     }
@@ -535,6 +539,12 @@ impl<T: Element> alloc::FillPiece<T> for Program<'_, '_, T> {
                     let slot = stack.get_mut(top.checked_sub(1)?)?;
                     *slot = binary(op, *slot, b, &mut regs)?;
                 }
+                Instr::Cmp(cmp) => {
+                    top = top.checked_sub(1)?;
+                    let b = *stack.get(top)?;
+                    let slot = stack.get_mut(top.checked_sub(1)?)?;
+                    *slot = compare(cmp, *slot, b, &mut regs)?;
+                }
             }
         }
         if top != 1 {
@@ -573,6 +583,24 @@ fn binary<'s, T: Element>(
         };
     }
     with_binop!(op, each)
+}
+
+/// One comparison over two values, one loop per comparison.
+#[inline(always)]
+fn compare<'s, T: Element>(
+    cmp: Cmp,
+    a: Val<'s, T>,
+    b: Val<'s, T>,
+    regs: &mut Regs<'_, '_, T>,
+) -> Option<Val<'s, T>> {
+    match cmp {
+        Cmp::Gt => regs.binary(a, b, |a, b| Cmp::Gt.apply(a, b)),
+        Cmp::Ge => regs.binary(a, b, |a, b| Cmp::Ge.apply(a, b)),
+        Cmp::Lt => regs.binary(a, b, |a, b| Cmp::Lt.apply(a, b)),
+        Cmp::Le => regs.binary(a, b, |a, b| Cmp::Le.apply(a, b)),
+        Cmp::Eq => regs.binary(a, b, |a, b| Cmp::Eq.apply(a, b)),
+        Cmp::Ne => regs.binary(a, b, |a, b| Cmp::Ne.apply(a, b)),
+    }
 }
 
 /// `dst[i] = op(src[i])` into a fresh block, one loop per op.
@@ -620,18 +648,16 @@ fn zip_into<'d, T: Element>(
     with_binop!(op, each)
 }
 
-/// Folds the kernel's values over `inputs` (each `len` elements) with `reduce`: each block's
-/// values are computed into a cache-resident scratch block and folded there, then the
-/// blocks' results are folded in order (pairwise for sums).
-pub(crate) fn reduce<T: Element>(
+/// The fold of the kernel's values over each block of [`BLOCK`] elements of `inputs` (each
+/// `len` long), in order: each block's values are computed into a cache-resident scratch
+/// block and folded there. Fold the partials with [`Reduce::finish`]. An error only if an
+/// input is short (ruled out before any work starts).
+pub(crate) fn partials<T: Element>(
     kernel: &Kernel<'_, T>,
     inputs: &[&[T]],
     len: usize,
     reduce: Reduce,
-) -> Option<T> {
-    if len == 0 {
-        return reduce.empty();
-    }
+) -> crate::Result<Vec<T>> {
     let blocks = len.div_ceil(BLOCK);
     let partial = |(buf, scratch): &mut (Vec<MaybeUninit<T>>, Scratch<T>), b: usize| {
         let (start, end) = (b * BLOCK, ((b + 1) * BLOCK).min(len));
@@ -652,5 +678,7 @@ pub(crate) fn reduce<T: Element>(
             .map_init(init, partial)
             .collect()
     };
-    reduce.fold(&partials?)
+    partials.ok_or_else(|| crate::Error::Unsupported {
+        what: "inputs shorter than the kernel's length".into(),
+    })
 }

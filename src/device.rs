@@ -453,15 +453,27 @@ impl Device {
         len: usize,
         how: Reduce,
     ) -> Result<Option<T>> {
+        Ok(how.finish(&self.partials(kernel, inputs, len, how)?))
+    }
+
+    /// The folds of a checked kernel's values over each run of 4,096 consecutive elements
+    /// (a CPU block, a GPU workgroup), in order, on the chosen backend; none for no elements.
+    pub(crate) fn partials<T: Element>(
+        &self,
+        kernel: &Kernel<'_, T>,
+        inputs: &[&[T]],
+        len: usize,
+        how: Reduce,
+    ) -> Result<Vec<T>> {
         if len == 0 {
-            return Ok(how.empty());
+            return Ok(Vec::new());
         }
         self.on_backend(
             kernel,
             len,
             &mut (),
-            |_| Ok(crate::cpu::reduce(kernel, inputs, len, how)),
-            |ctx, budget, _| gpu::reduce(ctx, kernel, inputs, len, budget, how),
+            |_| crate::cpu::partials(kernel, inputs, len, how),
+            |ctx, budget, _| gpu::partials(ctx, kernel, inputs, len, budget, how),
         )
     }
 

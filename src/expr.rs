@@ -16,7 +16,7 @@ use std::ops;
 
 use crate::element::Element;
 use crate::kernel::MAX_INPUTS;
-use crate::op::{BinOp, Op};
+use crate::op::{BinOp, Cmp, Op};
 
 /// An element-wise expression of up to four input arrays ([`x`], [`y`], [`z`], [`w`]),
 /// scalars and ops. Build it with operators (`+ - * /`, unary `-`) and methods; evaluate it
@@ -33,6 +33,7 @@ pub(crate) enum Node<T> {
     Const(T),
     Unary(Op<T>, Box<Node<T>>),
     Binary(BinOp, Box<Node<T>>, Box<Node<T>>),
+    Compare(Cmp, Box<Node<T>>, Box<Node<T>>),
 }
 
 /// Element `i` of input `k` (0-based; at most 3, since a kernel reads at most four arrays;
@@ -106,7 +107,7 @@ impl<T> Expr<T> {
                 Node::Input(k) => usize::from(*k) + 1,
                 Node::Const(_) => 0,
                 Node::Unary(_, arg) => walk(arg),
-                Node::Binary(_, l, r) => walk(l).max(walk(r)),
+                Node::Binary(_, l, r) | Node::Compare(_, l, r) => walk(l).max(walk(r)),
             }
         }
         walk(&self.node)
@@ -151,6 +152,65 @@ impl<T> Expr<T> {
     #[must_use]
     pub fn max(self, other: impl Into<Expr<T>>) -> Expr<T> {
         self.binary(BinOp::Max, other.into())
+    }
+
+    fn compare(self, cmp: Cmp, right: Expr<T>) -> Expr<T> {
+        Expr {
+            node: Node::Compare(cmp, Box::new(self.node), Box::new(right.node)),
+        }
+    }
+
+    /// 1 where `self > other`, else 0 (in `T`). With [`count`](crate::count), numpy's
+    /// `count_nonzero(a > b)`.
+    ///
+    /// Comparisons follow IEEE on the CPU: NaN compares false, except with
+    /// [`not_equal`](Self::not_equal). On the GPU, WGSL leaves NaN comparisons unspecified.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use compute::expr::{x, y};
+    /// let device = compute::Device::cpu();
+    /// let above = compute::eval(&device, x().gt(y()), ([1.0_f32, 5.0, 3.0], [2.0, 2.0, 3.0]))?;
+    /// assert_eq!(above, [0.0, 1.0, 0.0]);
+    /// assert_eq!(compute::count(&device, x().gt(2), ([1, 5, 3],))?, 2);
+    /// # Ok::<(), compute::Error>(())
+    /// ```
+    #[must_use]
+    pub fn gt(self, other: impl Into<Expr<T>>) -> Expr<T> {
+        self.compare(Cmp::Gt, other.into())
+    }
+
+    /// 1 where `self >= other`, else 0. See [`gt`](Self::gt).
+    #[must_use]
+    pub fn ge(self, other: impl Into<Expr<T>>) -> Expr<T> {
+        self.compare(Cmp::Ge, other.into())
+    }
+
+    /// 1 where `self < other`, else 0. See [`gt`](Self::gt).
+    #[must_use]
+    pub fn lt(self, other: impl Into<Expr<T>>) -> Expr<T> {
+        self.compare(Cmp::Lt, other.into())
+    }
+
+    /// 1 where `self <= other`, else 0. See [`gt`](Self::gt).
+    #[must_use]
+    pub fn le(self, other: impl Into<Expr<T>>) -> Expr<T> {
+        self.compare(Cmp::Le, other.into())
+    }
+
+    /// 1 where `self == other`, else 0 (numpy's `equal`; named so to stay clear of
+    /// [`PartialEq::eq`], which compares two expressions). See [`gt`](Self::gt).
+    #[must_use]
+    pub fn equal(self, other: impl Into<Expr<T>>) -> Expr<T> {
+        self.compare(Cmp::Eq, other.into())
+    }
+
+    /// 1 where `self != other`, else 0 (numpy's `not_equal`; NaN is unequal to everything
+    /// on the CPU). See [`gt`](Self::gt).
+    #[must_use]
+    pub fn not_equal(self, other: impl Into<Expr<T>>) -> Expr<T> {
+        self.compare(Cmp::Ne, other.into())
     }
 
     /// `min(max(self, lo), hi)`, numpy's `clip`.

@@ -6,7 +6,7 @@
 use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::expr::{Expr, Node};
-use crate::op::{BinOp, Op};
+use crate::op::{BinOp, Cmp, Op};
 
 /// Most input arrays one kernel reads (bounded by the storage bindings a GPU stage is sure to have).
 pub const MAX_INPUTS: usize = 4;
@@ -25,6 +25,8 @@ pub(crate) enum Instr<'a, T> {
     Op(&'a Op<T>),
     /// A binary op on the top two values (left below right).
     Bin(BinOp),
+    /// A comparison of the top two values (left below right): 1 or 0.
+    Cmp(Cmp),
 }
 
 /// A kernel's program as up to three leading instructions, ops, then general code.
@@ -73,6 +75,11 @@ impl<'a, T: Element> Kernel<'a, T> {
                     walk(right, code);
                     code.push(Instr::Bin(*op));
                 }
+                Node::Compare(cmp, left, right) => {
+                    walk(left, code);
+                    walk(right, code);
+                    code.push(Instr::Cmp(*cmp));
+                }
             }
         }
         let mut code = Vec::new();
@@ -87,6 +94,19 @@ impl<'a, T: Element> Kernel<'a, T> {
             // an expression of constants alone still reads (and ignores) input 0, whose
             // length sets the output's
             .unwrap_or(1);
+        Self::program(code, arity)
+    }
+
+    /// The kernel that is 1 where this one's value is nonzero and 0 where it is zero; NaN
+    /// is nonzero, as in numpy's `count_nonzero`.
+    pub(crate) fn nonzero(&self) -> Result<Self> {
+        let mut code: Vec<Instr<'a, T>> = self.instrs().collect();
+        code.extend([Instr::Const(T::ZERO), Instr::Cmp(Cmp::Ne)]);
+        Self::program(code, self.arity())
+    }
+
+    /// A general program, if it fits the evaluation stack.
+    fn program(code: Vec<Instr<'a, T>>, arity: usize) -> Result<Self> {
         let kernel = Kernel::Program { code, arity };
         if kernel.depth() > MAX_DEPTH {
             return Err(Error::Unsupported {
@@ -129,7 +149,7 @@ impl<'a, T: Element> Kernel<'a, T> {
             match instr {
                 Instr::Input(_) | Instr::Const(_) => depth += 1,
                 Instr::Op(_) => {}
-                Instr::Bin(_) => depth = depth.saturating_sub(1),
+                Instr::Bin(_) | Instr::Cmp(_) => depth = depth.saturating_sub(1),
             }
             most = most.max(depth);
         }
@@ -159,6 +179,7 @@ impl<'a, T: Element> Kernel<'a, T> {
                 .map(|instr| match instr {
                     Instr::Op(op) => op.cost(),
                     Instr::Bin(op) => op.cost(),
+                    Instr::Cmp(_) => 1,
                     Instr::Input(_) | Instr::Const(_) => 0,
                 })
                 .sum(),
@@ -182,6 +203,10 @@ impl<'a, T: Element> Kernel<'a, T> {
                     shape.push_str("bin_");
                     shape.push_str(op.name());
                 }
+                Instr::Cmp(cmp) => {
+                    shape.push_str("cmp_");
+                    shape.push_str(cmp.name());
+                }
             }
         }
         shape
@@ -193,7 +218,7 @@ impl<'a, T: Element> Kernel<'a, T> {
             let (constant, op) = match instr {
                 Instr::Const(c) => (Some(c), None),
                 Instr::Op(op) => (None, Some(op.params().iter().copied())),
-                Instr::Input(_) | Instr::Bin(_) => (None, None),
+                Instr::Input(_) | Instr::Bin(_) | Instr::Cmp(_) => (None, None),
             };
             constant.into_iter().chain(op.into_iter().flatten())
         })

@@ -275,6 +275,37 @@ pub fn reduce<T: Element>(
     device.reduce(&kernel, used, len, how)
 }
 
+/// How many elements of the expression are nonzero: numpy's `count_nonzero`, so with a
+/// comparison ([`Expr::gt`](expr::Expr::gt) and its siblings) it counts where the comparison
+/// holds. One pass, nothing written; exact at any length (each run of 4,096 elements is
+/// counted in the element type, the runs are added in `u64`). NaN counts as nonzero (on the
+/// GPU, WGSL leaves NaN comparisons unspecified). 0 for no elements.
+///
+/// # Examples
+///
+/// ```
+/// use compute::expr::{x, y};
+/// let device = compute::Device::auto();
+/// let a = [0.5_f32, 2.0, 3.0, f32::NAN];
+/// assert_eq!(compute::count(&device, x().gt(1.0), (&a,))?, 2);
+/// assert_eq!(compute::count(&device, x(), ([0, 7, 0, -1],))?, 2);
+/// assert_eq!(compute::count(&device, x().lt(y()), ([1, 5], [2, 2]))?, 1);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn count<T: Element>(
+    device: &Device,
+    expr: impl std::borrow::Borrow<Expr<T>>,
+    inputs: impl Inputs<T>,
+) -> Result<u64> {
+    let expr = expr.borrow();
+    let (slices, len) = expr::gather(expr, &inputs)?;
+    let kernel = Kernel::expr(expr)?;
+    kernel.check()?;
+    let used = slices.get(..kernel.arity()).unwrap_or(&slices);
+    let partials = device.partials(&kernel.nonzero()?, used, len, Reduce::Sum)?;
+    Ok(reduce::total_count(&partials))
+}
+
 /// The sum of `data`: pairwise for floats (the sum of 10^8 ones in f32 is exactly 10^8),
 /// wrapping for integers; 0 for no elements.
 ///

@@ -167,6 +167,65 @@ pub enum BinOp {
     Pow,
 }
 
+/// A comparison of two values: 1 where it holds, 0 where it does not, in the values' own
+/// type (numpy's `(a > b).astype(a.dtype)`). Built with [`Expr::gt`](crate::expr::Expr::gt)
+/// and its siblings, counted with [`count`](crate::count).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Cmp {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Eq,
+    Ne,
+}
+
+impl Cmp {
+    /// A short lowercase name, for kernel shapes.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Cmp::Gt => "gt",
+            Cmp::Ge => "ge",
+            Cmp::Lt => "lt",
+            Cmp::Le => "le",
+            Cmp::Eq => "eq",
+            Cmp::Ne => "ne",
+        }
+    }
+
+    /// The WGSL operator (the GPU meaning: `select(0, 1, a <op> b)`).
+    pub(crate) fn wgsl(self) -> &'static str {
+        match self {
+            Cmp::Gt => ">",
+            Cmp::Ge => ">=",
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Eq => "==",
+            Cmp::Ne => "!=",
+        }
+    }
+
+    /// The CPU meaning on one pair of elements: IEEE comparisons, so NaN is unequal to
+    /// everything (itself included) and neither above nor below anything, as in numpy.
+    #[inline(always)]
+    #[allow(clippy::float_cmp)]
+    pub(crate) fn apply<T: Element>(self, a: T, b: T) -> T {
+        let holds = match self {
+            Cmp::Gt => a > b,
+            Cmp::Ge => a >= b,
+            Cmp::Lt => a < b,
+            Cmp::Le => a <= b,
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+        };
+        if holds {
+            T::ONE
+        } else {
+            T::ZERO
+        }
+    }
+}
+
 impl<T> Op<T> {
     /// Runs `next` on the result of `self`: one kernel, one pass over memory.
     ///

@@ -62,6 +62,24 @@ impl Reduce {
     }
 }
 
+impl Reduce {
+    /// The answer from the folds of consecutive runs of the elements, in order (none: no
+    /// elements).
+    pub(crate) fn finish<T: Element>(self, partials: &[T]) -> Option<T> {
+        if partials.is_empty() {
+            self.empty()
+        } else {
+            self.fold(partials)
+        }
+    }
+}
+
+/// The exact total of per-run counts: each partial is the `Sum` of at most 4,096 zeros and
+/// ones, an integer every element type holds exactly, added here in `u64`.
+pub(crate) fn total_count<T: Element>(partials: &[T]) -> u64 {
+    partials.iter().map(|p| p.to_f64() as u64).sum()
+}
+
 /// numpy's pairwise summation: eight accumulators over runs of at most 128, halves above.
 #[inline(always)]
 pub(crate) fn pairwise_sum<T: Element>(values: &[T]) -> T {

@@ -105,6 +105,11 @@ pub(crate) fn generate<T: Element>(
                 let left = stack.pop().ok_or_else(malformed)?;
                 format!("bin_{}({left}, {right})", op.name())
             }
+            Instr::Cmp(cmp) => {
+                let right = stack.pop().ok_or_else(malformed)?;
+                let left = stack.pop().ok_or_else(malformed)?;
+                format!("select(elem(0), elem(1), {left} {} {right})", cmp.wgsl())
+            }
         };
         let _ = writeln!(body, "    let t{next} = {value};");
         stack.push(format!("t{next}"));
@@ -333,14 +338,36 @@ mod tests {
             validate(&src).unwrap_or_else(|e| panic!("{op:?}: {e}\n{src}"));
             checked += 1;
         }
+        // every comparison, as a value and as the counted indicator of `count`
+        let x = crate::expr::x::<T>();
+        let y = crate::expr::y::<T>();
+        for e in [
+            x.clone().gt(y.clone()),
+            x.clone().ge(p),
+            x.clone().lt(y.clone()),
+            x.clone().le(p),
+            x.clone().equal(y.clone()),
+            x.not_equal(y),
+        ] {
+            let kernel = Kernel::expr(&e).unwrap();
+            for (k, reduce) in [
+                (kernel.clone(), None),
+                (kernel.nonzero().unwrap(), Some(Reduce::Sum)),
+            ] {
+                let src = generate(&k, reduce).unwrap();
+                validate(&src).unwrap_or_else(|err| panic!("{e:?}: {err}\n{src}"));
+                checked += 1;
+            }
+        }
         checked
     }
 
     #[test]
     fn every_generated_kernel_passes_naga() {
-        assert_eq!(check_every_kernel(2.0_f32), 25 + 7);
-        assert_eq!(check_every_kernel(2_i32), 25 - 8 + 7);
-        assert_eq!(check_every_kernel(2_u32), 25 - 8 + 7);
+        // ops, binary ops, comparisons (as values and counted)
+        assert_eq!(check_every_kernel(2.0_f32), 25 + 7 + 12);
+        assert_eq!(check_every_kernel(2_i32), 25 - 8 + 7 + 12);
+        assert_eq!(check_every_kernel(2_u32), 25 - 8 + 7 + 12);
     }
 
     #[test]

@@ -11,8 +11,8 @@ mod stream;
 
 pub use context::Stats;
 pub(crate) use context::{describe, Context, Want};
-pub(crate) use resident::{reduce as resident_reduce, run as resident_run, Resident};
-pub(crate) use stream::{reduce, run, run_in_place, run_into, Budget};
+pub(crate) use resident::{partials as resident_partials, run as resident_run, Resident};
+pub(crate) use stream::{partials, run, run_in_place, run_into, Budget};
 
 use crate::element::Element;
 

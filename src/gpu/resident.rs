@@ -195,17 +195,18 @@ pub(crate) fn run<T: Element>(
     Ok(out)
 }
 
-/// Folds `kernel` over resident `inputs` with `how`; only the workgroups' results come back.
-pub(crate) fn reduce<T: Element>(
+/// Each workgroup's fold of 4,096 of `kernel`'s values over resident `inputs` with `how`, in
+/// order; only these come back.
+pub(crate) fn partials<T: Element>(
     ctx: &Arc<Context>,
     kernel: &Kernel<'_, T>,
     inputs: &[&Resident<T>],
     len: usize,
     how: Reduce,
-) -> Result<Option<T>> {
+) -> Result<Vec<T>> {
     ctx.check_alive()?;
     if len == 0 {
-        return Ok(how.empty());
+        return Ok(Vec::new());
     }
     // one partial per workgroup of every chunk: at most one more than len / PER_GROUP per chunk
     let partials = Resident::<T>::alloc(ctx, len.div_ceil(PER_GROUP) + 64)?;
@@ -215,6 +216,5 @@ pub(crate) fn reduce<T: Element>(
         .step_by(chunk)
         .map(|start| chunk.min(len - start).div_ceil(PER_GROUP))
         .sum();
-    let values: Vec<T> = read_elems(ctx, &partials.buffer, groups)?;
-    Ok(how.fold(&values))
+    read_elems(ctx, &partials.buffer, groups)
 }

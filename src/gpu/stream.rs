@@ -322,19 +322,16 @@ pub(crate) fn run_in_place<T: Element>(
     result
 }
 
-/// Folds the kernel's values with `how`: each workgroup folds 4,096 values on the GPU, the
-/// host folds the workgroups' results (pairwise for sums).
-pub(crate) fn reduce<T: Element>(
+/// Each workgroup's fold of 4,096 of the kernel's values with `how`, in order; the caller
+/// folds them (pairwise for sums, see [`Reduce::finish`]).
+pub(crate) fn partials<T: Element>(
     ctx: &Context,
     kernel: &Kernel<'_, T>,
     inputs: &[&[T]],
     len: usize,
     budget: &Budget,
     how: Reduce,
-) -> Result<Option<T>> {
-    if len == 0 {
-        return Ok(how.empty());
-    }
+) -> Result<Vec<T>> {
     let mut partials = Vec::with_capacity(len.div_ceil(PER_GROUP));
     stream(
         ctx,
@@ -345,5 +342,5 @@ pub(crate) fn reduce<T: Element>(
         Some(how),
         &mut Sink::Append(&mut partials),
     )?;
-    Ok(how.fold(&partials))
+    Ok(partials)
 }

@@ -1,0 +1,223 @@
+//! Comparisons in expressions (`gt`, `ge`, `lt`, `le`, `equal`, `not_equal`: 1 or 0 in the
+//! element type) and `count`, numpy's `count_nonzero`, on both backends. Comparisons of the
+//! inputs themselves are exact on both, so every answer is checked exactly.
+
+mod common;
+
+use common::{gpu, i32_data, lengths, u32_data, Rng};
+use compute::expr::{x, y, Expr};
+use compute::{Array, Device, Error};
+
+/// Floats with many ties (so `equal` holds somewhere) and both signs.
+fn f32_data(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed);
+    (0..len)
+        .map(|_| (rng.next_u64() % 9) as f32 * 0.5 - 2.0)
+        .collect()
+}
+
+type Pred<T> = fn(T, T) -> bool;
+
+/// Every comparison as an expression of `x` and `y`, with its Rust meaning.
+fn comparisons<T: compute::Element + PartialOrd>() -> Vec<(&'static str, Expr<T>, Pred<T>)> {
+    vec![
+        ("gt", x().gt(y()), |a, b| a > b),
+        ("ge", x().ge(y()), |a, b| a >= b),
+        ("lt", x().lt(y()), |a, b| a < b),
+        ("le", x().le(y()), |a, b| a <= b),
+        ("equal", x().equal(y()), |a, b| a == b),
+        ("not_equal", x().not_equal(y()), |a, b| a != b),
+    ]
+}
+
+fn check<T>(device: &Device, a: &[T], b: &[T], zero: T, one: T)
+where
+    T: compute::Element + PartialOrd + Copy + std::fmt::Debug,
+{
+    for (name, expr, holds) in comparisons::<T>() {
+        let want: Vec<T> = a
+            .iter()
+            .zip(b)
+            .map(|(&p, &q)| if holds(p, q) { one } else { zero })
+            .collect();
+        let got = compute::eval(device, &expr, (a, b)).unwrap();
+        assert_eq!(got, want, "{name} over {} elements", a.len());
+        let n = a.iter().zip(b).filter(|(&p, &q)| holds(p, q)).count() as u64;
+        assert_eq!(
+            compute::count(device, &expr, (a, b)).unwrap(),
+            n,
+            "count {name} over {} elements",
+            a.len()
+        );
+    }
+}
+
+fn check_comparisons(device: &Device) {
+    for len in lengths() {
+        let (a, b) = (f32_data(len, 1 + len as u64), f32_data(len, 2 + len as u64));
+        check(device, &a, &b, 0.0, 1.0);
+        let (a, b) = (i32_data(len, 3 + len as u64), i32_data(len, 4 + len as u64));
+        // i32_data repeats its special values, so ties occur
+        check(device, &a, &b, 0, 1);
+        let (a, b) = (u32_data(len, 5 + len as u64), u32_data(len, 6 + len as u64));
+        check(device, &a, &b, 0, 1);
+    }
+}
+
+#[test]
+fn cpu_comparisons_and_counts_are_exact() {
+    check_comparisons(&Device::cpu());
+}
+
+#[test]
+fn gpu_comparisons_and_counts_are_exact() {
+    if let Some(device) = gpu() {
+        check_comparisons(&device);
+    }
+}
+
+fn check_scalars_and_fusion(device: &Device) {
+    let a = i32_data(100_003, 7);
+    let b = i32_data(100_003, 8);
+    // a scalar on either side, and a predicate over a fused expression (exact in integers)
+    let want = a.iter().filter(|&&v| v >= 17).count() as u64;
+    assert_eq!(compute::count(device, x().ge(17), (&a,)).unwrap(), want);
+    let want = a.iter().filter(|&&v| 17 > v).count() as u64;
+    assert_eq!(
+        compute::count(device, Expr::from(17).gt(x()), (&a,)).unwrap(),
+        want
+    );
+    let fused = (x() * 3 + y()).abs().lt(500);
+    let want = a
+        .iter()
+        .zip(&b)
+        .filter(|(&p, &q)| p.wrapping_mul(3).wrapping_add(q).wrapping_abs() < 500)
+        .count() as u64;
+    assert_eq!(compute::count(device, &fused, (&a, &b)).unwrap(), want);
+    // a comparison is a value like any other: 1s and 0s that add up to the count
+    let ones = compute::reduce(device, x().gt(0), (&a,), compute::Reduce::Sum).unwrap();
+    assert_eq!(
+        ones,
+        Some(a.iter().filter(|&&v| v > 0).count() as i32),
+        "sum of a comparison"
+    );
+    // count without a comparison counts nonzero elements
+    let want = a.iter().filter(|&&v| v != 0).count() as u64;
+    assert_eq!(compute::count(device, x(), (&a,)).unwrap(), want);
+}
+
+#[test]
+fn cpu_counts_with_scalars_and_fused_expressions() {
+    check_scalars_and_fusion(&Device::cpu());
+}
+
+#[test]
+fn gpu_counts_with_scalars_and_fused_expressions() {
+    if let Some(device) = gpu() {
+        check_scalars_and_fusion(&device);
+    }
+}
+
+/// 2^24 + 3 elements all counted: a sum of ones in f32 cannot hold that number (it rounds
+/// to a multiple of 2 above 2^24), the count must.
+fn check_counts_past_f32_precision(device: &Device) {
+    let n = (1 << 24) + 3;
+    let a: Vec<f32> = (0..n)
+        .map(|i| if i % 3 == 2 { -1.0 } else { 1.0 })
+        .collect();
+    assert_eq!(
+        compute::count(device, x().gt(-5.0), (&a,)).unwrap(),
+        n as u64
+    );
+    let positive = (0..n).filter(|i| i % 3 != 2).count() as u64;
+    assert_eq!(
+        compute::count(device, x().gt(0.0), (&a,)).unwrap(),
+        positive
+    );
+}
+
+#[test]
+fn cpu_counts_past_f32_precision_are_exact() {
+    check_counts_past_f32_precision(&Device::cpu());
+}
+
+#[test]
+fn gpu_counts_past_f32_precision_are_exact() {
+    if let Some(device) = gpu() {
+        check_counts_past_f32_precision(&device);
+    }
+}
+
+#[test]
+fn nan_compares_as_numpy_does_on_the_cpu() {
+    let cpu = Device::cpu();
+    let a = [1.0_f32, f32::NAN, 3.0, f32::NAN, 0.0];
+    // NaN is nonzero, unequal to everything (itself too), and neither above nor below
+    assert_eq!(compute::count(&cpu, x(), (&a,)).unwrap(), 4);
+    assert_eq!(compute::count(&cpu, x().not_equal(x()), (&a,)).unwrap(), 2);
+    assert_eq!(compute::count(&cpu, x().equal(x()), (&a,)).unwrap(), 3);
+    assert_eq!(compute::count(&cpu, x().gt(0.5), (&a,)).unwrap(), 2);
+    assert_eq!(compute::count(&cpu, x().le(0.5), (&a,)).unwrap(), 1);
+    assert_eq!(
+        compute::eval(&cpu, x().ge(1.0), (&a,)).unwrap(),
+        [1.0, 0.0, 1.0, 0.0, 0.0]
+    );
+}
+
+#[test]
+fn empty_inputs_and_bad_input_are_answered_before_any_work() {
+    let mut devices = vec![Device::cpu()];
+    devices.extend(gpu());
+    for device in &devices {
+        let empty: Vec<f32> = Vec::new();
+        assert_eq!(compute::count(device, x().gt(0.0), (&empty,)).unwrap(), 0);
+        let err = compute::count(device, x().lt(y()), ([1.0_f32, 2.0], [1.0_f32])).unwrap_err();
+        assert!(
+            matches!(err, Error::LengthMismatch { left: 2, right: 1 }),
+            "{err:?}"
+        );
+        let err = compute::count(device, x().lt(y()), ([1.0_f32],)).unwrap_err();
+        assert!(matches!(err, Error::MissingInput { .. }), "{err:?}");
+        let err = compute::count(device, x().sqrt().gt(1), ([4, 9],)).unwrap_err();
+        assert!(matches!(err, Error::FloatOnly { .. }), "{err:?}");
+    }
+}
+
+#[test]
+fn gpu_resident_counts_agree_with_the_cpu() {
+    let Some(device) = gpu() else { return };
+    let a = f32_data(300_001, 11);
+    let b = f32_data(300_001, 12);
+    let (ga, gb) = (
+        device.upload(a.clone()).unwrap(),
+        device.upload(b.clone()).unwrap(),
+    );
+    let cpu = Device::cpu();
+    for (name, expr, _) in comparisons::<f32>() {
+        assert_eq!(
+            Array::count(&expr, &[&ga, &gb]).unwrap(),
+            compute::count(&cpu, &expr, (&a, &b)).unwrap(),
+            "{name}"
+        );
+    }
+    let (ha, hb) = (cpu.upload(a.clone()).unwrap(), cpu.upload(b).unwrap());
+    assert_eq!(
+        Array::count(x().lt(y()), &[&ha, &hb]).unwrap(),
+        Array::count(x().lt(y()), &[&ga, &gb]).unwrap()
+    );
+}
+
+#[test]
+fn gpu_counts_split_into_chunks_agree_with_the_cpu() {
+    let Some(device) = gpu() else { return };
+    let device = device.with_gpu_chunk_bytes(64 << 10);
+    let cpu = Device::cpu();
+    for n in [16_383, 16_385, 3 * 16_384 + 77, 200_003] {
+        let a = i32_data(n, n as u64);
+        assert_eq!(
+            compute::count(&device, x().gt(0), (&a,)).unwrap(),
+            compute::count(&cpu, x().gt(0), (&a,)).unwrap(),
+            "n = {n}"
+        );
+    }
+}
