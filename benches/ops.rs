@@ -200,6 +200,20 @@ fn reductions(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // numpy's count_nonzero(a > 0.5) against rayon's filter().count()
+    let mut group = c.benchmark_group("count_gt");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Bytes((n * 4) as u64));
+    group.bench_function(BenchmarkId::new("rayon", n), |bench| {
+        bench.iter(|| a.par_iter().filter(|&&v| v > 0.5).count())
+    });
+    group.bench_function(BenchmarkId::new("auto", n), |bench| {
+        bench.iter(|| compute::count(&auto, x().gt(0.5), (&a,)))
+    });
+    group.finish();
 }
 
 /// The grid `examples/compare` checks auto against: each op at sizes from 10 to 10^7 on the

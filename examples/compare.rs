@@ -795,6 +795,20 @@ fn expression_targets(auto: &Device, quick: bool, checks: &mut Vec<Check>) {
         ok: t[3] / t[2] >= 1.8,
         detail: format!("{:.2}x", t[3] / t[2]),
     });
+
+    // a count (numpy's count_nonzero(a > 5)); no target, for the record
+    let t = race(
+        reps,
+        &mut [
+            &mut || vec![compute::count(auto, x().gt(5.0), (&a,)).unwrap_or_default() as f32],
+            &mut || vec![a.par_iter().filter(|&&v| v > 5.0).count() as f32],
+        ],
+    );
+    println!(
+        "count(x > 5) on 1e7: compute {} | rayon filter().count() {}",
+        fmt_time(t[0]),
+        fmt_time(t[1])
+    );
 }
 
 /// Device-resident arrays on the forced GPU: per-call overhead of a small resident op, and

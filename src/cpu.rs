@@ -472,7 +472,12 @@ pub(crate) fn eval_block<'d, T: Element>(
         scratch,
         stack: [Val::Scalar(T::ZERO); MAX_DEPTH],
     };
-    alloc::write_pieces(dst, PIECE, program)
+    // one pass has nothing to overlap: run it over the whole block, without per-piece upkeep
+    let passes = code
+        .iter()
+        .filter(|i| !matches!(i, Instr::Input(_) | Instr::Const(_)));
+    let piece = if passes.count() > 1 { PIECE } else { dst.len() };
+    alloc::write_pieces(dst, piece, program)
 }
 
 /// A chain of ops over one piece: the first op writes it, the rest update it in place.
@@ -552,6 +557,24 @@ impl<T: Element> alloc::FillPiece<T> for Program<'_, '_, T> {
         }
         regs.finish(stack[0])
     }
+}
+
+/// The kernel's values on the block of elements `start..start + buf.len()`, folded with
+/// `reduce`; the values are computed into `buf` unless they are an input itself.
+#[inline(always)]
+fn fold_block<T: Element>(
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    start: usize,
+    buf: &mut [MaybeUninit<T>],
+    scratch: &mut Scratch<T>,
+    reduce: Reduce,
+) -> Option<T> {
+    if let Kernel::Map([]) = kernel {
+        // the data itself: fold it where it lies
+        return reduce.fold(inputs.first()?.get(start..start + buf.len())?);
+    }
+    reduce.fold(simd::eval_block(kernel, inputs, start, buf, scratch)?)
 }
 
 /// One op over a value, one loop per op.
@@ -661,12 +684,14 @@ pub(crate) fn partials<T: Element>(
     let blocks = len.div_ceil(BLOCK);
     let partial = |(buf, scratch): &mut (Vec<MaybeUninit<T>>, Scratch<T>), b: usize| {
         let (start, end) = (b * BLOCK, ((b + 1) * BLOCK).min(len));
-        if let Kernel::Map([]) = kernel {
-            // the data itself: fold it where it lies
-            return reduce.fold(inputs.first()?.get(start..end)?);
-        }
-        let block = simd::eval_block(kernel, inputs, start, buf.get_mut(..end - start)?, scratch)?;
-        reduce.fold(block)
+        fold_block(
+            kernel,
+            inputs,
+            start,
+            buf.get_mut(..end - start)?,
+            scratch,
+            reduce,
+        )
     };
     let init = || (vec![MaybeUninit::uninit(); BLOCK], Scratch::default());
     let partials: Option<Vec<T>> = if len < PARALLEL_MIN {

@@ -98,10 +98,12 @@ impl<'a, T: Element> Kernel<'a, T> {
     }
 
     /// The kernel that is 1 where this one's value is nonzero and 0 where it is zero; NaN
-    /// is nonzero, as in numpy's `count_nonzero`.
+    /// is nonzero, as in numpy's `count_nonzero`. A comparison already is.
     pub(crate) fn nonzero(&self) -> Result<Self> {
         let mut code: Vec<Instr<'a, T>> = self.instrs().collect();
-        code.extend([Instr::Const(T::ZERO), Instr::Cmp(Cmp::Ne)]);
+        if !matches!(code.last(), Some(Instr::Cmp(_))) {
+            code.extend([Instr::Const(T::ZERO), Instr::Cmp(Cmp::Ne)]);
+        }
         Self::program(code, self.arity())
     }
 

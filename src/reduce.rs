@@ -9,6 +9,7 @@
 //! partial sum is an integer below 2²⁴ times a power of two). Integer sums wrap, as numpy's.
 
 use crate::element::{Element, Kind};
+use crate::simd;
 
 /// How the values of a kernel fold into one.
 ///
@@ -60,9 +61,7 @@ impl Reduce {
             Reduce::Max => rest.iter().fold(first, |a, &b| a.maximum(b)),
         })
     }
-}
 
-impl Reduce {
     /// The answer from the folds of consecutive runs of the elements, in order (none: no
     /// elements).
     pub(crate) fn finish<T: Element>(self, partials: &[T]) -> Option<T> {
@@ -80,29 +79,45 @@ pub(crate) fn total_count<T: Element>(partials: &[T]) -> u64 {
     partials.iter().map(|p| p.to_f64() as u64).sum()
 }
 
-/// numpy's pairwise summation: eight accumulators over runs of at most 128, halves above.
+/// numpy's pairwise summation: eight accumulators over runs of at most 128, halves above;
+/// in the AVX2 build when the CPU has it (see [`simd::pairwise_sum`]).
 #[inline(always)]
 pub(crate) fn pairwise_sum<T: Element>(values: &[T]) -> T {
-    if values.len() <= 128 {
-        let mut acc = [T::ZERO; 8];
-        let chunks = values.chunks_exact(8);
-        let rest = chunks.remainder();
-        for chunk in chunks {
-            for (a, &v) in acc.iter_mut().zip(chunk) {
-                *a = a.add(v);
-            }
-        }
-        let mut sum = (acc[0].add(acc[1]).add(acc[2].add(acc[3])))
-            .add(acc[4].add(acc[5]).add(acc[6].add(acc[7])));
-        for &v in rest {
-            sum = sum.add(v);
-        }
-        sum
-    } else {
-        let half = values.len() / 2 / 8 * 8;
-        let (left, right) = values.split_at(half);
-        pairwise_sum(left).add(pairwise_sum(right))
+    simd::pairwise_sum(values)
+}
+
+/// [`pairwise_sum`], portable build.
+pub(crate) fn pairwise<T: Element>(values: &[T]) -> T {
+    match halves(values) {
+        None => leaf_sum(values),
+        Some((left, right)) => pairwise(left).add(pairwise(right)),
     }
+}
+
+/// A run of more than 128 values split as numpy splits it (the left half a multiple of 8
+/// long); `None` for a run of at most 128, which [`leaf_sum`] adds.
+#[inline(always)]
+pub(crate) fn halves<T>(values: &[T]) -> Option<(&[T], &[T])> {
+    (values.len() > 128).then(|| values.split_at(values.len() / 2 / 8 * 8))
+}
+
+/// At most 128 values added with eight accumulators, numpy's order.
+#[inline(always)]
+pub(crate) fn leaf_sum<T: Element>(values: &[T]) -> T {
+    let mut acc = [T::ZERO; 8];
+    let chunks = values.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (a, &v) in acc.iter_mut().zip(chunk) {
+            *a = a.add(v);
+        }
+    }
+    let mut sum = (acc[0].add(acc[1]).add(acc[2].add(acc[3])))
+        .add(acc[4].add(acc[5]).add(acc[6].add(acc[7])));
+    for &v in rest {
+        sum = sum.add(v);
+    }
+    sum
 }
 
 /// Whether integer sums of this type can be averaged exactly through f64 (always, below 2⁵³).

@@ -78,3 +78,29 @@ pub(crate) fn in_place<T: Element>(steps: &[crate::op::Op<T>], block: &mut [T]) 
 unsafe fn in_place_avx2<T: Element>(steps: &[crate::op::Op<T>], block: &mut [T]) {
     cpu::steps_in_place(steps, block)
 }
+
+/// [`reduce::pairwise`](crate::reduce::pairwise), in its AVX2 build when this CPU has AVX2
+/// and FMA (same order of additions, so the same answer).
+#[inline(always)]
+pub(crate) fn pairwise_sum<T: Element>(values: &[T]) -> T {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if has_avx2_fma() {
+            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+            return unsafe { pairwise_avx2(values) };
+        }
+    }
+    crate::reduce::pairwise(values)
+}
+
+/// [`reduce::pairwise`](crate::reduce::pairwise) compiled for AVX2 + FMA: the recursion is
+/// written out again because a recursive function cannot be inlined into this one.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn pairwise_avx2<T: Element>(values: &[T]) -> T {
+    use crate::reduce::{halves, leaf_sum};
+    match halves(values) {
+        None => leaf_sum(values),
+        Some((left, right)) => pairwise_avx2(left).add(pairwise_avx2(right)),
+    }
+}
