@@ -26,7 +26,8 @@
 //! A formula over several arrays is one kernel too ([`eval`], built with [`expr`]); a user
 //! kernel is one function written as WGSL for the GPU and as a closure for the CPU
 //! ([`Op::custom`]); a reduction folds a kernel's values in the same pass ([`reduce`],
-//! [`sum`], [`min`], [`max`], [`mean`], [`dot`]).
+//! [`sum`], [`min`], [`max`], [`mean`], [`dot`]), and [`count`] counts where a comparison
+//! holds.
 //!
 //! ```
 //! use compute::expr::{x, y};
@@ -42,6 +43,8 @@
 //!
 //! let sum_sq = compute::reduce(&device, x().square(), (&a,), Reduce::Sum)?; // reads `a` once
 //! assert_eq!(sum_sq, Some(17.0));
+//!
+//! assert_eq!(compute::count(&device, x().gt(y()), (&a, &b))?, 1); // count_nonzero(a > b)
 //! # Ok::<(), compute::Error>(())
 //! ```
 //!
