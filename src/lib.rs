@@ -442,3 +442,22 @@ pub fn reduce_async<T: Element, I: Inputs<T> + Send + 'static>(
     let device = device.clone();
     asynchronous::spawn(move || reduce(&device, expr, inputs, how))
 }
+
+/// [`count`] without blocking; see [`map_async`].
+///
+/// # Examples
+///
+/// ```
+/// use compute::expr::x;
+/// let pending = compute::count_async(&compute::Device::auto(), x().gt(1), (vec![1, 2, 3],));
+/// assert_eq!(pollster::block_on(pending)?, 2);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn count_async<T: Element, I: Inputs<T> + Send + 'static>(
+    device: &Device,
+    expr: Expr<T>,
+    inputs: I,
+) -> Pending<u64> {
+    let device = device.clone();
+    asynchronous::spawn(move || count(&device, expr, inputs))
+}
