@@ -113,11 +113,15 @@ pub(crate) fn run_in_place<T: Element>(
     Ok(())
 }
 
-/// Every op of `steps` over `block`, in place.
+/// Every op of `steps` over `block`, in place; piece by piece (see [`PIECE`]) when there is
+/// more than one.
 #[inline(always)]
 pub(crate) fn steps_in_place<T: Element>(steps: &[Op<T>], block: &mut [T]) {
-    for op in steps {
-        map_in_place(op, block);
+    let piece = if steps.len() > 1 { PIECE } else { block.len() };
+    for part in block.chunks_mut(piece.max(1)) {
+        for op in steps {
+            map_in_place(op, part);
+        }
     }
 }
 
