@@ -83,8 +83,8 @@ fn advise_huge_pages(ptr: *const u8, bytes: usize) {
     if start.is_multiple_of(HUGE_PAGE) && end - start >= HUGE_PAGE {
         // SAFETY: [start, start + HUGE_PAGE) lies inside the same allocation (checked just
         // above). MADV_COLLAPSE keeps every byte's contents (it copies the touched page and
-        // zero-fills the rest, which is unread spare room); a failure (older kernel, no free
-        // huge page) leaves the pages as they were and is ignored.
+        // zero-fills the rest, which nothing has written yet); a failure (older kernel, no
+        // free huge page) leaves the pages as they were and is ignored.
         unsafe {
             libc::madvise(start as *mut libc::c_void, HUGE_PAGE, libc::MADV_COLLAPSE);
         }
