@@ -26,7 +26,7 @@ const MALLOC_OVERHEAD: usize = 64;
 /// a whole number of huge pages: Linux places such a mapping on a huge-page boundary, so the
 /// whole output is backed by huge pages. An exact-size mapping starts at an arbitrary 4 KiB
 /// page, and its first and last partial huge pages (on average a whole 2 MiB) fault in 4 KiB
-/// at a time: about 580 faults and ~0.8 ms on a 40 MB output on the dev VM, a fifth of a
+/// at a time: about 580 faults and ~0.7 ms on a 40 MB output on the dev VM, a sixth of a
 /// `zip`. Elsewhere the spare room costs only address space, never touched memory.
 #[inline(always)]
 pub(crate) fn fresh<T>(len: usize) -> Vec<T> {
