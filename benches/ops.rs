@@ -17,6 +17,10 @@ use compute::{BinOp, Device, Op};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rayon::prelude::*;
 
+#[path = "support/best_fresh.rs"]
+mod best_fresh;
+use best_fresh::best_fresh;
+
 const SIZES: [usize; 3] = [1_000, 100_000, 10_000_000];
 
 fn data(n: usize) -> Vec<f32> {
@@ -153,6 +157,17 @@ fn expression(c: &mut Criterion) {
                 .collect::<Vec<f32>>()
         })
     });
+    // the same loop into the best output a hand loop can have (see `support/best_fresh.rs`)
+    group.bench_function(
+        BenchmarkId::new("rayon_hand_fused_whole_pages", n),
+        |bench| {
+            bench.iter(|| {
+                let mut out = best_fresh(a.len());
+                out.par_extend(a.par_iter().zip(&b).map(|(x, y)| (2.0 * x + y).sqrt()));
+                out
+            })
+        },
+    );
     group.finish();
 }
 
