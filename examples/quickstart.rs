@@ -67,6 +67,13 @@ fn main() -> Result<(), compute::Error> {
         prod[0], prod[1], prod[2]
     );
 
+    // numpy: np.count_nonzero(a > 49.5), one pass, nothing written
+    let above = compute::count(&device, compute::expr::x().gt(49.5), (&a,))?;
+    println!(
+        "np.count_nonzero(a > 49.5)              -> {above} of {}",
+        a.len()
+    );
+
     // Clear errors instead of silent casts or panics.
     let err = compute::map(&device, vec![4, 9], Op::Sqrt).unwrap_err();
     println!("\nmap(Sqrt) on integers -> Err: {err}");
