@@ -74,11 +74,16 @@ fn race_batched(
             }
         }
     }
+    medians(times)
+}
+
+/// The median of each candidate's samples.
+fn medians(times: Vec<Vec<f64>>) -> Vec<f64> {
     times
         .into_iter()
         .map(|mut t| {
             t.sort_by(f64::total_cmp);
-            t[t.len() / 2]
+            t.get(t.len() / 2).copied().unwrap_or(f64::NAN)
         })
         .collect()
 }
@@ -421,13 +426,7 @@ fn race_adaptive(reps: usize, candidates: &mut [&mut dyn FnMut() -> Vec<f32>]) -
             t.push(start.elapsed().as_secs_f64() / batch as f64);
         }
     }
-    times
-        .into_iter()
-        .map(|mut t| {
-            t.sort_by(f64::total_cmp);
-            t[t.len() / 2]
-        })
-        .collect()
+    medians(times)
 }
 
 /// The grid as a table, the crossovers, and whether auto stays within 10% of the faster

@@ -124,7 +124,6 @@ impl<T: Element> Array<T> {
         let expr = expr.borrow();
         let first = check_arrays(expr, arrays)?;
         let kernel = Kernel::expr(expr)?;
-        kernel.check()?;
         first.run(&kernel, arrays)
     }
 
@@ -137,7 +136,6 @@ impl<T: Element> Array<T> {
         let expr = expr.borrow();
         let first = check_arrays(expr, arrays)?;
         let kernel = Kernel::expr(expr)?;
-        kernel.check()?;
         first.fold(&kernel, arrays, how)
     }
 
@@ -157,7 +155,6 @@ impl<T: Element> Array<T> {
         let expr = expr.borrow();
         let first = check_arrays(expr, arrays)?;
         let kernel = Kernel::expr(expr)?;
-        kernel.check()?;
         let partials = first.partials(&kernel.nonzero()?, arrays, Reduce::Sum)?;
         Ok(crate::reduce::total_count(&partials))
     }

@@ -117,7 +117,11 @@ pub(crate) fn run_in_place<T: Element>(
 /// more than one.
 #[inline(always)]
 pub(crate) fn steps_in_place<T: Element>(steps: &[Op<T>], block: &mut [T]) {
-    let piece = if steps.len() > 1 { PIECE } else { block.len() };
+    let piece = if Kernel::Map(steps).passes() > 1 {
+        PIECE
+    } else {
+        block.len()
+    };
     for part in block.chunks_mut(piece.max(1)) {
         for op in steps {
             map_in_place(op, part);
@@ -203,6 +207,17 @@ enum Out<'d, T> {
     Gone,
 }
 
+impl<'d, T: Copy> Out<'d, T> {
+    /// The output block as slots to (over)write, whether or not it was written before.
+    fn slots(self) -> Option<&'d mut [MaybeUninit<T>]> {
+        match self {
+            Out::Uninit(d) => Some(d),
+            Out::Init(d) => Some(alloc::as_uninit(d)),
+            Out::Gone => None,
+        }
+    }
+}
+
 /// The registers of one block.
 struct Regs<'d, 's, T> {
     out: Out<'d, T>,
@@ -279,13 +294,10 @@ impl<'d, T: Element> Regs<'d, '_, T> {
     fn fresh_map(&mut self, src: &[T], f: impl Fn(T) -> T) -> Option<Val<'static, T>> {
         let r = self.take()?;
         if r == 0 {
-            self.out = match std::mem::replace(&mut self.out, Out::Gone) {
-                Out::Uninit(d) => Out::Init(alloc::write_map(d, src, f)?),
-                Out::Init(d) => Out::Init(map_to(d, src, f)?),
-                Out::Gone => return None,
-            };
+            let slots = std::mem::replace(&mut self.out, Out::Gone).slots()?;
+            self.out = Out::Init(alloc::write_map(slots, src, f)?);
         } else {
-            map_to(self.reg(r)?, src, f)?;
+            alloc::write_map(alloc::as_uninit(self.reg(r)?), src, f)?;
         }
         Some(Val::Reg(r))
     }
@@ -295,13 +307,10 @@ impl<'d, T: Element> Regs<'d, '_, T> {
     fn fresh_zip(&mut self, a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> Option<Val<'static, T>> {
         let r = self.take()?;
         if r == 0 {
-            self.out = match std::mem::replace(&mut self.out, Out::Gone) {
-                Out::Uninit(d) => Out::Init(alloc::write_zip(d, a, b, f)?),
-                Out::Init(d) => Out::Init(zip_to(d, a, b, f)?),
-                Out::Gone => return None,
-            };
+            let slots = std::mem::replace(&mut self.out, Out::Gone).slots()?;
+            self.out = Out::Init(alloc::write_zip(slots, a, b, f)?);
         } else {
-            zip_to(self.reg(r)?, a, b, f)?;
+            alloc::write_zip(alloc::as_uninit(self.reg(r)?), a, b, f)?;
         }
         Some(Val::Reg(r))
     }
@@ -387,53 +396,14 @@ impl<'d, T: Element> Regs<'d, '_, T> {
             Val::Reg(0) => None,
             Val::Reg(r) => Some(scratch.bufs.get(r - 1)?.get(..len)?),
             Val::Slice(s) => Some(s),
-            Val::Scalar(c) => {
-                return match out {
-                    Out::Uninit(d) => alloc::write_fill(d, c),
-                    Out::Init(d) => {
-                        d.fill(c);
-                        Some(d)
-                    }
-                    Out::Gone => None,
-                };
-            }
+            Val::Scalar(c) => return alloc::write_fill(out.slots()?, c),
         };
         match (out, source) {
             (Out::Init(d), None) => Some(d),
-            (Out::Init(d), Some(s)) => map_to(d, s, |x| x),
-            (Out::Uninit(d), Some(s)) => alloc::write_map(d, s, |x| x),
-            (Out::Uninit(_) | Out::Gone, None) | (Out::Gone, Some(_)) => None,
+            (out, Some(s)) => alloc::write_map(out.slots()?, s, |x| x),
+            (Out::Uninit(_) | Out::Gone, None) => None,
         }
     }
-}
-
-/// `dst[i] = f(src[i])` over an initialized block; `None` if the lengths differ.
-#[inline(always)]
-fn map_to<'d, T: Copy>(dst: &'d mut [T], src: &[T], f: impl Fn(T) -> T) -> Option<&'d mut [T]> {
-    if dst.len() != src.len() {
-        return None;
-    }
-    for (d, &x) in dst.iter_mut().zip(src) {
-        *d = f(x);
-    }
-    Some(dst)
-}
-
-/// `dst[i] = f(a[i], b[i])` over an initialized block; `None` if the lengths differ.
-#[inline(always)]
-fn zip_to<'d, T: Copy>(
-    dst: &'d mut [T],
-    a: &[T],
-    b: &[T],
-    f: impl Fn(T, T) -> T,
-) -> Option<&'d mut [T]> {
-    if dst.len() != a.len() || dst.len() != b.len() {
-        return None;
-    }
-    for ((d, &x), &y) in dst.iter_mut().zip(a).zip(b) {
-        *d = f(x, y);
-    }
-    Some(dst)
 }
 
 /// Runs the kernel on the block of elements `start..start + dst.len()` into `dst`; `None` if
@@ -447,44 +417,40 @@ pub(crate) fn eval_block<'d, T: Element>(
     scratch: &mut Scratch<T>,
 ) -> Option<&'d mut [T]> {
     let range = start..start + dst.len();
+    // several passes run piece by piece (see PIECE); one has nothing to overlap
+    let piece = if kernel.passes() > 1 {
+        PIECE
+    } else {
+        dst.len()
+    };
     // `map` and `zip`, the shapes almost every call has, skip the register machine: their
     // first op writes the output and the rest update it in place, exactly what the machine
     // would do, minus its bookkeeping (~20 ns a call, measured at 100 elements).
-    let code = match kernel {
-        Kernel::Map(steps) if steps.len() > 1 => {
-            let src = inputs.first()?.get(range)?;
-            return alloc::write_pieces(dst, PIECE, Chain { steps, src });
-        }
+    match kernel {
         Kernel::Map(steps) => {
             let src = inputs.first()?.get(range)?;
-            return match steps.first() {
-                Some(op) => map_into(op, src, dst),
-                None => alloc::write_map(dst, src, |x| x),
-            };
+            alloc::write_pieces(dst, piece, Chain { steps, src })
         }
         Kernel::Zip(op) => {
             let a = inputs.first()?.get(range.clone())?;
             let b = inputs.get(1)?.get(range)?;
-            return zip_into(*op, a, b, dst);
+            zip_into(*op, a, b, dst)
         }
-        Kernel::Program { code, .. } => code,
-    };
-    let program = Program {
-        code,
-        inputs,
-        start,
-        scratch,
-        stack: [Val::Scalar(T::ZERO); MAX_DEPTH],
-    };
-    // one pass has nothing to overlap: run it over the whole block, without per-piece upkeep
-    let passes = code
-        .iter()
-        .filter(|i| !matches!(i, Instr::Input(_) | Instr::Const(_)));
-    let piece = if passes.count() > 1 { PIECE } else { dst.len() };
-    alloc::write_pieces(dst, piece, program)
+        Kernel::Program { code, .. } => {
+            let program = Program {
+                code,
+                inputs,
+                start,
+                scratch,
+                stack: [Val::Scalar(T::ZERO); MAX_DEPTH],
+            };
+            alloc::write_pieces(dst, piece, program)
+        }
+    }
 }
 
-/// A chain of ops over one piece: the first op writes it, the rest update it in place.
+/// A chain of ops over one piece: the first op writes it, the rest update it in place (no op:
+/// a copy).
 struct Chain<'a, T> {
     steps: &'a [Op<T>],
     /// The block's input.
@@ -495,7 +461,9 @@ impl<T: Element> alloc::FillPiece<T> for Chain<'_, T> {
     #[inline(always)]
     fn fill<'c>(&mut self, at: usize, piece: &'c mut [MaybeUninit<T>]) -> Option<&'c mut [T]> {
         let src = self.src.get(at..at + piece.len())?;
-        let (first, rest) = self.steps.split_first()?;
+        let Some((first, rest)) = self.steps.split_first() else {
+            return alloc::write_map(piece, src, |x| x);
+        };
         let out = map_into(first, src, piece)?;
         for op in rest {
             map_in_place(op, out);

@@ -59,8 +59,8 @@ impl<'a, T: Element> Kernel<'a, T> {
         Kernel::Zip(op)
     }
 
-    /// The kernel of an expression; its arity is one more than the highest input it names
-    /// (at least 1).
+    /// The checked kernel of an expression (an op not defined for `T` is an error); its arity
+    /// is one more than the highest input it names (at least 1).
     pub(crate) fn expr(expr: &'a Expr<T>) -> Result<Self> {
         fn walk<'a, T: Element>(node: &'a Node<T>, code: &mut Vec<Instr<'a, T>>) {
             match node {
@@ -94,7 +94,9 @@ impl<'a, T: Element> Kernel<'a, T> {
             // an expression of constants alone still reads (and ignores) input 0, whose
             // length sets the output's
             .unwrap_or(1);
-        Self::program(code, arity)
+        let kernel = Self::program(code, arity)?;
+        kernel.check()?;
+        Ok(kernel)
     }
 
     /// The kernel that is 1 where this one's value is nonzero and 0 where it is zero; NaN
@@ -133,6 +135,19 @@ impl<'a, T: Element> Kernel<'a, T> {
             .flatten()
             .chain(steps.iter().map(Instr::Op))
             .chain(code.iter().copied())
+    }
+
+    /// The loops the CPU runs over a block: one per op, binary op and comparison (at least 1).
+    pub(crate) fn passes(&self) -> usize {
+        let passes = match self {
+            Kernel::Map(steps) => steps.len(),
+            Kernel::Zip(_) => 1,
+            Kernel::Program { code, .. } => code
+                .iter()
+                .filter(|i| !matches!(i, Instr::Input(_) | Instr::Const(_)))
+                .count(),
+        };
+        passes.max(1)
     }
 
     /// How many input arrays the kernel reads.

@@ -241,12 +241,23 @@ pub fn eval<T: Element>(
     expr: impl std::borrow::Borrow<Expr<T>>,
     inputs: impl Inputs<T>,
 ) -> Result<Vec<T>> {
-    let expr = expr.borrow();
-    let (slices, len) = expr::gather(expr, &inputs)?;
+    let (kernel, used, len) = expression(expr.borrow(), &inputs)?;
+    device.run(&kernel, &used, len)
+}
+
+/// An expression's checked kernel, the input arrays it reads, and their common length.
+type Prepared<'e, 'i, T> = (Kernel<'e, T>, Vec<&'i [T]>, usize);
+
+/// An expression ready to run: every error about its inputs or its ops comes from here,
+/// before any work.
+fn expression<'e, 'i, T: Element>(
+    expr: &'e Expr<T>,
+    inputs: &'i impl Inputs<T>,
+) -> Result<Prepared<'e, 'i, T>> {
+    let (mut slices, len) = expr::gather(expr, inputs)?;
     let kernel = Kernel::expr(expr)?;
-    kernel.check()?;
-    let used = slices.get(..kernel.arity()).unwrap_or(&slices);
-    device.run(&kernel, used, len)
+    slices.truncate(kernel.arity());
+    Ok((kernel, slices, len))
 }
 
 /// Folds the values of an expression over up to four arrays into one, in the pass that
@@ -270,12 +281,8 @@ pub fn reduce<T: Element>(
     inputs: impl Inputs<T>,
     how: Reduce,
 ) -> Result<Option<T>> {
-    let expr = expr.borrow();
-    let (slices, len) = expr::gather(expr, &inputs)?;
-    let kernel = Kernel::expr(expr)?;
-    kernel.check()?;
-    let used = slices.get(..kernel.arity()).unwrap_or(&slices);
-    device.reduce(&kernel, used, len, how)
+    let (kernel, used, len) = expression(expr.borrow(), &inputs)?;
+    device.reduce(&kernel, &used, len, how)
 }
 
 /// How many elements of the expression are nonzero: numpy's `count_nonzero`, so with a
@@ -300,12 +307,8 @@ pub fn count<T: Element>(
     expr: impl std::borrow::Borrow<Expr<T>>,
     inputs: impl Inputs<T>,
 ) -> Result<u64> {
-    let expr = expr.borrow();
-    let (slices, len) = expr::gather(expr, &inputs)?;
-    let kernel = Kernel::expr(expr)?;
-    kernel.check()?;
-    let used = slices.get(..kernel.arity()).unwrap_or(&slices);
-    let partials = device.partials(&kernel.nonzero()?, used, len, Reduce::Sum)?;
+    let (kernel, used, len) = expression(expr.borrow(), &inputs)?;
+    let partials = device.partials(&kernel.nonzero()?, &used, len, Reduce::Sum)?;
     Ok(reduce::total_count(&partials))
 }
 
