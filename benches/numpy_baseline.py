@@ -1,4 +1,4 @@
-"""numpy's side of the comparison in examples/compare.rs.
+"""numpy's side of the comparison in examples/compare (benches/support/numpy.rs).
 
 Times, on fresh outputs, what a numpy user writes for the same work:
     a * np.float32(2)          (compute: Op::Scale(2.0))

@@ -17,15 +17,19 @@ use compute::{BinOp, Device, Op};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rayon::prelude::*;
 
+#[path = "support/baselines.rs"]
+#[allow(dead_code)] // examples/compare also times `times_two` and `huge_pages`
+mod baselines;
 #[path = "support/best_fresh.rs"]
 mod best_fresh;
-use best_fresh::best_fresh;
+#[path = "support/devices.rs"]
+mod devices;
+#[path = "support/inputs.rs"]
+mod inputs;
+use baselines::{fresh, two_x_plus_y_sqrt, whole_pages};
+use inputs::data;
 
 const SIZES: [usize; 3] = [1_000, 100_000, 10_000_000];
-
-fn data(n: usize) -> Vec<f32> {
-    (0..n).map(|i| (i % 1000) as f32 * 0.01).collect()
-}
 
 /// One group per op; each size runs serial, rayon, cpu, gpu (if any) and auto.
 fn bench_map(
@@ -46,7 +50,7 @@ fn bench_map(
             b.iter(|| a.iter().map(|&x| serial(x)).collect::<Vec<f32>>())
         });
         group.bench_with_input(BenchmarkId::new("rayon", n), &a, |b, a| {
-            b.iter(|| a.par_iter().map(|&x| serial(x)).collect::<Vec<f32>>())
+            b.iter(|| fresh(a.par_iter().map(|&x| serial(x))))
         });
         for (name, device) in [
             ("cpu", Some(&cpu)),
@@ -150,23 +154,12 @@ fn expression(c: &mut Criterion) {
         })
     });
     group.bench_function(BenchmarkId::new("rayon_hand_fused", n), |bench| {
-        bench.iter(|| {
-            a.par_iter()
-                .zip(&b)
-                .map(|(x, y)| (2.0 * x + y).sqrt())
-                .collect::<Vec<f32>>()
-        })
+        bench.iter(|| fresh(two_x_plus_y_sqrt(&a, &b)))
     });
     // the same loop into the best output a hand loop can have (see `support/best_fresh.rs`)
     group.bench_function(
         BenchmarkId::new("rayon_hand_fused_whole_pages", n),
-        |bench| {
-            bench.iter(|| {
-                let mut out = best_fresh(a.len());
-                out.par_extend(a.par_iter().zip(&b).map(|(x, y)| (2.0 * x + y).sqrt()));
-                out
-            })
-        },
+        |bench| bench.iter(|| whole_pages(two_x_plus_y_sqrt(&a, &b))),
     );
     group.finish();
 }
@@ -236,11 +229,7 @@ fn reductions(c: &mut Criterion) {
 /// so its choice is exercised here too).
 fn auto_grid(c: &mut Criterion) {
     let (cpu, gpu) = (Device::cpu(), Device::gpu().ok());
-    let auto = if gpu.is_some() {
-        Device::auto_any()
-    } else {
-        Device::auto()
-    };
+    let auto = devices::grid_auto(gpu.as_ref());
     for (name, op) in [("grid_scale", Op::Scale(2.0_f32)), ("grid_exp", Op::Exp)] {
         let mut group = c.benchmark_group(name);
         group

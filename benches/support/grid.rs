@@ -1,0 +1,142 @@
+//! The grid: every op at every size on serial, the CPU, auto and the GPU (if any), raced
+//! against each other, with what auto chose.
+
+use compute::expr::x;
+use compute::{BinOp, Device, Op, Reduce};
+
+use super::inputs::data;
+use super::progress::progress;
+use super::timing::race_adaptive;
+
+/// One measurement of the grid.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Cell {
+    pub(crate) op: String,
+    pub(crate) n: usize,
+    pub(crate) backend: &'static str,
+    pub(crate) seconds: f64,
+    /// GB/s of inputs read plus output written.
+    pub(crate) gbs: f64,
+    /// What auto chose for this op and size.
+    pub(crate) chose: &'static str,
+}
+
+/// Rounds per cell: fewer as the arrays grow, a third of them with `quick`.
+fn reps(n: usize, quick: bool) -> usize {
+    if n >= 50_000_000 {
+        return 3;
+    }
+    let base = if n <= 100_000 {
+        201
+    } else if n <= 2_000_000 {
+        31
+    } else {
+        11
+    };
+    if quick {
+        base / 3 + 1
+    } else {
+        base
+    }
+}
+
+/// Times every op at every size on serial, CPU, GPU (if any) and auto, interleaved.
+pub(crate) fn grid(
+    ops: &[String],
+    sizes: &[usize],
+    quick: bool,
+    cpu: &Device,
+    gpu: Option<&Device>,
+    auto: &Device,
+) -> Vec<Cell> {
+    let mut cells = Vec::new();
+    let total = ops.len() * sizes.len();
+    let mut done = 0;
+    for &n in sizes {
+        let a = data(n);
+        let b = a.clone();
+        for op in ops {
+            progress(done, total, &format!("{op} on {n}"));
+            let reps = reps(n, quick);
+            let inputs = if op == "zip" { 2 } else { 1 };
+            let kernel = |d: &Device| -> Vec<f32> {
+                match op.as_str() {
+                    "scale" => compute::map(d, &a, Op::Scale(2.0)).unwrap_or_default(),
+                    "chain" => {
+                        compute::map(d, &a, Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt))
+                            .unwrap_or_default()
+                    }
+                    "exp" => compute::map(d, &a, Op::Exp).unwrap_or_default(),
+                    "zip" => compute::zip(d, &a, &b, BinOp::Mul).unwrap_or_default(),
+                    _ => vec![compute::reduce(d, x(), (&a,), Reduce::Sum)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default()],
+                }
+            };
+            let serial = || -> Vec<f32> {
+                match op.as_str() {
+                    "scale" => a.iter().map(|x| x * 2.0).collect(),
+                    "chain" => a.iter().map(|x| (x * 2.0 + 1.0).sqrt()).collect(),
+                    "exp" => a.iter().map(|x| x.exp()).collect(),
+                    "zip" => a.iter().zip(&b).map(|(x, y)| x * y).collect(),
+                    _ => vec![a.iter().sum()],
+                }
+            };
+            let mut s = serial;
+            let mut c = || kernel(cpu);
+            let mut u = || kernel(auto);
+            let times = match gpu {
+                Some(g) => {
+                    let mut gg = || kernel(g);
+                    race_adaptive(reps, &mut [&mut s, &mut c, &mut u, &mut gg])
+                }
+                None => race_adaptive(reps, &mut [&mut s, &mut c, &mut u]),
+            };
+            let chose = match op.as_str() {
+                "zip" | "sum" => auto.choose(&Op::Scale(1.0_f32), n),
+                "exp" => auto.choose(&Op::<f32>::Exp, n),
+                _ => auto.choose(&Op::Scale(1.0_f32), n),
+            };
+            let chose = if chose == compute::Backend::Gpu {
+                "gpu"
+            } else {
+                "cpu"
+            };
+            let out_elems = if op == "sum" { 0 } else { n };
+            for (backend, &t) in ["serial", "cpu", "auto", "gpu"].iter().zip(&times) {
+                let bytes = (n * inputs + out_elems) * 4;
+                cells.push(Cell {
+                    op: op.clone(),
+                    n,
+                    backend,
+                    seconds: t,
+                    gbs: bytes as f64 / t / 1e9,
+                    chose,
+                });
+            }
+            done += 1;
+        }
+    }
+    progress(total, total, "done");
+    cells
+}
+
+/// A small made-up grid for the writers' tests: `scale` at three sizes on every backend.
+#[cfg(test)]
+pub(crate) fn sample() -> Vec<Cell> {
+    let mut cells = Vec::new();
+    for n in [10, 1_000, 1_000_000] {
+        for (k, backend) in ["serial", "cpu", "gpu", "auto"].into_iter().enumerate() {
+            cells.push(Cell {
+                op: "scale".into(),
+                n,
+                backend,
+                seconds: 1e-6 * (k + 1) as f64 * n as f64,
+                gbs: 8e-3 / (k + 1) as f64,
+                chose: "cpu",
+            });
+        }
+    }
+    cells
+}
