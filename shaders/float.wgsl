@@ -41,8 +41,11 @@ fn op_sin(x: elem) -> elem { return sin(x); }
 fn op_cos(x: elem) -> elem { return cos(x); }
 // |tanh(x)| rounds to 1 in f32 past |x| = 9.01; clamping keeps sinh/cosh from overflowing.
 fn op_tanh(x: elem) -> elem { return tanh(clamp(x, -10.0, 10.0)); }
-// exp(88) is the last power below f32's overflow; sigmoid(-88) is already subnormal.
-fn op_sigmoid(x: elem) -> elem { return 1.0 / (1.0 + exp(-clamp(x, -88.0, 88.0))); }
+// e^-|x| never overflows; below 0 the answer is e^x / (1 + e^x), which keeps its tiny value.
+fn op_sigmoid(x: elem) -> elem {
+    let e = exp(-abs(x));
+    return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+}
 fn op_relu(x: elem) -> elem { return max(x, 0.0); }
 fn op_floor(x: elem) -> elem { return floor(x); }
 fn op_ceil(x: elem) -> elem { return ceil(x); }

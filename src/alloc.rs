@@ -185,11 +185,16 @@ pub(crate) fn write_pieces<T>(
 }
 
 /// `out` seen as slots to overwrite, for the writers above.
+///
+/// # Safety
+///
+/// Through the returned slice the caller may only store initialized `T`s (the `write_*`
+/// helpers do) and never `MaybeUninit::uninit()`: `out` must be fully initialized again when
+/// the borrow ends, because it is a `&mut [T]` to its owner.
 #[inline(always)]
-pub(crate) fn as_uninit<T: Copy>(out: &mut [T]) -> &mut [MaybeUninit<T>] {
-    // SAFETY: `MaybeUninit<T>` has `T`'s layout. The slice starts initialized and every
-    // writer in this crate stores only initialized `T`s through it (the `write_*` helpers take
-    // `T` values), so it is initialized again whenever `out` is used after this borrow ends.
+pub(crate) unsafe fn as_uninit<T: Copy>(out: &mut [T]) -> &mut [MaybeUninit<T>] {
+    // SAFETY: `MaybeUninit<T>` has `T`'s layout, and the caller keeps every element
+    // initialized (see `# Safety`).
     unsafe { &mut *(out as *mut [T] as *mut [MaybeUninit<T>]) }
 }
 

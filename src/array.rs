@@ -3,14 +3,14 @@
 //! until [`Array::to_vec`]; on a CPU device it is a plain host buffer, so the same code runs
 //! on both.
 
-use crate::device::Device;
+use crate::cpu::fold;
+use crate::device::{Device, Stored, StoredDone};
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::expr::Expr;
-use crate::gpu::Resident;
-use crate::kernel::Kernel;
-use crate::op::{BinOp, Op};
-use crate::reduce::Reduce;
+use crate::expr::{self, Expr};
+use crate::ir::kernel::Kernel;
+use crate::ir::op::{BinOp, Op};
+use crate::ir::reduce::Reduce;
 
 /// Elements kept on a [`Device`]: made by [`Device::upload`], read with [`Array::to_vec`].
 /// Dropping it frees its memory.
@@ -29,13 +29,7 @@ use crate::reduce::Reduce;
 #[derive(Debug)]
 pub struct Array<T: Element> {
     device: Device,
-    store: Store<T>,
-}
-
-#[derive(Debug)]
-enum Store<T: Element> {
-    Host(Vec<T>),
-    Gpu(Resident<T>),
+    store: Stored<T>,
 }
 
 impl Device {
@@ -52,14 +46,9 @@ impl Device {
     /// # Ok::<(), compute::Error>(())
     /// ```
     pub fn upload<T: Element>(&self, data: impl AsRef<[T]>) -> Result<Array<T>> {
-        let data = data.as_ref();
-        let store = match self.resident_context::<T>() {
-            Some(ctx) => Store::Gpu(Resident::upload(ctx, data)?),
-            None => Store::Host(data.to_vec()),
-        };
         Ok(Array {
             device: self.clone(),
-            store,
+            store: self.store(data.as_ref())?,
         })
     }
 }
@@ -67,10 +56,7 @@ impl Device {
 impl<T: Element> Array<T> {
     /// Elements held.
     pub fn len(&self) -> usize {
-        match &self.store {
-            Store::Host(v) => v.len(),
-            Store::Gpu(r) => r.len(),
-        }
+        self.store.len()
     }
 
     /// Whether it holds no elements.
@@ -80,7 +66,7 @@ impl<T: Element> Array<T> {
 
     /// Whether the elements live in GPU memory.
     pub fn is_on_gpu(&self) -> bool {
-        matches!(self.store, Store::Gpu(_))
+        matches!(self.store, Stored::Gpu(_))
     }
 
     /// The device the array belongs to.
@@ -90,10 +76,7 @@ impl<T: Element> Array<T> {
 
     /// The elements, copied to the host (one download for a GPU array).
     pub fn to_vec(&self) -> Result<Vec<T>> {
-        match &self.store {
-            Store::Host(v) => Ok(v.clone()),
-            Store::Gpu(r) => r.to_vec(),
-        }
+        self.store.to_vec()
     }
 
     /// `op` on every element, into a new array on the same device.
@@ -105,7 +88,9 @@ impl<T: Element> Array<T> {
 
     /// `op` on each pair of elements of `self` and `other` (same device, same length).
     pub fn zip(&self, other: &Array<T>, op: BinOp) -> Result<Array<T>> {
-        self.run(&Kernel::zip(op), &[self, other])
+        let kernel = Kernel::zip(op);
+        kernel.check()?;
+        self.run(&kernel, &[self, other])
     }
 
     /// An expression over up to four arrays of this device, into a new array.
@@ -123,8 +108,8 @@ impl<T: Element> Array<T> {
     pub fn eval(expr: impl std::borrow::Borrow<Expr<T>>, arrays: &[&Array<T>]) -> Result<Array<T>> {
         let expr = expr.borrow();
         let first = check_arrays(expr, arrays)?;
-        let kernel = Kernel::expr(expr)?;
-        first.run(&kernel, arrays)
+        let kernel = expr.kernel()?;
+        first.run(&kernel, &arrays[..kernel.arity()])
     }
 
     /// An expression over arrays of one device folded with `how`, in one pass.
@@ -135,8 +120,8 @@ impl<T: Element> Array<T> {
     ) -> Result<Option<T>> {
         let expr = expr.borrow();
         let first = check_arrays(expr, arrays)?;
-        let kernel = Kernel::expr(expr)?;
-        first.fold(&kernel, arrays, how)
+        let kernel = expr.kernel()?;
+        first.fold(&kernel, &arrays[..kernel.arity()], how)
     }
 
     /// How many elements of `expr` over resident `arrays` are nonzero ([`count`](crate::count)
@@ -154,15 +139,16 @@ impl<T: Element> Array<T> {
     pub fn count(expr: impl std::borrow::Borrow<Expr<T>>, arrays: &[&Array<T>]) -> Result<u64> {
         let expr = expr.borrow();
         let first = check_arrays(expr, arrays)?;
-        let kernel = Kernel::expr(expr)?;
-        let partials = first.partials(&kernel.nonzero()?, arrays, Reduce::Sum)?;
-        Ok(crate::reduce::total_count(&partials))
+        let kernel = expr.kernel()?;
+        let partials =
+            first.partials(&kernel.nonzero()?, &arrays[..kernel.arity()], Reduce::Sum)?;
+        Ok(fold::total_count(&partials))
     }
 
     /// The sum of the elements (pairwise for floats; 0 when empty).
     pub fn sum(&self) -> Result<T> {
         let sum = self.fold(&Kernel::Map(&[]), &[self], Reduce::Sum)?;
-        Ok(sum.unwrap_or(<T as crate::element::sealed::Scalar>::ZERO))
+        Ok(sum.unwrap_or(T::ZERO))
     }
 
     /// The smallest element, or `None` when empty.
@@ -177,50 +163,42 @@ impl<T: Element> Array<T> {
 
     /// Runs a checked kernel over `arrays` (which must share `self`'s device and length).
     fn run(&self, kernel: &Kernel<'_, T>, arrays: &[&Array<T>]) -> Result<Array<T>> {
-        let len = self.same_device_and_length(arrays)?;
-        let store = match &self.store {
-            Store::Host(_) => {
-                let slices = host_slices(arrays)?;
-                Store::Host(crate::cpu::run(kernel, &slices, len))
-            }
-            Store::Gpu(r) => {
-                let residents = gpu_residents(arrays)?;
-                Store::Gpu(crate::gpu::resident_run(
-                    r.context(),
-                    kernel,
-                    &residents,
-                    len,
-                )?)
-            }
-        };
-        Ok(Array {
-            device: self.device.clone(),
-            store,
-        })
+        match self.execute(kernel, arrays, None)? {
+            StoredDone::Array(store) => Ok(Array {
+                device: self.device.clone(),
+                store,
+            }),
+            StoredDone::Partials(_) => Err(mismatch()),
+        }
     }
 
     fn fold(&self, kernel: &Kernel<'_, T>, arrays: &[&Array<T>], how: Reduce) -> Result<Option<T>> {
-        Ok(how.finish(&self.partials(kernel, arrays, how)?))
+        Ok(fold::finish(how, &self.partials(kernel, arrays, how)?))
     }
 
-    /// Each run of 4,096 elements folded where the arrays live (see [`Reduce::finish`]).
+    /// Each run of 4,096 elements folded where the arrays live.
     fn partials(
         &self,
         kernel: &Kernel<'_, T>,
         arrays: &[&Array<T>],
         how: Reduce,
     ) -> Result<Vec<T>> {
-        let len = self.same_device_and_length(arrays)?;
-        match &self.store {
-            Store::Host(_) => crate::cpu::partials(kernel, &host_slices(arrays)?, len, how),
-            Store::Gpu(r) => crate::gpu::resident_partials(
-                r.context(),
-                kernel,
-                &gpu_residents(arrays)?,
-                len,
-                how,
-            ),
+        match self.execute(kernel, arrays, Some(how))? {
+            StoredDone::Partials(partials) => Ok(partials),
+            StoredDone::Array(_) => Err(mismatch()),
         }
+    }
+
+    /// Hands the call to the device, which runs it where the arrays live.
+    fn execute(
+        &self,
+        kernel: &Kernel<'_, T>,
+        arrays: &[&Array<T>],
+        how: Option<Reduce>,
+    ) -> Result<StoredDone<T>> {
+        let len = self.same_device_and_length(arrays)?;
+        let stores: Vec<&Stored<T>> = arrays.iter().map(|a| &a.store).collect();
+        self.device.execute_stored(kernel, &stores, len, how)
     }
 
     fn same_device_and_length(&self, arrays: &[&Array<T>]) -> Result<usize> {
@@ -240,40 +218,19 @@ impl<T: Element> Array<T> {
     }
 }
 
-/// The arrays an expression reads: as many as it names, at least one, at most four.
+/// The device answered with another call's kind of result.
+fn mismatch() -> Error {
+    Error::Internal {
+        what: "a device's result does not match its array call".into(),
+    }
+}
+
+/// The arrays an expression reads: as many as it names, at least one, at most four (the
+/// rule of [`eval`](crate::eval), see `expr::check_count`).
 fn check_arrays<'a, T: Element>(expr: &Expr<T>, arrays: &[&'a Array<T>]) -> Result<&'a Array<T>> {
-    let named = expr.inputs_named();
-    if named > crate::MAX_INPUTS || arrays.len() > crate::MAX_INPUTS {
-        return Err(Error::TooManyInputs {
-            given: arrays.len().max(named),
-            max: crate::MAX_INPUTS,
-        });
-    }
-    match arrays.first() {
-        Some(first) if arrays.len() >= named => Ok(first),
-        _ => Err(Error::MissingInput {
-            index: named.max(1) - 1,
-            given: arrays.len(),
-        }),
-    }
-}
-
-fn host_slices<'a, T: Element>(arrays: &[&'a Array<T>]) -> Result<Vec<&'a [T]>> {
+    expr::check_count(expr, arrays.len())?;
     arrays
-        .iter()
-        .map(|a| match &a.store {
-            Store::Host(v) => Ok(v.as_slice()),
-            Store::Gpu(_) => Err(Error::DeviceMismatch),
-        })
-        .collect()
-}
-
-fn gpu_residents<'a, T: Element>(arrays: &[&'a Array<T>]) -> Result<Vec<&'a Resident<T>>> {
-    arrays
-        .iter()
-        .map(|a| match &a.store {
-            Store::Gpu(r) => Ok(r),
-            Store::Host(_) => Err(Error::DeviceMismatch),
-        })
-        .collect()
+        .first()
+        .copied()
+        .ok_or(Error::MissingInput { index: 0, given: 0 })
 }

@@ -1,14 +1,10 @@
 //! The per-machine cost model behind `auto`'s choice: for each backend, the fixed cost of a
-//! call, the cost per byte moved and the extra cost per unit of op weight (transcendentals),
-//! measured by a short calibration the first time an auto device with a GPU needs it, and
-//! cached on disk, keyed by adapter, driver, CPU and crate version.
+//! call, the cost per byte moved and the extra cost per unit of op weight (transcendentals);
+//! its prediction, and its cache file (where it lives, its format, reading and writing it).
+//! `calibrate.rs` measures it.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
-
-use crate::kernel::Kernel;
-use crate::op::Op;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
 /// What one backend costs, measured on this machine.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -31,7 +27,8 @@ impl Costs {
             + len * work.saturating_sub(1) as f64 * self.per_work
     }
 
-    fn valid(&self) -> bool {
+    /// Whether every cost is a finite, non-negative number.
+    pub(crate) fn valid(&self) -> bool {
         [self.call, self.per_byte, self.per_work]
             .iter()
             .all(|v| v.is_finite() && *v >= 0.0)
@@ -47,107 +44,33 @@ pub struct CostModel {
     pub gpu: Costs,
 }
 
-/// Calibrations run by this process (for the cache tests).
-static CALIBRATIONS: AtomicUsize = AtomicUsize::new(0);
-
-/// How many calibrations this process has run.
-#[doc(hidden)]
-pub fn calibrations() -> usize {
-    CALIBRATIONS.load(Ordering::Relaxed)
-}
-
-/// Median seconds of `reps` runs of `f`.
-fn median(reps: usize, mut f: impl FnMut() -> bool) -> Option<f64> {
-    let mut times = Vec::with_capacity(reps);
-    f(); // warm up: pipelines, pages, caches
-    for _ in 0..reps {
-        let start = Instant::now();
-        if !f() {
-            return None;
-        }
-        times.push(start.elapsed().as_secs_f64());
-    }
-    times.sort_by(f64::total_cmp);
-    times.get(times.len() / 2).copied()
-}
-
-/// Sizes the calibration times: small enough to finish in well under a second on a slow
-/// software GPU, large enough that per-byte costs dominate the big run.
-const SMALL: usize = 256;
-const BIG: usize = 1 << 20;
-const HEAVY: usize = 1 << 16;
-
-/// Measures one backend through `run(kernel, data)`, which reports success.
-fn measure(mut run: impl FnMut(&Kernel<'_, f32>, &[f32]) -> bool) -> Option<Costs> {
-    let data: Vec<f32> = (0..BIG).map(|i| (i % 1000) as f32 * 0.001).collect();
-    let (scale, exp) = (Op::Scale(2.0_f32), Op::Exp);
-    let (scale, exp) = (Kernel::map(&scale), Kernel::map(&exp));
-    let small = median(7, || run(&scale, &data[..SMALL]))?;
-    let big = median(5, || run(&scale, &data))?;
-    let heavy = median(5, || run(&exp, &data[..HEAVY]))?;
-    let per_byte = ((big - small) / (BIG * 8) as f64).max(0.0);
-    let plain = small + (HEAVY * 8) as f64 * per_byte;
-    let per_work = ((heavy - plain) / (HEAVY * 9) as f64).max(0.0);
-    let costs = Costs {
-        call: small,
-        per_byte,
-        per_work,
-    };
-    costs.valid().then_some(costs)
-}
-
-/// Runs the calibration of both backends.
-fn calibrate(ctx: &crate::gpu::Context) -> Option<CostModel> {
-    CALIBRATIONS.fetch_add(1, Ordering::Relaxed);
-    let start = Instant::now();
-    let cpu = measure(|kernel, data| {
-        std::hint::black_box(crate::cpu::run(kernel, &[data], data.len()));
-        true
-    })?;
-    let budget = crate::gpu::Budget {
-        chunk_bytes: None,
-        memory: crate::device::DEFAULT_GPU_MEMORY_LIMIT,
-    };
-    let gpu =
-        measure(|kernel, data| crate::gpu::run(ctx, kernel, &[data], data.len(), &budget).is_ok())?;
-    log::info!(
-        "compute: calibrated the CPU and {} in {:.0} ms",
-        crate::gpu::describe(&ctx.info),
-        start.elapsed().as_secs_f64() * 1e3
-    );
-    Some(CostModel { cpu, gpu })
+/// An environment variable's value, `None` when unset or empty (an empty variable means
+/// unset, as XDG's do).
+fn var(name: &str) -> Option<OsString> {
+    std::env::var_os(name).filter(|v| !v.is_empty())
 }
 
 /// Where cost files live: `COMPUTE_CACHE_DIR`, else the platform's cache directory.
 fn cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("COMPUTE_CACHE_DIR") {
+    if let Some(dir) = var("COMPUTE_CACHE_DIR") {
         return Some(PathBuf::from(dir));
     }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+    if let Some(dir) = var("XDG_CACHE_HOME") {
         return Some(PathBuf::from(dir).join("compute"));
     }
     if cfg!(target_os = "macos") {
-        return std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Library/Caches/compute"));
+        return var("HOME").map(|h| PathBuf::from(h).join("Library/Caches/compute"));
     }
-    if let Some(dir) = std::env::var_os("LOCALAPPDATA") {
+    if let Some(dir) = var("LOCALAPPDATA") {
         return Some(PathBuf::from(dir).join("compute"));
     }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/compute"))
+    var("HOME").map(|h| PathBuf::from(h).join(".cache/compute"))
 }
 
-/// The cache file of this adapter, driver, CPU and crate version.
-pub(crate) fn cache_file(info: &wgpu::AdapterInfo) -> Option<PathBuf> {
-    let key = format!(
-        "{}|{:?}|{:?}|{}|{}|{}|{}|{}",
-        info.name,
-        info.backend,
-        info.device_type,
-        info.driver,
-        info.driver_info,
-        std::env::consts::ARCH,
-        rayon::current_num_threads(),
-        env!("CARGO_PKG_VERSION"),
-    );
+/// The cache file of the machine `key` describes (adapter, driver, CPU), for this crate
+/// version.
+pub(crate) fn cache_file(key: &str) -> Option<PathBuf> {
+    let key = format!("{key}|{}", env!("CARGO_PKG_VERSION"));
     // FNV-1a: stable across runs and Rust versions, unlike the std hasher
     let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
@@ -194,31 +117,40 @@ fn render(model: &CostModel) -> String {
     )
 }
 
-/// The cached model if its file is present and sound, else a fresh calibration, written back
-/// (a read-only or missing disk only costs the cache).
-pub(crate) fn load_or_calibrate(ctx: &crate::gpu::Context) -> Option<CostModel> {
-    let file = cache_file(&ctx.info);
-    if let Some(model) = file
-        .as_ref()
-        .and_then(|f| std::fs::read_to_string(f).ok())
-        .and_then(|text| parse(&text))
+/// Longest cost file read; a real one is about 100 bytes.
+const MAX_FILE_BYTES: u64 = 4096;
+
+/// The model in `file`, if it is a regular file of at most [`MAX_FILE_BYTES`] that parses.
+/// Anything else there (a FIFO, a device, a directory, a huge or damaged file) is `None`,
+/// read without blocking: a FIFO is opened non-blocking and then refused.
+pub(crate) fn read(file: &Path) -> Option<CostModel> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
     {
-        return Some(model);
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
     }
-    let model = calibrate(ctx)?;
-    if let Some(file) = file {
-        let written = file
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| {
-                let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-                std::fs::write(&tmp, render(&model)).and_then(|()| std::fs::rename(&tmp, &file))
-            });
-        if let Err(e) = written {
-            log::info!("compute: cost model not cached ({e}); it will be measured again next time");
-        }
+    let opened = options.open(file).ok()?;
+    let meta = opened.metadata().ok()?;
+    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+        return None;
     }
-    Some(model)
+    let mut text = String::new();
+    opened.take(MAX_FILE_BYTES).read_to_string(&mut text).ok()?;
+    parse(&text)
+}
+
+/// Writes `model` to `file` through a temporary file and a rename, so a reader never sees
+/// half a file.
+pub(crate) fn write(file: &Path, model: &CostModel) -> std::io::Result<()> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, render(model))?;
+    std::fs::rename(&tmp, file)
 }
 
 /// Which backend the model predicts faster for a call of `len` elements.

@@ -1,14 +1,19 @@
-//! [`Device`]: the CPU pool and, when there is one, a GPU context; and [`Device::choose`], the
-//! one place where a call's backend is decided.
+//! [`Device`]: the CPU pool and, when there is one, a GPU; [`Device::choose`], the one place
+//! where a call's backend is decided; and [`Device::execute`], the one seam through which
+//! every call shape reaches a backend (with the CPU retry after a failed GPU attempt).
 
 use std::sync::{Arc, OnceLock};
 
+use crate::calibrate;
+use crate::cost::{self, CostModel};
+use crate::cpu;
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::gpu;
-use crate::kernel::Kernel;
-use crate::op::Op;
-use crate::reduce::Reduce;
+use crate::gpu::{self, Gpu, DEFAULT_GPU_MEMORY_LIMIT};
+use crate::ir::kernel::Kernel;
+use crate::ir::op::Op;
+use crate::ir::reduce::Reduce;
+use crate::ir::task::{Done, Task};
 
 /// Where a call runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -24,8 +29,8 @@ pub enum Backend {
 /// much. Host data crosses the bus twice (8 bytes per f32 element at ~25 GB/s on PCIe 4 x16)
 /// and a submit plus readback costs ~50-100 µs, while a multi-core CPU streams a cheap op at
 /// ~10 GB/s: the GPU only pays off for large, heavy calls. An estimate, not a measurement;
-/// normally the calibrated [`CostModel`](crate::CostModel) decides.
-pub const GPU_MIN_WORK: usize = 1 << 24;
+/// normally the calibrated [`CostModel`] decides.
+pub(crate) const GPU_MIN_WORK: usize = 1 << 24;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Policy {
@@ -50,7 +55,7 @@ pub struct Device {
     /// Shared by clones; arrays of two devices with different ids are never mixed.
     id: u64,
     policy: Policy,
-    gpu: Option<Arc<gpu::Context>>,
+    gpu: Option<Arc<Opened>>,
     chunk_bytes: Option<u64>,
     memory_limit: u64,
     /// Auto with a GPU: calls shorter than this stay on the CPU without further thought
@@ -58,31 +63,50 @@ pub struct Device {
     cpu_below: usize,
 }
 
-/// GPU memory one call may hold in flight plus pooled buffers, unless
-/// [`Device::with_gpu_memory_limit`] says otherwise: 1 GiB, a quarter of a small card, enough
-/// for chunks of 64 Mi f32 double-buffered. Resident [`Array`](crate::Array)s are the user's
-/// and not counted against it.
-pub const DEFAULT_GPU_MEMORY_LIMIT: u64 = 1 << 30;
-
 fn next_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// The process-wide contexts, opened once: hardware for `auto`, any adapter for `gpu`.
-static HARDWARE: OnceLock<std::result::Result<Arc<gpu::Context>, String>> = OnceLock::new();
-static ANY: OnceLock<std::result::Result<Arc<gpu::Context>, String>> = OnceLock::new();
+/// An opened GPU and the cost model of this machine with it, measured (or loaded) the first
+/// time an auto device needs it, with the length below which the GPU cannot win any call.
+#[derive(Debug)]
+struct Opened {
+    gpu: Arc<Gpu>,
+    costs: OnceLock<Option<(CostModel, usize)>>,
+}
 
-fn context(want: gpu::Want) -> Result<Arc<gpu::Context>> {
+impl Opened {
+    fn cost_model(&self) -> Option<&(CostModel, usize)> {
+        self.costs
+            .get_or_init(|| {
+                calibrate::load_or_calibrate(&self.gpu).map(|m| (m, cost::gpu_hopeless_below(&m)))
+            })
+            .as_ref()
+    }
+}
+
+/// The process-wide GPUs, opened once: hardware for `auto`, any adapter for `gpu`.
+static HARDWARE: OnceLock<std::result::Result<Arc<Opened>, String>> = OnceLock::new();
+static ANY: OnceLock<std::result::Result<Arc<Opened>, String>> = OnceLock::new();
+
+fn open(want: gpu::Want) -> Result<Arc<Opened>> {
     let slot = match want {
         gpu::Want::Hardware => &HARDWARE,
         gpu::Want::Any => &ANY,
     };
     slot.get_or_init(|| {
-        let opened = gpu::Context::open(want).map(Arc::new).map_err(|e| match e {
-            Error::NoGpu { reason } => reason,
-            other => other.to_string(),
-        });
+        let opened = Gpu::open(want)
+            .map(|gpu| {
+                Arc::new(Opened {
+                    gpu: Arc::new(gpu),
+                    costs: OnceLock::new(),
+                })
+            })
+            .map_err(|e| match e {
+                Error::NoGpu { reason } => reason,
+                other => other.to_string(),
+            });
         if let Err(reason) = &opened {
             if want == gpu::Want::Hardware {
                 log::info!("compute: Device::auto() runs on the CPU: {reason}");
@@ -124,7 +148,7 @@ impl Device {
                 log::warn!("compute: ignoring COMPUTE_BACKEND={other:?} (want cpu, gpu or auto)")
             }
         }
-        Device::auto_with(context(gpu::Want::Hardware).ok())
+        Device::auto_with(open(gpu::Want::Hardware).ok())
     }
 
     /// Like [`Device::auto`], but software adapters (lavapipe, llvmpipe) count as GPUs too, so
@@ -138,15 +162,15 @@ impl Device {
     /// println!("{:?}", device.cost_model());
     /// ```
     pub fn auto_any() -> Device {
-        Device::auto_with(context(gpu::Want::Any).ok())
+        Device::auto_with(open(gpu::Want::Any).ok())
     }
 
     /// An auto device over `gpu`; its cost model is loaded (or measured) now, so calls never
     /// wait for it.
-    fn auto_with(gpu: Option<Arc<gpu::Context>>) -> Device {
+    fn auto_with(gpu: Option<Arc<Opened>>) -> Device {
         let cpu_below = gpu
             .as_ref()
-            .and_then(|ctx| ctx.cost_model())
+            .and_then(|opened| opened.cost_model())
             .map_or(0, |(_, below)| *below);
         Device {
             id: next_id(),
@@ -193,7 +217,7 @@ impl Device {
         Ok(Device {
             id: next_id(),
             policy: Policy::Gpu,
-            gpu: Some(context(gpu::Want::Any)?),
+            gpu: Some(open(gpu::Want::Any)?),
             chunk_bytes: None,
             memory_limit: DEFAULT_GPU_MEMORY_LIMIT,
             cpu_below: 0,
@@ -243,7 +267,10 @@ impl Device {
     /// assert_eq!(compute::Device::cpu().stats().uploads, 0);
     /// ```
     pub fn stats(&self) -> gpu::Stats {
-        self.gpu.as_ref().map(|ctx| ctx.stats()).unwrap_or_default()
+        self.gpu
+            .as_ref()
+            .map(|opened| opened.gpu.stats())
+            .unwrap_or_default()
     }
 
     /// Whether `other` is this device or a clone of it.
@@ -251,22 +278,22 @@ impl Device {
         self.id == other.id
     }
 
-    /// The GPU context arrays of `T` live in on this device, if they live on a GPU.
-    pub(crate) fn resident_context<T: Element>(&self) -> Option<&Arc<gpu::Context>> {
+    /// The GPU arrays of `T` live on with this device, if they live on a GPU.
+    pub(crate) fn resident_gpu<T: Element>(&self) -> Option<&Arc<Gpu>> {
         match (self.policy, &self.gpu) {
             (Policy::Cpu, _) => None,
-            (_, Some(ctx)) if gpu::supports::<T>() => Some(ctx),
+            (_, Some(opened)) if gpu::supports::<T>() => Some(&opened.gpu),
             _ => None,
         }
     }
 
-    /// Destroys this device's GPU, as a driver reset would, so tests can see what a lost
-    /// device does: later GPU calls are [`Error::DeviceLost`] (an auto device reruns them on
-    /// the CPU). Every device on the same adapter is affected.
-    #[doc(hidden)]
-    pub fn simulate_gpu_loss(&self) {
-        if let Some(ctx) = &self.gpu {
-            ctx.destroy();
+    /// Destroys this device's GPU, as a driver reset would (for tests): later GPU calls are
+    /// [`Error::DeviceLost`] (an auto device reruns them on the CPU). Every device on the
+    /// same adapter is affected.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) fn lose_gpu(&self) {
+        if let Some(opened) = &self.gpu {
+            opened.gpu.destroy();
         }
     }
 
@@ -281,7 +308,7 @@ impl Device {
     /// device always chooses [`Backend::Gpu`], a [`Device::cpu`] device [`Backend::Cpu`]; an
     /// auto device chooses the GPU when it holds one that runs `T` and its
     /// [cost model](Device::cost_model) predicts the GPU faster for this call (or, if the
-    /// model could not be measured, for work of at least [`GPU_MIN_WORK`]).
+    /// model could not be measured, for work (elements times op weight) of at least 2^24).
     ///
     /// # Examples
     ///
@@ -291,7 +318,7 @@ impl Device {
     /// assert_eq!(device.choose(&Op::Scale(2.0_f32), 100), Backend::Cpu);
     /// ```
     pub fn choose<T: Element>(&self, op: &Op<T>, len: usize) -> Backend {
-        self.choose_work::<T>(|| (op.cost(), 1), len)
+        self.choose_work::<T>(|| (Kernel::map(op).cost(), 1), len)
     }
 
     /// The one decision: fixed policies win; auto with a GPU asks the cost model which
@@ -309,14 +336,14 @@ impl Device {
         match (self.policy, &self.gpu) {
             (Policy::Cpu, _) | (Policy::Auto, None) => Backend::Cpu,
             (Policy::Gpu, _) => Backend::Gpu,
-            (Policy::Auto, Some(ctx)) => {
+            (Policy::Auto, Some(opened)) => {
                 if !gpu::supports::<T>() {
                     return Backend::Cpu;
                 }
-                let model = ctx.cost_model();
+                let model = opened.cost_model();
                 let (work, arity) = shape();
                 let gpu = match model {
-                    Some((model, _)) => crate::cost::gpu_is_faster(model, len, arity, work),
+                    Some((model, _)) => cost::gpu_is_faster(model, len, arity, work),
                     None => len.saturating_mul(work) >= GPU_MIN_WORK,
                 };
                 if gpu {
@@ -338,9 +365,9 @@ impl Device {
     /// ```
     /// assert!(compute::Device::cpu().cost_model().is_none());
     /// ```
-    pub fn cost_model(&self) -> Option<crate::cost::CostModel> {
+    pub fn cost_model(&self) -> Option<CostModel> {
         match (self.policy, &self.gpu) {
-            (Policy::Auto, Some(ctx)) => ctx.cost_model().map(|(model, _)| *model),
+            (Policy::Auto, Some(opened)) => opened.cost_model().map(|(model, _)| *model),
             _ => None,
         }
     }
@@ -353,133 +380,234 @@ impl Device {
     /// assert_eq!(compute::Device::cpu().gpu_name(), None);
     /// ```
     pub fn gpu_name(&self) -> Option<String> {
-        self.gpu.as_ref().map(|ctx| gpu::describe(&ctx.info))
+        self.gpu
+            .as_ref()
+            .map(|opened| gpu::describe(&opened.gpu.info))
     }
 
-    /// Runs one call of `kernel` over `len` elements where [`Device::choose`] says: `gpu` on the
-    /// GPU; `cpu` on the CPU, and again on an auto device after a GPU failure (logged). `out`
-    /// is what both may write (the output slice, the data in place, or nothing).
-    fn on_backend<T: Element, O: ?Sized, R>(
+    /// Runs one call of the checked `kernel` where [`Device::choose`] says: the GPU or the
+    /// CPU, and the CPU again on an auto device after a GPU failure (logged; the task's
+    /// output is rewritten and in-place data was left as it was). A call of no elements
+    /// touches no backend.
+    pub(crate) fn execute<T: Element>(
         &self,
         kernel: &Kernel<'_, T>,
-        len: usize,
-        out: &mut O,
-        cpu: impl FnOnce(&mut O) -> Result<R>,
-        gpu: impl FnOnce(&gpu::Context, &gpu::Budget, &mut O) -> Result<R>,
-    ) -> Result<R> {
-        match (
-            self.choose_work::<T>(|| (kernel.cost(), kernel.arity()), len),
-            &self.gpu,
-        ) {
-            (Backend::Cpu, _) => cpu(out),
-            (Backend::Gpu, Some(ctx)) => match gpu(ctx, &self.budget(), out) {
-                Err(e) if self.policy == Policy::Auto => {
-                    log::warn!("compute: GPU call failed ({e}); running it on the CPU");
-                    cpu(out)
+        task: &mut Task<'_, '_, T>,
+    ) -> Result<Done<T>> {
+        let len = task.len();
+        if len == 0 {
+            return Ok(task.empty());
+        }
+        let backend = self.choose_work::<T>(|| (kernel.cost(), kernel.arity()), len);
+        match (backend, &self.gpu) {
+            (Backend::Cpu, _) => cpu::execute(kernel, task),
+            (Backend::Gpu, Some(opened)) => {
+                match gpu::execute(&opened.gpu, &self.budget(), kernel, task) {
+                    Err(e) if self.policy == Policy::Auto => {
+                        log::warn!("compute: GPU call failed ({e}); running it on the CPU");
+                        cpu::execute(kernel, task)
+                    }
+                    other => other,
                 }
-                other => other,
-            },
+            }
             (Backend::Gpu, None) => Err(Error::NoGpu {
                 reason: "this device holds no GPU".into(),
             }),
         }
     }
 
-    /// Runs a checked kernel over inputs of `len` elements each on the chosen backend.
-    #[inline]
-    pub(crate) fn run<T: Element>(
+    /// Runs the checked `kernel` over arrays stored with this device, where they live: host
+    /// arrays on the CPU, GPU arrays on their GPU (never a mix: [`Error::DeviceMismatch`]).
+    pub(crate) fn execute_stored<T: Element>(
         &self,
         kernel: &Kernel<'_, T>,
-        inputs: &[&[T]],
+        arrays: &[&Stored<T>],
         len: usize,
-    ) -> Result<Vec<T>> {
-        if len == 0 {
-            return Ok(Vec::new());
+        how: Option<Reduce>,
+    ) -> Result<StoredDone<T>> {
+        match arrays.first() {
+            Some(Stored::Gpu(first)) => {
+                let residents: Option<Vec<&gpu::Resident<T>>> = arrays
+                    .iter()
+                    .map(|a| match a {
+                        Stored::Gpu(r) => Some(r),
+                        Stored::Host(_) => None,
+                    })
+                    .collect();
+                let residents = residents.ok_or(Error::DeviceMismatch)?;
+                let gpu = first.context();
+                match how {
+                    None => gpu::resident_run(gpu, kernel, &residents, len)
+                        .map(|r| StoredDone::Array(Stored::Gpu(r))),
+                    Some(how) => gpu::resident_partials(gpu, kernel, &residents, len, how)
+                        .map(StoredDone::Partials),
+                }
+            }
+            _ => {
+                let slices: Option<Vec<&[T]>> = arrays
+                    .iter()
+                    .map(|a| match a {
+                        Stored::Host(v) => Some(v.as_slice()),
+                        Stored::Gpu(_) => None,
+                    })
+                    .collect();
+                let slices = slices.ok_or(Error::DeviceMismatch)?;
+                let mut task = match how {
+                    None => Task::Fresh {
+                        inputs: &slices,
+                        len,
+                    },
+                    Some(how) => Task::Partials {
+                        inputs: &slices,
+                        len,
+                        how,
+                    },
+                };
+                if len == 0 {
+                    return stored_done(task.empty());
+                }
+                stored_done(cpu::execute(kernel, &mut task)?)
+            }
         }
-        self.on_backend(
-            kernel,
-            len,
-            &mut (),
-            |_| Ok(crate::cpu::run(kernel, inputs, len)),
-            |ctx, budget, _| gpu::run(ctx, kernel, inputs, len, budget),
-        )
     }
 
-    /// Runs a checked kernel over inputs as long as `out`, writing into `out`.
-    pub(crate) fn run_into<T: Element>(
-        &self,
-        kernel: &Kernel<'_, T>,
-        inputs: &[&[T]],
-        out: &mut [T],
-    ) -> Result<()> {
-        let len = out.len();
-        if len == 0 {
-            return Ok(());
-        }
-        self.on_backend(
-            kernel,
-            len,
-            out,
-            |out| crate::cpu::run_into(kernel, inputs, out),
-            |ctx, budget, out| gpu::run_into(ctx, kernel, inputs, out, budget),
-        )
+    /// Stores `data` where this device computes: GPU memory when it holds a GPU that runs
+    /// `T`, host memory otherwise.
+    pub(crate) fn store<T: Element>(&self, data: &[T]) -> Result<Stored<T>> {
+        Ok(match self.resident_gpu::<T>() {
+            Some(gpu) => Stored::Gpu(gpu::Resident::upload(gpu, data)?),
+            None => Stored::Host(data.to_vec()),
+        })
     }
 
-    /// Runs a checked one-input kernel over `data` in place. A GPU failure leaves `data` as
-    /// it was (see `gpu::run_in_place`), so the CPU retry starts from the input.
-    pub(crate) fn run_in_place<T: Element>(
-        &self,
-        kernel: &Kernel<'_, T>,
-        data: &mut [T],
-    ) -> Result<()> {
-        let len = data.len();
-        if len == 0 {
-            return Ok(());
-        }
-        self.on_backend(
-            kernel,
-            len,
-            data,
-            |data| crate::cpu::run_in_place(kernel, data),
-            |ctx, budget, data| gpu::run_in_place(ctx, kernel, data, budget),
-        )
-    }
-
-    /// Folds a checked kernel's values over inputs of `len` elements on the chosen backend.
-    pub(crate) fn reduce<T: Element>(
-        &self,
-        kernel: &Kernel<'_, T>,
-        inputs: &[&[T]],
-        len: usize,
-        how: Reduce,
-    ) -> Result<Option<T>> {
-        Ok(how.finish(&self.partials(kernel, inputs, len, how)?))
-    }
-
-    /// The folds of a checked kernel's values over each run of 4,096 consecutive elements
-    /// (a CPU block, a GPU workgroup), in order, on the chosen backend; none for no elements.
-    pub(crate) fn partials<T: Element>(
-        &self,
-        kernel: &Kernel<'_, T>,
-        inputs: &[&[T]],
-        len: usize,
-        how: Reduce,
-    ) -> Result<Vec<T>> {
-        if len == 0 {
-            return Ok(Vec::new());
-        }
-        self.on_backend(
-            kernel,
-            len,
-            &mut (),
-            |_| crate::cpu::partials(kernel, inputs, len, how),
-            |ctx, budget, _| gpu::partials(ctx, kernel, inputs, len, budget, how),
-        )
-    }
-
-    /// The GPU context, for the crate's own tests.
+    /// The GPU, for the crate's own tests.
     #[cfg(test)]
-    pub(crate) fn gpu_context(&self) -> Option<&gpu::Context> {
-        self.gpu.as_deref()
+    pub(crate) fn gpu_context(&self) -> Option<&Gpu> {
+        self.gpu.as_deref().map(|opened| &*opened.gpu)
+    }
+}
+
+/// An array's elements where a device keeps them.
+#[derive(Debug)]
+pub(crate) enum Stored<T> {
+    /// Host memory (a CPU device, or a type the GPU does not run).
+    Host(Vec<T>),
+    /// GPU memory.
+    Gpu(gpu::Resident<T>),
+}
+
+impl<T: Element> Stored<T> {
+    /// Elements held.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Stored::Host(v) => v.len(),
+            Stored::Gpu(r) => r.len(),
+        }
+    }
+
+    /// The elements, copied to the host.
+    pub(crate) fn to_vec(&self) -> Result<Vec<T>> {
+        match self {
+            Stored::Host(v) => Ok(v.clone()),
+            Stored::Gpu(r) => r.to_vec(),
+        }
+    }
+}
+
+/// What a call over stored arrays gives back.
+pub(crate) enum StoredDone<T> {
+    /// A new array, where the inputs live.
+    Array(Stored<T>),
+    /// A reduction's partials.
+    Partials(Vec<T>),
+}
+
+/// A host task's result as a stored array or partials.
+fn stored_done<T>(done: Done<T>) -> Result<StoredDone<T>> {
+    match done {
+        Done::Values(v) => Ok(StoredDone::Array(Stored::Host(v))),
+        Done::Partials(p) => Ok(StoredDone::Partials(p)),
+        Done::Written => Err(Error::Internal {
+            what: "an array call that wrote in place".into(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::kernel::Kernel;
+    use crate::ir::op::{BinOp, Op};
+    use crate::Device;
+
+    /// The GPU device, or `None` (skipping) when there is none and none is required.
+    fn gpu() -> Option<Device> {
+        match Device::gpu() {
+            Ok(device) => Some(device),
+            Err(e) if std::env::var("COMPUTE_REQUIRE_GPU").is_ok_and(|v| v == "1") => {
+                panic!("COMPUTE_REQUIRE_GPU=1 but no GPU: {e}")
+            }
+            Err(_) => None,
+        }
+    }
+
+    #[test]
+    fn gpu_one_pipeline_serves_every_parameter_value() {
+        let Some(device) = gpu() else { return };
+        let Some(ctx) = device.gpu_context() else {
+            return;
+        };
+        // a shape no other test uses, so the count is this test's own
+        let shape = |s: f32| Op::Scale(s).then(Op::Floor).then(Op::Relu).then(Op::Floor);
+        assert_eq!(crate::map(&device, [1.5_f32], shape(2.0)).unwrap(), [3.0]);
+        assert_eq!(crate::map(&device, [1.5_f32], shape(3.0)).unwrap(), [4.0]);
+        assert_eq!(crate::map(&device, [1.5_f32], shape(-1.0)).unwrap(), [0.0]);
+        let op = shape(5.0);
+        let builds = ctx.pipelines.builds(&Kernel::map(&op));
+        assert_eq!(
+            builds, 1,
+            "Scale(2), Scale(3) and Scale(-1) share one pipeline"
+        );
+    }
+
+    #[test]
+    fn gpu_the_same_expression_built_twice_shares_a_pipeline() {
+        use crate::expr::{x, y};
+        let Some(device) = gpu() else { return };
+        let Some(ctx) = device.gpu_context() else {
+            return;
+        };
+        let (a, b) = ([1.0_f32, 2.0], [0.5_f32, 0.25]);
+        for c in [2.0_f32, 3.0, -4.0] {
+            // built anew each time, with another constant
+            let e = (x() * c - y()).floor().abs().floor();
+            let out = crate::eval(&device, e, (&a, &b)).unwrap();
+            assert_eq!(
+                out,
+                [
+                    (1.0 * c - 0.5).floor().abs(),
+                    (2.0 * c - 0.25).floor().abs()
+                ]
+            );
+        }
+        let e = (x() * 1.0_f32 - y()).floor().abs().floor();
+        assert_eq!(ctx.pipelines.builds(&e.kernel().unwrap()), 1);
+    }
+
+    #[test]
+    fn gpu_buffers_are_reused_and_bounded() {
+        let Some(device) = gpu() else { return };
+        let Some(ctx) = device.gpu_context() else {
+            return;
+        };
+        let a = vec![3u32; 10_000];
+        for _ in 0..50 {
+            assert_eq!(crate::zip(&device, &a, &a, BinOp::Mul).unwrap()[9_999], 9);
+        }
+        // at most MAX_POOLED buffers, each at most twice a call's 40 KB
+        assert!(
+            ctx.pool.held_bytes() <= 8 * 2 * 65_536,
+            "{}",
+            ctx.pool.held_bytes()
+        );
     }
 }

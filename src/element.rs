@@ -2,7 +2,7 @@
 //!
 //! Each type's arithmetic lives here once, as numpy and WGSL define it: integers wrap,
 //! integer division by zero gives 0 and `MIN / -1` gives `MIN`, float `min`/`max` propagate
-//! NaN, `round` is half-to-even. `op.rs` maps every [`Op`](crate::Op) onto these primitives.
+//! NaN, `round` is half-to-even. the op table (`ir/ops.rs`) writes every op's CPU meaning with these primitives.
 
 use std::fmt::Debug;
 
@@ -92,6 +92,11 @@ pub(crate) mod sealed {
         fn cos(self) -> Self;
         /// Hyperbolic tangent.
         fn tanh(self) -> Self;
+        /// The logistic function `1 / (1 + e^-x)`, written so it neither overflows nor loses
+        /// the tiny true value of a large negative `x` (`e^x / (1 + e^x)` there).
+        fn sigmoid(self) -> Self;
+        /// 1 for `true`, 0 for `false` (a comparison's value).
+        fn indicator(holds: bool) -> Self;
         /// Round towards negative infinity; identity on integers.
         fn floor(self) -> Self;
         /// Round towards positive infinity; identity on integers.
@@ -187,6 +192,25 @@ pub(crate) mod sealed {
                 #[inline(always)]
                 fn tanh(self) -> Self {
                     <$t>::tanh(self)
+                }
+                #[inline(always)]
+                fn sigmoid(self) -> Self {
+                    // e^-|x| never overflows; for x < 0 the answer is e^x / (1 + e^x), which
+                    // keeps its tiny value (1 / (1 + e^-x) would overflow to 1 / inf = 0)
+                    let e = (-<$t>::abs(self)).exp();
+                    if self >= 0.0 {
+                        1.0 / (1.0 + e)
+                    } else {
+                        e / (1.0 + e)
+                    }
+                }
+                #[inline(always)]
+                fn indicator(holds: bool) -> Self {
+                    if holds {
+                        1.0
+                    } else {
+                        0.0
+                    }
                 }
                 #[inline(always)]
                 fn floor(self) -> Self {
@@ -286,6 +310,13 @@ pub(crate) mod sealed {
                 }
                 fn tanh(self) -> Self {
                     self
+                }
+                fn sigmoid(self) -> Self {
+                    self
+                }
+                #[inline(always)]
+                fn indicator(holds: bool) -> Self {
+                    Self::from(holds)
                 }
                 #[inline(always)]
                 fn floor(self) -> Self {

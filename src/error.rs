@@ -63,7 +63,8 @@ pub enum Error {
         ty: &'static str,
     },
     /// The chosen backend cannot run this element type or kernel (for example `f64` on a GPU
-    /// without 64-bit float support).
+    /// without 64-bit float support), or the kernel is larger than one kernel may be (an
+    /// expression deeper than its evaluation stack, more steps than one kernel holds).
     #[error("not supported on this backend: {what}")]
     Unsupported {
         /// What was asked for.
@@ -91,6 +92,12 @@ pub enum Error {
         /// The driver's error.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+    /// A broken invariant inside the crate (a bug): please report it. Nothing was written.
+    #[error("internal error in compute (please report): {what}")]
+    Internal {
+        /// What went wrong.
+        what: String,
     },
     /// The GPU device was lost (driver reset, device destroyed); later GPU calls on this
     /// [`Device`](crate::Device) fail the same way.

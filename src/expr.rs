@@ -15,25 +15,33 @@
 use std::ops;
 
 use crate::element::Element;
-use crate::kernel::MAX_INPUTS;
-use crate::op::{BinOp, Cmp, Op};
+use crate::error::{Error, Result};
+use crate::ir::kernel::{step, Instr, Kernel, MAX_INPUTS};
+use crate::ir::op::{BinOp, Op};
+use crate::ir::ops::{Prim, MAX_PARAMS};
 
 /// An element-wise expression of up to four input arrays ([`x`], [`y`], [`z`], [`w`]),
 /// scalars and ops. Build it with operators (`+ - * /`, unary `-`) and methods; evaluate it
 /// with [`eval`](crate::eval). The same expression shape reuses the same GPU pipeline,
 /// whatever its scalar values.
+///
+/// It is kept flat, as the postfix program it lowers to, so an expression of any depth is
+/// built, cloned, compared and dropped without recursion (evaluating one deeper than the
+/// kernel limits is an error, never a stack overflow).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expr<T> {
-    node: Node<T>,
+    code: Vec<Node<T>>,
 }
 
+/// One step of an expression, in postfix order.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Node<T> {
+enum Node<T> {
     Input(u8),
     Const(T),
-    Unary(Op<T>, Box<Node<T>>),
-    Binary(BinOp, Box<Node<T>>, Box<Node<T>>),
-    Compare(Cmp, Box<Node<T>>, Box<Node<T>>),
+    /// An op (a chain or a user kernel included) on the top value.
+    Unary(Op<T>),
+    /// A two-value op of the table (arithmetic or a comparison) on the top two values.
+    Binary(Prim),
 }
 
 /// Element `i` of input `k` (0-based; at most 3, since a kernel reads at most four arrays;
@@ -49,7 +57,7 @@ pub(crate) enum Node<T> {
 /// ```
 pub fn input<T>(k: usize) -> Expr<T> {
     Expr {
-        node: Node::Input(u8::try_from(k).unwrap_or(u8::MAX)),
+        code: vec![Node::Input(u8::try_from(k).unwrap_or(u8::MAX))],
     }
 }
 
@@ -85,7 +93,7 @@ pub fn w<T>() -> Expr<T> {
 /// ```
 pub fn constant<T>(value: T) -> Expr<T> {
     Expr {
-        node: Node::Const(value),
+        code: vec![Node::Const(value)],
     }
 }
 
@@ -96,27 +104,23 @@ impl<T> From<T> for Expr<T> {
 }
 
 impl<T> Expr<T> {
-    pub(crate) fn node(&self) -> &Node<T> {
-        &self.node
-    }
-
     /// The highest input this expression names, plus one.
     pub(crate) fn inputs_named(&self) -> usize {
-        fn walk<T>(node: &Node<T>) -> usize {
-            match node {
-                Node::Input(k) => usize::from(*k) + 1,
-                Node::Const(_) => 0,
-                Node::Unary(_, arg) => walk(arg),
-                Node::Binary(_, l, r) | Node::Compare(_, l, r) => walk(l).max(walk(r)),
-            }
-        }
-        walk(&self.node)
+        self.code
+            .iter()
+            .filter_map(|node| match node {
+                Node::Input(k) => Some(usize::from(*k) + 1),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
     }
 
-    fn binary(self, op: BinOp, right: Expr<T>) -> Expr<T> {
-        Expr {
-            node: Node::Binary(op, Box::new(self.node), Box::new(right.node)),
-        }
+    /// `self` and `right` combined by a two-value op: `right`'s steps follow `self`'s.
+    fn binary(mut self, prim: Prim, right: Expr<T>) -> Expr<T> {
+        self.code.extend(right.code);
+        self.code.push(Node::Binary(prim));
+        self
     }
 
     /// Applies any [`Op`] (a chain or a user kernel included) to the expression.
@@ -130,34 +134,27 @@ impl<T> Expr<T> {
     /// # Ok::<(), compute::Error>(())
     /// ```
     #[must_use]
-    pub fn apply(self, op: Op<T>) -> Expr<T> {
-        Expr {
-            node: Node::Unary(op, Box::new(self.node)),
-        }
+    pub fn apply(mut self, op: Op<T>) -> Expr<T> {
+        self.code.push(Node::Unary(op));
+        self
     }
 
     /// `self` to the power `exponent` (an expression or a scalar).
     #[must_use]
     pub fn pow(self, exponent: impl Into<Expr<T>>) -> Expr<T> {
-        self.binary(BinOp::Pow, exponent.into())
+        self.binary(Prim::Pow, exponent.into())
     }
 
     /// Element-wise minimum with an expression or a scalar.
     #[must_use]
     pub fn min(self, other: impl Into<Expr<T>>) -> Expr<T> {
-        self.binary(BinOp::Min, other.into())
+        self.binary(Prim::Min, other.into())
     }
 
     /// Element-wise maximum with an expression or a scalar.
     #[must_use]
     pub fn max(self, other: impl Into<Expr<T>>) -> Expr<T> {
-        self.binary(BinOp::Max, other.into())
-    }
-
-    fn compare(self, cmp: Cmp, right: Expr<T>) -> Expr<T> {
-        Expr {
-            node: Node::Compare(cmp, Box::new(self.node), Box::new(right.node)),
-        }
+        self.binary(Prim::Max, other.into())
     }
 
     /// 1 where `self > other`, else 0 (in `T`). With [`count`](crate::count), numpy's
@@ -178,39 +175,39 @@ impl<T> Expr<T> {
     /// ```
     #[must_use]
     pub fn gt(self, other: impl Into<Expr<T>>) -> Expr<T> {
-        self.compare(Cmp::Gt, other.into())
+        self.binary(Prim::Gt, other.into())
     }
 
     /// 1 where `self >= other`, else 0. See [`gt`](Self::gt).
     #[must_use]
     pub fn ge(self, other: impl Into<Expr<T>>) -> Expr<T> {
-        self.compare(Cmp::Ge, other.into())
+        self.binary(Prim::Ge, other.into())
     }
 
     /// 1 where `self < other`, else 0. See [`gt`](Self::gt).
     #[must_use]
     pub fn lt(self, other: impl Into<Expr<T>>) -> Expr<T> {
-        self.compare(Cmp::Lt, other.into())
+        self.binary(Prim::Lt, other.into())
     }
 
     /// 1 where `self <= other`, else 0. See [`gt`](Self::gt).
     #[must_use]
     pub fn le(self, other: impl Into<Expr<T>>) -> Expr<T> {
-        self.compare(Cmp::Le, other.into())
+        self.binary(Prim::Le, other.into())
     }
 
     /// 1 where `self == other`, else 0 (numpy's `equal`; named so to stay clear of
     /// [`PartialEq::eq`], which compares two expressions). See [`gt`](Self::gt).
     #[must_use]
     pub fn equal(self, other: impl Into<Expr<T>>) -> Expr<T> {
-        self.compare(Cmp::Eq, other.into())
+        self.binary(Prim::Eq, other.into())
     }
 
     /// 1 where `self != other`, else 0 (numpy's `not_equal`; NaN is unequal to everything
     /// on the CPU). See [`gt`](Self::gt).
     #[must_use]
     pub fn not_equal(self, other: impl Into<Expr<T>>) -> Expr<T> {
-        self.compare(Cmp::Ne, other.into())
+        self.binary(Prim::Ne, other.into())
     }
 
     /// `min(max(self, lo), hi)`, numpy's `clip`.
@@ -271,7 +268,7 @@ macro_rules! binary_operators {
             impl<T, R: Into<Expr<T>>> ops::$trait<R> for Expr<T> {
                 type Output = Expr<T>;
                 fn $method(self, right: R) -> Expr<T> {
-                    self.binary(BinOp::$op, right.into())
+                    self.binary(BinOp::$op.prim(), right.into())
                 }
             }
         )*
@@ -287,25 +284,25 @@ macro_rules! scalar_left {
             impl ops::Add<Expr<$t>> for $t {
                 type Output = Expr<$t>;
                 fn add(self, right: Expr<$t>) -> Expr<$t> {
-                    constant(self).binary(BinOp::Add, right)
+                    constant(self).binary(Prim::Add, right)
                 }
             }
             impl ops::Sub<Expr<$t>> for $t {
                 type Output = Expr<$t>;
                 fn sub(self, right: Expr<$t>) -> Expr<$t> {
-                    constant(self).binary(BinOp::Sub, right)
+                    constant(self).binary(Prim::Sub, right)
                 }
             }
             impl ops::Mul<Expr<$t>> for $t {
                 type Output = Expr<$t>;
                 fn mul(self, right: Expr<$t>) -> Expr<$t> {
-                    constant(self).binary(BinOp::Mul, right)
+                    constant(self).binary(Prim::Mul, right)
                 }
             }
             impl ops::Div<Expr<$t>> for $t {
                 type Output = Expr<$t>;
                 fn div(self, right: Expr<$t>) -> Expr<$t> {
-                    constant(self).binary(BinOp::Div, right)
+                    constant(self).binary(Prim::Div, right)
                 }
             }
         )*
@@ -366,29 +363,62 @@ impl<T, I: Inputs<T> + ?Sized> Inputs<T> for &I {
     }
 }
 
-/// Checks the inputs against what `expr` names: enough arrays, at most [`MAX_INPUTS`], all
-/// of one length. Returns the slices and that length.
-pub(crate) fn gather<'i, T: Element>(
-    expr: &Expr<T>,
-    inputs: &'i impl Inputs<T>,
-) -> crate::Result<(Vec<&'i [T]>, usize)> {
-    let slices = inputs.slices();
+impl<T: Element> Expr<T> {
+    /// The checked kernel of the expression (see `Kernel::check`); its arity is one more
+    /// than the highest input it names, at least 1 (an expression of constants reads input 0
+    /// for its length).
+    pub(crate) fn kernel(&self) -> Result<Kernel<'_, T>> {
+        let mut code = Vec::with_capacity(self.code.len());
+        for node in &self.code {
+            match node {
+                Node::Input(k) => code.push(Instr::Input(*k)),
+                Node::Const(c) => code.push(Instr::Const(*c)),
+                Node::Unary(op) => {
+                    for s in op.steps() {
+                        code.push(step(s).ok_or_else(|| Error::Internal {
+                            what: "a chain nested in a chain".into(),
+                        })?);
+                    }
+                }
+                Node::Binary(prim) => code.push(Instr::Prim(*prim, [T::ZERO; MAX_PARAMS])),
+            }
+        }
+        Kernel::program(code, self.inputs_named().max(1))
+    }
+}
+
+/// Checks the arrays an expression reads: at least as many as it names and at least one
+/// (an expression of constants reads input 0 for its length), at most [`MAX_INPUTS`]. The
+/// one rule for host inputs and device arrays.
+pub(crate) fn check_count<T>(expr: &Expr<T>, given: usize) -> Result<()> {
     let named = expr.inputs_named();
-    if named > MAX_INPUTS || slices.len() > MAX_INPUTS {
-        return Err(crate::Error::TooManyInputs {
-            given: slices.len().max(named),
+    if named > MAX_INPUTS || given > MAX_INPUTS {
+        return Err(Error::TooManyInputs {
+            given: given.max(named),
             max: MAX_INPUTS,
         });
     }
-    if slices.len() < named {
-        return Err(crate::Error::MissingInput {
-            index: named - 1,
-            given: slices.len(),
+    let needed = named.max(1);
+    if given < needed {
+        return Err(Error::MissingInput {
+            index: needed - 1,
+            given,
         });
     }
+    Ok(())
+}
+
+/// Checks the inputs against what `expr` names (see [`check_count`]), all of one length.
+/// Returns the slices and that length.
+pub(crate) fn gather<'i, T: Element>(
+    expr: &Expr<T>,
+    inputs: &'i impl Inputs<T>,
+) -> Result<(Vec<&'i [T]>, usize)> {
+    let slices = inputs.slices();
+    check_count(expr, slices.len())?;
     let len = slices.first().map_or(0, |s| s.len());
     if let Some(other) = slices.iter().find(|s| s.len() != len) {
-        return Err(crate::Error::LengthMismatch {
+        return Err(Error::LengthMismatch {
             left: len,
             right: other.len(),
         });

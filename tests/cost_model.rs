@@ -50,7 +50,7 @@ fn child_measures_or_loads() {
         .unwrap()
         .parse()
         .unwrap();
-    assert_eq!(compute::calibrations(), want);
+    assert_eq!(compute::testing::calibrations(), want);
     assert!(took.as_secs_f64() < 5.0, "calibration took {took:?}");
     // a tiny call never pays a GPU's fixed cost
     assert!(model.gpu.call > model.cpu.call, "{model:?}");

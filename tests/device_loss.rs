@@ -30,7 +30,7 @@ fn gpu_device_lost_mid_run_gives_errors_not_hangs() {
             lost
         });
         std::thread::sleep(std::time::Duration::from_millis(30));
-        device.simulate_gpu_loss();
+        compute::testing::simulate_gpu_loss(&device);
         let lost = worker.join().expect("the worker does not panic");
         assert!(lost > 0, "calls after the loss fail");
     });

@@ -4,11 +4,12 @@
 
 use std::fmt::Write as _;
 
+use super::layout;
 use crate::element::{Element, Kind};
 use crate::error::{Error, Result};
-use crate::kernel::{Instr, Kernel, MAX_INPUTS};
-use crate::op::Op;
-use crate::reduce::Reduce;
+use crate::ir::kernel::{Instr, Kernel, MAX_INPUTS};
+use crate::ir::ops::{Arity, Wgsl};
+use crate::ir::reduce::Reduce;
 
 /// The kernel template.
 pub(crate) const TEMPLATE: &str = include_str!("../../shaders/elementwise.wgsl");
@@ -23,9 +24,8 @@ pub(crate) const UINT: &str = include_str!("../../shaders/uint.wgsl");
 const ALIAS: &str = "alias elem = ";
 /// The parameter array declaration in the template.
 const PARAMS: &str = "p: array<vec4<u32>, 1>,";
-/// The line the input declarations follow, and the first input's binding.
+/// The line the input declarations follow.
 const INPUTS: &str = "\n// @inputs\n";
-pub(crate) const INPUT_BINDING: u32 = 2;
 /// The reduction's lines in the template.
 const COMBINE: &str = "// @combine";
 const IDENTITY: &str = "// @identity";
@@ -79,36 +79,39 @@ pub(crate) fn generate<T: Element>(
         let value = match instr {
             Instr::Input(k) => format!("in{k}[i]"),
             Instr::Const(_) => param(),
-            Instr::Op(op) => {
+            Instr::Custom(custom) => {
                 let arg = stack.pop().ok_or_else(malformed)?;
-                match op {
-                    Op::Custom(custom) => {
-                        let _ = writeln!(
-                            users,
-                            "fn user_{next}(x: elem) -> elem {{\n    return (\n{}\n    );\n}}",
-                            custom.wgsl()
-                        );
-                        format!("user_{next}({arg})")
+                let _ = writeln!(
+                    users,
+                    "fn user_{next}(x: elem) -> elem {{\n    return (\n{}\n    );\n}}",
+                    custom.wgsl()
+                );
+                format!("user_{next}({arg})")
+            }
+            Instr::Prim(prim, _) => {
+                let entry = prim.entry();
+                let right = stack.pop().ok_or_else(malformed)?;
+                let args = match entry.arity {
+                    Arity::Unary => right,
+                    Arity::Binary => {
+                        let left = stack.pop().ok_or_else(malformed)?;
+                        format!("{left}, {right}")
                     }
-                    op => {
-                        let mut call = format!("op_{}({arg}", op.name());
-                        for _ in op.params().iter() {
+                };
+                match entry.wgsl {
+                    Wgsl::Helper(name) => {
+                        let mut call = format!("{name}({args}");
+                        for _ in 0..entry.params {
                             call.push_str(", ");
                             call.push_str(&param());
                         }
                         call + ")"
                     }
+                    Wgsl::Compare(op) => {
+                        let (left, right) = args.split_once(", ").ok_or_else(malformed)?;
+                        format!("select(elem(0), elem(1), {left} {op} {right})")
+                    }
                 }
-            }
-            Instr::Bin(op) => {
-                let right = stack.pop().ok_or_else(malformed)?;
-                let left = stack.pop().ok_or_else(malformed)?;
-                format!("bin_{}({left}, {right})", op.name())
-            }
-            Instr::Cmp(cmp) => {
-                let right = stack.pop().ok_or_else(malformed)?;
-                let left = stack.pop().ok_or_else(malformed)?;
-                format!("select(elem(0), elem(1), {left} {} {right})", cmp.wgsl())
             }
         };
         let _ = writeln!(body, "    let t{next} = {value};");
@@ -125,11 +128,7 @@ pub(crate) fn generate<T: Element>(
     };
     let mut inputs = String::new();
     for k in 0..kernel.arity() {
-        let _ = writeln!(
-            inputs,
-            "@group(0) @binding({}) var<storage, read> in{k}: array<elem>;",
-            INPUT_BINDING + k as u32
-        );
+        let _ = writeln!(inputs, "{}", layout::input_declaration(k));
     }
     let template = retype(TEMPLATE, Some(ty)).replacen(INPUTS, &format!("{INPUTS}{inputs}"), 1);
     let marker = |m: &str| template.find(&format!("\n    {m}\n")).map(|at| at + 1);
@@ -145,11 +144,8 @@ pub(crate) fn generate<T: Element>(
     src.push_str(&template[end + BODY_END.len() + 5..]);
     let mut src = src.replacen(PARAMS, &params, 1);
     if let Some(reduce) = reduce {
-        let (combine, identity) = match reduce {
-            Reduce::Sum => ("a + b", "elem(0)"),
-            Reduce::Min => ("min(a, b)", "kernel(0u)"),
-            Reduce::Max => ("max(a, b)", "kernel(0u)"),
-        };
+        let entry = reduce.entry();
+        let (combine, identity) = (entry.combine, entry.identity);
         src = src
             .lines()
             .map(|line| {
@@ -167,207 +163,82 @@ pub(crate) fn generate<T: Element>(
 }
 
 fn malformed() -> Error {
-    Error::Unsupported {
+    Error::Internal {
         what: "a malformed kernel program".into(),
     }
 }
 
-/// Lines of the module `check_custom` builds before the user's expression.
-const CUSTOM_PREFIX_LINES: u32 = 3;
-
-/// Checks a user kernel's WGSL expression on its own: it must parse and validate as the body
-/// of `fn user(x: elem) -> elem`, and declare nothing else, so it can see no buffer. Errors
-/// give the line and column within `wgsl`.
-pub(crate) fn check_custom<T: Element>(wgsl: &str) -> Result<()> {
-    // f64 has no GPU kernels yet; its user kernels are still checked, as f32.
-    let ty = T::WGSL.unwrap_or("f32");
-    let src = format!(
-        "alias elem = {ty};\nfn user(x: elem) -> elem {{\n    return (\n{wgsl}\n    );\n}}\n"
-    );
-    let located = |loc: Option<naga::SourceLocation>, message: String| -> Error {
-        let Some(loc) = loc.filter(|l| l.line_number > CUSTOM_PREFIX_LINES) else {
-            return Error::Shader {
-                message: format!("user kernel `{wgsl}`: {message}"),
-            };
-        };
-        let line = loc.line_number - CUSTOM_PREFIX_LINES;
-        let text = wgsl.lines().nth(line as usize - 1).unwrap_or("");
-        let caret = " ".repeat(loc.line_position.saturating_sub(1) as usize) + "^";
-        Error::Shader {
-            message: format!(
-                "user kernel, line {line}, column {}: {message}\n  {text}\n  {caret}",
-                loc.line_position
-            ),
-        }
-    };
-    let module = naga::front::wgsl::parse_str(&src)
-        .map_err(|e| located(e.location(&src), e.message().to_string()))?;
-    if module.functions.len() != 1
-        || !module.entry_points.is_empty()
-        || !module.global_variables.is_empty()
-    {
-        return Err(Error::Shader {
-            message: format!(
-                "user kernel `{wgsl}`: must be one expression of `x`, declaring nothing"
-            ),
-        });
-    }
-    naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::default(),
-    )
-    .validate(&module)
-    .map_err(|e| located(e.location(&src), e.as_inner().to_string()))?;
-    Ok(())
-}
-
-/// Parses and validates `src` with naga; the error names the line and column.
-pub(crate) fn validate(src: &str) -> Result<()> {
-    let module = naga::front::wgsl::parse_str(src).map_err(|e| Error::Shader {
-        message: e.emit_to_string(src),
-    })?;
-    let mut validator = naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::default(),
-    );
-    validator.validate(&module).map_err(|e| Error::Shader {
-        message: e.emit_to_string(src),
-    })?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{generate, validate};
+    use super::generate;
     use crate::element::Element;
-    use crate::kernel::Kernel;
-    use crate::op::{BinOp, Op};
-    use crate::reduce::Reduce;
+    use crate::ir::kernel::{Instr, Kernel};
+    use crate::ir::op::Op;
+    use crate::ir::ops::{Arity, Prim, Types};
+    use crate::ir::reduce::Reduce;
+    use crate::wgsl_check::validate;
 
-    /// Every op, with parameters; the match makes a new op fail to compile here until it is
-    /// listed (and so generated and validated).
-    fn all_ops<T: Element>(p: T) -> Vec<Op<T>> {
-        let ops = vec![
-            Op::Scale(p),
-            Op::Add(p),
-            Op::Sub(p),
-            Op::Div(p),
-            Op::Min(p),
-            Op::Max(p),
-            Op::Clamp(p, p),
-            Op::Pow(p),
-            Op::Neg,
-            Op::Abs,
-            Op::Square,
-            Op::Sqrt,
-            Op::Recip,
-            Op::Exp,
-            Op::Log,
-            Op::Sin,
-            Op::Cos,
-            Op::Tanh,
-            Op::Sigmoid,
-            Op::Relu,
-            Op::Floor,
-            Op::Ceil,
-            Op::Round,
-            Op::Scale(p).then(Op::Clamp(p, p)).then(Op::Abs),
-            Op::custom("x * x + x", |x: T| x).unwrap(),
-        ];
-        for op in &ops {
-            match op {
-                Op::Scale(_)
-                | Op::Add(_)
-                | Op::Sub(_)
-                | Op::Div(_)
-                | Op::Min(_)
-                | Op::Max(_)
-                | Op::Clamp(..)
-                | Op::Pow(_)
-                | Op::Neg
-                | Op::Abs
-                | Op::Square
-                | Op::Sqrt
-                | Op::Recip
-                | Op::Exp
-                | Op::Log
-                | Op::Sin
-                | Op::Cos
-                | Op::Tanh
-                | Op::Sigmoid
-                | Op::Relu
-                | Op::Floor
-                | Op::Ceil
-                | Op::Round
-                | Op::Chain(_)
-                | Op::Custom(_) => {}
+    /// One kernel per op of the table, with `p` as every scalar: `x op` for one-value ops,
+    /// `x op y` and `x op c` for two-value ones.
+    fn table_kernels<T: Element>(p: T) -> Vec<Kernel<'static, T>> {
+        let mut kernels = Vec::new();
+        for &prim in Prim::ALL {
+            let entry = prim.entry();
+            let float = <T as crate::element::sealed::Scalar>::KIND == crate::element::Kind::Float;
+            if entry.types == Types::Float && !float {
+                continue; // rejected before any GPU work
+            }
+            let op = Instr::Prim(prim, [p, p]);
+            match entry.arity {
+                Arity::Unary => {
+                    kernels.push(Kernel::program(vec![Instr::Input(0), op], 1).unwrap());
+                }
+                Arity::Binary => {
+                    let two = vec![Instr::Input(0), Instr::Input(1), op];
+                    kernels.push(Kernel::program(two, 2).unwrap());
+                    let scalar = vec![Instr::Input(0), Instr::Const(p), op];
+                    kernels.push(Kernel::program(scalar, 1).unwrap());
+                }
             }
         }
-        ops
+        kernels
     }
-
-    const BINOPS: [BinOp; 7] = [
-        BinOp::Add,
-        BinOp::Sub,
-        BinOp::Mul,
-        BinOp::Div,
-        BinOp::Min,
-        BinOp::Max,
-        BinOp::Pow,
-    ];
 
     fn check_every_kernel<T: Element>(p: T) -> usize {
         let mut checked = 0;
-        for op in all_ops(p) {
-            if op.check().is_err() {
-                continue; // float-only ops on integers never reach the GPU
-            }
-            for reduce in [
-                None,
-                Some(Reduce::Sum),
-                Some(Reduce::Min),
-                Some(Reduce::Max),
-            ] {
-                let src = generate(&Kernel::map(&op), reduce).unwrap();
-                validate(&src).unwrap_or_else(|e| panic!("{op:?} {reduce:?} on {p:?}: {e}\n{src}"));
+        for kernel in table_kernels(p) {
+            let counted = kernel.nonzero().unwrap();
+            let mut runs = vec![(&kernel, None), (&counted, Some(Reduce::Sum))];
+            runs.extend(Reduce::ALL.map(|r| (&kernel, Some(r))));
+            for (k, reduce) in runs {
+                let src = generate(k, reduce).unwrap();
+                validate(&src).unwrap_or_else(|e| panic!("{k:?} {reduce:?}: {e}\n{src}"));
             }
             checked += 1;
         }
-        for op in BINOPS {
-            let src = generate(&Kernel::<T>::zip(op), None).unwrap();
-            validate(&src).unwrap_or_else(|e| panic!("{op:?}: {e}\n{src}"));
-            checked += 1;
-        }
-        // every comparison, as a value and as the counted indicator of `count`
-        let x = crate::expr::x::<T>();
-        let y = crate::expr::y::<T>();
-        for e in [
-            x.clone().gt(y.clone()),
-            x.clone().ge(p),
-            x.clone().lt(y.clone()),
-            x.clone().le(p),
-            x.clone().equal(y.clone()),
-            x.not_equal(y),
-        ] {
-            let kernel = Kernel::expr(&e).unwrap();
-            for (k, reduce) in [
-                (kernel.clone(), None),
-                (kernel.nonzero().unwrap(), Some(Reduce::Sum)),
-            ] {
-                let src = generate(&k, reduce).unwrap();
-                validate(&src).unwrap_or_else(|err| panic!("{e:?}: {err}\n{src}"));
-                checked += 1;
-            }
-        }
+        let custom = Op::custom("x * x + x", |x: T| x).unwrap();
+        let chain = Op::Scale(p).then(Op::Clamp(p, p)).then(custom);
+        let src = generate(&Kernel::map(&chain), None).unwrap();
+        validate(&src).unwrap_or_else(|e| panic!("{chain:?}: {e}\n{src}"));
         checked
     }
 
     #[test]
-    fn every_generated_kernel_passes_naga() {
-        // ops, binary ops, comparisons (as values and counted)
-        assert_eq!(check_every_kernel(2.0_f32), 25 + 7 + 12);
-        assert_eq!(check_every_kernel(2_i32), 25 - 8 + 7 + 12);
-        assert_eq!(check_every_kernel(2_u32), 25 - 8 + 7 + 12);
+    fn every_op_of_the_table_generates_a_kernel_naga_accepts() {
+        // one kernel per one-value op, two per two-value op; float-only ops skip integers
+        let (unary, binary) = Prim::ALL
+            .iter()
+            .fold((0, 0), |(u, b), p| match p.entry().arity {
+                Arity::Unary => (u + 1, b),
+                Arity::Binary => (u, b + 1),
+            });
+        let float_only = Prim::ALL
+            .iter()
+            .filter(|p| p.entry().types == Types::Float)
+            .count();
+        assert_eq!(check_every_kernel(2.0_f32), unary + 2 * binary);
+        assert_eq!(check_every_kernel(2_i32), unary - float_only + 2 * binary);
+        assert_eq!(check_every_kernel(2_u32), unary - float_only + 2 * binary);
     }
 
     #[test]
@@ -382,15 +253,30 @@ mod tests {
         let a = generate(&Kernel::map(&two), None).unwrap();
         let b = generate(&Kernel::map(&three), None).unwrap();
         assert_eq!(a, b);
-        assert_eq!(Kernel::map(&two).shape(), Kernel::map(&three).shape());
     }
 
     #[test]
-    fn a_broken_kernel_is_an_error_with_line_and_column() {
-        let err = validate("fn main() -> f32 { return 1.0 + ; }").unwrap_err();
-        let text = err.to_string();
-        assert!(text.contains("wgsl:1:"), "{text}");
-        let err = validate("fn f() -> u32 { return 1.5; }").unwrap_err();
-        assert!(matches!(err, crate::Error::Shader { .. }), "{err}");
+    fn the_template_declares_the_bindings_of_the_layout() {
+        let module = naga::front::wgsl::parse_str(super::TEMPLATE).unwrap();
+        let binding = |name: &str| {
+            module
+                .global_variables
+                .iter()
+                .find(|(_, v)| v.name.as_deref() == Some(name))
+                .and_then(|(_, v)| v.binding.as_ref())
+                .map(|b| b.binding)
+        };
+        assert_eq!(binding("params"), Some(super::layout::PARAMS));
+        assert_eq!(binding("out"), Some(super::layout::OUTPUT));
+        let op = Op::Abs;
+        let src = generate(&Kernel::<u32>::map(&op), None).unwrap();
+        let module = naga::front::wgsl::parse_str(&src).unwrap();
+        let input = module
+            .global_variables
+            .iter()
+            .find(|(_, v)| v.name.as_deref() == Some("in0"))
+            .and_then(|(_, v)| v.binding.as_ref())
+            .map(|b| b.binding);
+        assert_eq!(input, Some(super::layout::INPUT));
     }
 }

@@ -40,6 +40,8 @@ pub struct Stats {
     pub pooled_bytes: u64,
     /// Bytes of GPU memory held by live [`Array`](crate::Array)s.
     pub resident_bytes: u64,
+    /// Compiled kernels kept for reuse (at most 256; the least recently used goes first).
+    pub pipelines: u64,
 }
 
 /// The counters behind [`Stats`].
@@ -67,7 +69,7 @@ impl Counters {
     }
 }
 
-/// An open GPU device and what the crate keeps alongside it.
+/// An open GPU device: its queue, its limits, its counters, and the capture of its errors.
 pub(crate) struct Context {
     pub(crate) device: wgpu::Device,
     pub(crate) queue: wgpu::Queue,
@@ -75,12 +77,7 @@ pub(crate) struct Context {
     pub(crate) limits: wgpu::Limits,
     /// Set by the device-lost callback.
     lost: Arc<Mutex<Option<String>>>,
-    pub(crate) pipelines: super::pipeline::Cache,
-    pub(crate) pool: super::buffers::Pool,
     pub(crate) stats: Counters,
-    /// The calibrated cost model, measured (or loaded) on first need, with the length below
-    /// which the GPU cannot win any call.
-    costs: std::sync::OnceLock<Option<(crate::cost::CostModel, usize)>>,
 }
 
 impl std::fmt::Debug for Context {
@@ -171,10 +168,7 @@ impl Context {
         }));
         log::info!("compute: opened GPU {}", describe(&info));
         Ok(Context {
-            pipelines: super::pipeline::Cache::default(),
-            pool: super::buffers::Pool::default(),
             stats: Counters::default(),
-            costs: std::sync::OnceLock::new(),
             device,
             queue,
             info,
@@ -183,18 +177,8 @@ impl Context {
         })
     }
 
-    /// The cost model of the CPU and this GPU: from the cache, or calibrated now.
-    pub(crate) fn cost_model(&self) -> Option<&(crate::cost::CostModel, usize)> {
-        self.costs
-            .get_or_init(|| {
-                crate::cost::load_or_calibrate(self)
-                    .map(|m| (m, crate::cost::gpu_hopeless_below(&m)))
-            })
-            .as_ref()
-    }
-
-    /// A snapshot of the counters.
-    pub(crate) fn stats(&self) -> Stats {
+    /// A snapshot of the counters; the caller fills in what it holds (pooled bytes, pipelines).
+    pub(crate) fn counters(&self) -> Stats {
         let c = &self.stats;
         Stats {
             uploads: c.uploads.load(Ordering::Relaxed),
@@ -202,12 +186,13 @@ impl Context {
             downloads: c.downloads.load(Ordering::Relaxed),
             download_bytes: c.download_bytes.load(Ordering::Relaxed),
             dispatches: c.dispatches.load(Ordering::Relaxed),
-            pooled_bytes: self.pool.held_bytes(),
             resident_bytes: c.resident_bytes.load(Ordering::Relaxed),
+            ..Stats::default()
         }
     }
 
     /// Destroys the device, as a driver reset would; every later call is `DeviceLost`.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn destroy(&self) {
         self.device.destroy();
         let mut lost = self.lost.lock().unwrap_or_else(PoisonError::into_inner);
@@ -256,7 +241,7 @@ impl Context {
             .min(self.limits.max_buffer_size)
             .min(cap_bytes.unwrap_or(u64::MAX));
         let elems = (binding / elem_bytes.max(1) as u64).min(1 << 31) as usize;
-        let group = super::dispatch::PER_GROUP;
+        let group = super::layout::PER_GROUP;
         (elems / group * group).max(group)
     }
 }

@@ -1,16 +1,11 @@
 //! Recording one kernel dispatch: the parameter uniform, the bind group over buffer ranges,
 //! and a 2-D grid past the adapter's per-dimension workgroup limit.
 
-use super::context::Context;
+use super::engine::Gpu;
+use super::layout::{self, PER_GROUP, WORKGROUP};
 use super::pipeline::Pipeline;
 use crate::element::Element;
 use crate::error::{Error, Result};
-
-/// Invocations per workgroup, as the template declares (`@workgroup_size(256)`).
-pub(crate) const WORKGROUP: u32 = 256;
-
-/// Elements one workgroup of the `reduce` entry point folds (`PER_GROUP` in the template).
-pub(crate) const PER_GROUP: usize = 4096;
 
 /// A range of a buffer bound to a kernel.
 #[derive(Clone, Copy)]
@@ -83,7 +78,7 @@ pub(crate) struct Launch<'a> {
 /// parameter uniform buffer, which the caller gives back to the pool once the work is
 /// submitted. Call inside an error scope.
 pub(crate) fn record(
-    ctx: &Context,
+    ctx: &Gpu,
     launch: Launch<'_>,
     n: usize,
     inputs: &[Slot<'_>],
@@ -124,20 +119,14 @@ pub(crate) fn record(
     );
     ctx.queue
         .write_buffer(&uniform_buf, 0, bytemuck::cast_slice(&uniform));
-    let mut entries = vec![wgpu::BindGroupEntry {
-        binding: 0,
-        resource: Slot::head(&uniform_buf, uniform_bytes).resource(),
-    }];
-    entries.push(wgpu::BindGroupEntry {
-        binding: 1,
-        resource: output.resource(),
-    });
-    for (k, slot) in inputs.iter().take(pipeline.arity).enumerate() {
-        entries.push(wgpu::BindGroupEntry {
-            binding: super::codegen::INPUT_BINDING + k as u32,
-            resource: slot.resource(),
-        });
-    }
+    let entries = layout::bind_group_entries(
+        Slot::head(&uniform_buf, uniform_bytes).resource(),
+        output.resource(),
+        inputs
+            .iter()
+            .take(pipeline.arity)
+            .map(|slot| slot.resource()),
+    );
     let bind_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
         label: Some("compute elementwise"),
         layout: &pipeline.layout,
@@ -153,4 +142,18 @@ pub(crate) fn record(
     drop(pass);
     ctx.stats.dispatch();
     Ok(uniform_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grid;
+
+    #[test]
+    fn grid_is_one_row_until_the_limit_then_rows_of_the_limit() {
+        assert_eq!(grid(1, 65_535), (1, 1, 256));
+        assert_eq!(grid(256 * 65_535, 65_535), (65_535, 1, 65_535 * 256));
+        assert_eq!(grid(256 * 65_535 + 1, 65_535), (65_535, 2, 65_535 * 256));
+        let (x, y, _) = grid(1 << 25, 65_535);
+        assert!(u64::from(x) * u64::from(y) * 256 >= 1 << 25);
+    }
 }

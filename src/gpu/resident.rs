@@ -5,20 +5,21 @@ use std::marker::PhantomData;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::context::Context;
-use super::dispatch::{self, Slot, PER_GROUP};
+use super::dispatch::{self, Slot};
+use super::engine::Gpu;
+use super::layout::PER_GROUP;
 use super::stream::read_back;
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::kernel::Kernel;
-use crate::reduce::Reduce;
+use crate::ir::kernel::Kernel;
+use crate::ir::reduce::Reduce;
 
 /// A GPU buffer holding `len` elements of `T`; its memory is freed when it is dropped.
 #[derive(Debug)]
 pub(crate) struct Resident<T> {
     buffer: wgpu::Buffer,
     len: usize,
-    ctx: Arc<Context>,
+    ctx: Arc<Gpu>,
     _type: PhantomData<T>,
 }
 
@@ -33,7 +34,7 @@ impl<T> Drop for Resident<T> {
 
 impl<T: Element> Resident<T> {
     /// An uninitialized array of `len` elements.
-    fn alloc(ctx: &Arc<Context>, len: usize) -> Result<Self> {
+    fn alloc(ctx: &Arc<Gpu>, len: usize) -> Result<Self> {
         let bytes = ((len * std::mem::size_of::<T>()) as u64).max(4);
         if bytes > ctx.limits.max_buffer_size {
             return Err(Error::Unsupported {
@@ -65,7 +66,7 @@ impl<T: Element> Resident<T> {
     }
 
     /// `data` copied to the GPU.
-    pub(crate) fn upload(ctx: &Arc<Context>, data: &[T]) -> Result<Self> {
+    pub(crate) fn upload(ctx: &Arc<Gpu>, data: &[T]) -> Result<Self> {
         ctx.check_alive()?;
         let array = Self::alloc(ctx, data.len())?;
         if !data.is_empty() {
@@ -84,7 +85,7 @@ impl<T: Element> Resident<T> {
     }
 
     /// The context the buffer belongs to.
-    pub(crate) fn context(&self) -> &Arc<Context> {
+    pub(crate) fn context(&self) -> &Arc<Gpu> {
         &self.ctx
     }
 
@@ -95,7 +96,7 @@ impl<T: Element> Resident<T> {
 }
 
 /// The first `len` elements of `buffer`, read back.
-fn read_elems<T: Element>(ctx: &Context, buffer: &wgpu::Buffer, len: usize) -> Result<Vec<T>> {
+fn read_elems<T: Element>(ctx: &Gpu, buffer: &wgpu::Buffer, len: usize) -> Result<Vec<T>> {
     ctx.check_alive()?;
     let bytes = (len * std::mem::size_of::<T>()) as u64;
     if bytes == 0 {
@@ -124,7 +125,7 @@ fn read_elems<T: Element>(ctx: &Context, buffer: &wgpu::Buffer, len: usize) -> R
 /// Records `kernel` over resident `inputs` (each `len` elements) into `output`: one dispatch
 /// per storage binding's worth of elements, all in one submission; nothing is waited for.
 fn record_all<T: Element>(
-    ctx: &Context,
+    ctx: &Gpu,
     kernel: &Kernel<'_, T>,
     inputs: &[&Resident<T>],
     len: usize,
@@ -182,7 +183,7 @@ fn record_all<T: Element>(
 
 /// `kernel` over resident `inputs` (each `len` elements) into a new resident array.
 pub(crate) fn run<T: Element>(
-    ctx: &Arc<Context>,
+    ctx: &Arc<Gpu>,
     kernel: &Kernel<'_, T>,
     inputs: &[&Resident<T>],
     len: usize,
@@ -198,7 +199,7 @@ pub(crate) fn run<T: Element>(
 /// Each workgroup's fold of 4,096 of `kernel`'s values over resident `inputs` with `how`, in
 /// order; only these come back.
 pub(crate) fn partials<T: Element>(
-    ctx: &Arc<Context>,
+    ctx: &Arc<Gpu>,
     kernel: &Kernel<'_, T>,
     inputs: &[&Resident<T>],
     len: usize,

@@ -8,13 +8,22 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::context::{Context, READBACK_TIMEOUT};
-use super::dispatch::{self, Slot, PER_GROUP};
+use super::dispatch::{self, Slot};
+use super::engine::Gpu;
+use super::layout::PER_GROUP;
 use super::pipeline::Pipeline;
 use crate::alloc;
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::kernel::Kernel;
-use crate::reduce::Reduce;
+use crate::ir::kernel::Kernel;
+use crate::ir::reduce::Reduce;
+use crate::ir::task::{Done, Task};
+
+/// GPU memory one call may hold in flight plus pooled buffers, unless
+/// [`Device::with_gpu_memory_limit`](crate::Device::with_gpu_memory_limit) says otherwise:
+/// 1 GiB, a quarter of a small card, enough for chunks of 64 Mi f32 double-buffered.
+/// Resident [`Array`](crate::Array)s are the user's and not counted against it.
+pub const DEFAULT_GPU_MEMORY_LIMIT: u64 = 1 << 30;
 
 /// How much GPU memory a call may use.
 #[derive(Clone, Copy, Debug)]
@@ -23,6 +32,34 @@ pub(crate) struct Budget {
     pub(crate) chunk_bytes: Option<u64>,
     /// Most bytes of buffers in flight plus pooled.
     pub(crate) memory: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            chunk_bytes: None,
+            memory: DEFAULT_GPU_MEMORY_LIMIT,
+        }
+    }
+}
+
+/// Runs one call of the checked `kernel` on the GPU, host data streamed through in chunks.
+pub(crate) fn execute<T: Element>(
+    ctx: &Gpu,
+    budget: &Budget,
+    kernel: &Kernel<'_, T>,
+    task: &mut Task<'_, '_, T>,
+) -> Result<Done<T>> {
+    match task {
+        Task::Fresh { inputs, len } => run(ctx, kernel, inputs, *len, budget).map(Done::Values),
+        Task::Into { inputs, out } => {
+            run_into(ctx, kernel, inputs, out, budget).map(|()| Done::Written)
+        }
+        Task::InPlace { data } => run_in_place(ctx, kernel, data, budget).map(|()| Done::Written),
+        Task::Partials { inputs, len, how } => {
+            partials(ctx, kernel, inputs, *len, budget, *how).map(Done::Partials)
+        }
+    }
 }
 
 /// Where a chunk's results go.
@@ -40,8 +77,8 @@ impl<T: Element> Sink<'_, T> {
             Sink::Fill(out, at) => {
                 let end = *at + values.len();
                 out.get_mut(*at..end)
-                    .ok_or_else(|| Error::Unsupported {
-                        what: "an output shorter than the result".into(),
+                    .ok_or_else(|| Error::Internal {
+                        what: "a GPU result longer than its output".into(),
                     })?
                     .copy_from_slice(values);
                 *at = end;
@@ -61,7 +98,7 @@ struct Pending {
 
 /// Elements per chunk: whole reduction workgroups, within the binding limit and small enough
 /// that two chunks in flight (inputs, output, readback each) fit the memory budget.
-fn chunk_elems<T>(ctx: &Context, arity: usize, budget: &Budget) -> usize {
+fn chunk_elems<T>(ctx: &Gpu, arity: usize, budget: &Budget) -> usize {
     let in_budget = budget.memory / (2 * (arity as u64 + 2));
     let cap = budget.chunk_bytes.map_or(in_budget, |c| c.min(in_budget));
     ctx.chunk_elems(std::mem::size_of::<T>(), Some(cap))
@@ -70,7 +107,7 @@ fn chunk_elems<T>(ctx: &Context, arity: usize, budget: &Budget) -> usize {
 /// Uploads one chunk's inputs, records the kernel and the copy of its result to a readback
 /// buffer, and submits them.
 fn submit<T: Element>(
-    ctx: &Context,
+    ctx: &Gpu,
     pipeline: &Pipeline,
     params: &[u32],
     inputs: &[&[T]],
@@ -126,7 +163,7 @@ fn submit<T: Element>(
 
 /// Waits for a submitted chunk, hands its result to `sink` and pools its buffers.
 fn finish<T: Element>(
-    ctx: &Context,
+    ctx: &Gpu,
     pending: Pending,
     sink: &mut Sink<'_, T>,
     limit: u64,
@@ -224,7 +261,7 @@ fn pipelined<S: ?Sized>(
 
 /// Runs the kernel over read-only inputs, chunk by chunk, into `sink`.
 fn stream<T: Element>(
-    ctx: &Context,
+    ctx: &Gpu,
     kernel: &Kernel<'_, T>,
     inputs: &[&[T]],
     len: usize,
@@ -242,8 +279,8 @@ fn stream<T: Element>(
         sink,
         |_, range| {
             let slices: Option<Vec<&[T]>> = inputs.iter().map(|s| s.get(range.clone())).collect();
-            let slices = slices.ok_or_else(|| Error::Unsupported {
-                what: "inputs shorter than the call's length".into(),
+            let slices = slices.ok_or_else(|| Error::Internal {
+                what: "GPU inputs shorter than the call's length".into(),
             })?;
             submit(ctx, &pipeline, &params, &slices, reduce.is_some())
         },
@@ -252,8 +289,8 @@ fn stream<T: Element>(
 }
 
 /// Runs `kernel` over `inputs` (each `len` elements) into a fresh vector.
-pub(crate) fn run<T: Element>(
-    ctx: &Context,
+fn run<T: Element>(
+    ctx: &Gpu,
     kernel: &Kernel<'_, T>,
     inputs: &[&[T]],
     len: usize,
@@ -273,8 +310,8 @@ pub(crate) fn run<T: Element>(
 }
 
 /// Runs `kernel` over `inputs` into `out` (as long as the inputs).
-pub(crate) fn run_into<T: Element>(
-    ctx: &Context,
+fn run_into<T: Element>(
+    ctx: &Gpu,
     kernel: &Kernel<'_, T>,
     inputs: &[&[T]],
     out: &mut [T],
@@ -295,8 +332,8 @@ pub(crate) fn run_into<T: Element>(
 /// Runs a one-input kernel over `data` in place: each chunk is uploaded before the previous
 /// chunk's result is written back over it. Data of more than one chunk is copied first and
 /// restored if the call fails part-way, so a failure never leaves it half done.
-pub(crate) fn run_in_place<T: Element>(
-    ctx: &Context,
+fn run_in_place<T: Element>(
+    ctx: &Gpu,
     kernel: &Kernel<'_, T>,
     data: &mut [T],
     budget: &Budget,
@@ -324,8 +361,8 @@ pub(crate) fn run_in_place<T: Element>(
 
 /// Each workgroup's fold of 4,096 of the kernel's values with `how`, in order; the caller
 /// folds them (pairwise for sums, see [`Reduce::finish`]).
-pub(crate) fn partials<T: Element>(
-    ctx: &Context,
+fn partials<T: Element>(
+    ctx: &Gpu,
     kernel: &Kernel<'_, T>,
     inputs: &[&[T]],
     len: usize,

@@ -10,8 +10,8 @@ use compute::{BinOp, Device, Op};
 /// of a CPU block (4,096), of the 16-bit dispatch boundary in elements (65,536) and of the
 /// CPU's parallel threshold.
 pub fn lengths() -> Vec<usize> {
-    let p = compute::CPU_PARALLEL_MIN;
-    let b = compute::CPU_BLOCK;
+    let p = compute::testing::CPU_PARALLEL_MIN;
+    let b = compute::testing::CPU_BLOCK;
     vec![
         0,
         1,

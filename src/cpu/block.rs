@@ -1,24 +1,23 @@
-//! The CPU backend: rayon over cache-sized blocks. In each block the kernel program runs one
-//! instruction at a time over a piece of the block: the first op writes the output piece,
-//! later ops update it in place while it is still in L1, and an expression of several arrays
-//! keeps its other intermediate values in a few scratch registers. Every op is a tight loop
-//! the compiler vectorizes. Small inputs run on the calling thread.
+//! The block evaluator: the kernel program over one block of [`BLOCK`] elements. The
+//! program runs one instruction at a time over a piece of the block: the first op writes the
+//! output piece, later ops update it in place while it is still in L1, and an expression of
+//! several arrays keeps its other intermediate values in a few scratch registers. Every op is
+//! a tight loop (`loops.rs`) the compiler vectorizes.
 
 use std::mem::MaybeUninit;
 
-use rayon::prelude::*;
-
+use super::loops::{self, with_binary, with_unary};
+use crate::alloc;
 use crate::element::sealed::Scalar;
 use crate::element::Element;
-use crate::kernel::{Instr, Kernel, MAX_DEPTH};
-use crate::op::{with_binop, with_op, BinOp, Cmp, Op};
-use crate::reduce::Reduce;
-use crate::{alloc, simd};
+use crate::ir::kernel::{step, Instr, Kernel, MAX_DEPTH};
+use crate::ir::op::Op;
+use crate::ir::ops::{cpu_meaning, Arity, Prim};
 
 /// Elements per CPU block, the unit of work rayon hands out: 4,096 f32 (16 KiB per array)
 /// keep a zip's two inputs and its output inside a 48 KiB L1 data cache, and a reduction's
 /// values for the block in cache while they are folded.
-pub const BLOCK: usize = 4096;
+pub(crate) const BLOCK: usize = 4096;
 
 /// Elements per pass of a kernel with more than one step: the block is evaluated in pieces
 /// this long, one op after the other over each piece. A pass over a short piece leaves the
@@ -29,152 +28,41 @@ pub const BLOCK: usize = 4096;
 /// `sqrt` 3.6 -> 3.1 ms; 64 is no better, 32 is worse (per-piece bookkeeping).
 const PIECE: usize = 128;
 
-/// Below this many elements a CPU call runs on the calling thread. Measured on the 2-core dev
-/// VM (`cargo run --release --example compare`): waking rayon's workers costs ~5-15 µs, which
-/// a memory-bound op only earns back past ~10^5 elements.
-pub const PARALLEL_MIN: usize = 1 << 17;
-
-/// Most elements a `map` runs through [`map_small`], straight on the calling thread.
-pub(crate) const SMALL_MAP: usize = 1024;
-
-/// A small `map` straight into a fresh vector: the loops of [`eval_block`]'s map path
-/// without the block, dispatch and kernel layers, which cost as much as the work itself at a
-/// hundred elements.
-#[inline]
-pub(crate) fn map_small<T: Element>(steps: &[Op<T>], data: &[T]) -> Vec<T> {
-    let mut out = Vec::with_capacity(data.len());
-    let filled = alloc::fill_fresh(&mut out, data.len(), |dst| {
-        let block = match steps.split_first() {
-            Some((first, _)) => map_into(first, data, dst),
-            None => alloc::write_map(dst, data, |x| x),
-        };
-        let Some(block) = block else { return false };
-        for op in steps.iter().skip(1) {
-            map_in_place(op, block);
-        }
-        true
-    });
-    if filled {
-        out
-    } else {
-        data.iter()
-            .map(|&x| steps.iter().fold(x, |v, op| op.apply(v)))
-            .collect()
-    }
-}
-
-/// Runs `kernel` over `inputs` (each exactly `len` elements) into a fresh vector.
-#[inline]
-pub(crate) fn run<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], len: usize) -> Vec<T> {
-    let mut out = alloc::fresh(len);
-    let filled = alloc::fill_fresh(&mut out, len, |dst| fill(kernel, inputs, dst));
-    if filled {
-        out
-    } else {
-        // Unreachable while `inputs` have the lengths the front end checked; kept as a
-        // correct (slower) answer rather than a panic.
-        (0..len)
-            .map(|i| eval_element(kernel, inputs, i).unwrap_or(T::ZERO))
-            .collect()
-    }
-}
-
-/// Runs `kernel` over `inputs` into `out` (as long as each input).
-pub(crate) fn run_into<T: Element>(
-    kernel: &Kernel<'_, T>,
-    inputs: &[&[T]],
-    out: &mut [T],
-) -> crate::Result<()> {
-    if fill(kernel, inputs, alloc::as_uninit(out)) {
-        Ok(())
-    } else {
-        Err(crate::Error::Unsupported {
-            what: "inputs shorter than the output".into(),
-        })
-    }
-}
-
-/// Runs a `map` kernel over `data` in place, block by block.
-pub(crate) fn run_in_place<T: Element>(
-    kernel: &Kernel<'_, T>,
-    data: &mut [T],
-) -> crate::Result<()> {
-    let Kernel::Map(steps) = kernel else {
-        return Err(crate::Error::Unsupported {
-            what: "an in-place kernel that reads more than its own array".into(),
-        });
+/// The loops the CPU runs over a block: one per op (at least 1).
+fn passes<T: Element>(kernel: &Kernel<'_, T>) -> usize {
+    let passes = match kernel {
+        Kernel::Map(steps) => steps.len(),
+        Kernel::Zip(_) => 1,
+        Kernel::Program { code, .. } => code
+            .iter()
+            .filter(|i| !matches!(i, Instr::Input(_) | Instr::Const(_)))
+            .count(),
     };
-    let apply = |block: &mut [T]| simd::in_place(steps, block);
-    if data.len() < PARALLEL_MIN {
-        data.chunks_mut(BLOCK).for_each(apply);
+    passes.max(1)
+}
+
+/// The piece length for `kernel` over a block of `len`: several passes run piece by piece
+/// (see [`PIECE`]); one has nothing to overlap.
+#[inline(always)]
+fn piece_len<T: Element>(kernel: &Kernel<'_, T>, len: usize) -> usize {
+    if passes(kernel) > 1 {
+        PIECE
     } else {
-        data.par_chunks_mut(BLOCK).for_each(apply);
+        len
     }
-    Ok(())
 }
 
 /// Every op of `steps` over `block`, in place; piece by piece (see [`PIECE`]) when there is
-/// more than one.
+/// more than one. `None` if a step is malformed (ruled out by `Kernel::check`).
 #[inline(always)]
-pub(crate) fn steps_in_place<T: Element>(steps: &[Op<T>], block: &mut [T]) {
-    let piece = if Kernel::Map(steps).passes() > 1 {
-        PIECE
-    } else {
-        block.len()
-    };
+pub(crate) fn steps_in_place<T: Element>(steps: &[Op<T>], block: &mut [T]) -> Option<()> {
+    let piece = piece_len(&Kernel::Map(steps), block.len());
     for part in block.chunks_mut(piece.max(1)) {
         for op in steps {
-            map_in_place(op, part);
+            loops::step_in_place(step(op)?, part)?;
         }
     }
-}
-
-/// Fills `dst` with the kernel's values, in parallel when large; `false` if an input is short.
-fn fill<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], dst: &mut [MaybeUninit<T>]) -> bool {
-    let len = dst.len();
-    if len <= BLOCK {
-        simd::eval_block(kernel, inputs, 0, dst, &mut Scratch::default()).is_some()
-    } else if len < PARALLEL_MIN {
-        let mut scratch = Scratch::default();
-        dst.chunks_mut(BLOCK).enumerate().all(|(i, block)| {
-            simd::eval_block(kernel, inputs, i * BLOCK, block, &mut scratch).is_some()
-        })
-    } else {
-        dst.par_chunks_mut(BLOCK)
-            .enumerate()
-            .map_init(Scratch::default, |scratch, (i, block)| {
-                simd::eval_block(kernel, inputs, i * BLOCK, block, scratch).is_some()
-            })
-            .all(|ok| ok)
-    }
-}
-
-/// The kernel on element `i`, one scalar at a time (the slow, obviously correct path).
-pub(crate) fn eval_element<T: Element>(
-    kernel: &Kernel<'_, T>,
-    inputs: &[&[T]],
-    i: usize,
-) -> Option<T> {
-    let mut stack: Vec<T> = Vec::with_capacity(MAX_DEPTH);
-    for instr in kernel.instrs() {
-        match instr {
-            Instr::Input(k) => stack.push(*inputs.get(usize::from(k))?.get(i)?),
-            Instr::Const(c) => stack.push(c),
-            Instr::Op(op) => {
-                let v = stack.pop()?;
-                stack.push(op.apply(v));
-            }
-            Instr::Bin(op) => {
-                let (b, a) = (stack.pop()?, stack.pop()?);
-                stack.push(op.apply(a, b));
-            }
-            Instr::Cmp(cmp) => {
-                let (b, a) = (stack.pop()?, stack.pop()?);
-                stack.push(cmp.apply(a, b));
-            }
-        }
-    }
-    stack.pop()
+    Some(())
 }
 
 /// Block-sized scratch registers of one thread, allocated on first use (a chain or a `zip`
@@ -212,7 +100,9 @@ impl<'d, T: Copy> Out<'d, T> {
     fn slots(self) -> Option<&'d mut [MaybeUninit<T>]> {
         match self {
             Out::Uninit(d) => Some(d),
-            Out::Init(d) => Some(alloc::as_uninit(d)),
+            // SAFETY: every writer the register machine uses (`alloc::write_*`) stores only
+            // initialized `T`s, so the block is initialized again once this borrow ends.
+            Out::Init(d) => Some(unsafe { alloc::as_uninit(d) }),
             Out::Gone => None,
         }
     }
@@ -297,7 +187,8 @@ impl<'d, T: Element> Regs<'d, '_, T> {
             let slots = std::mem::replace(&mut self.out, Out::Gone).slots()?;
             self.out = Out::Init(alloc::write_map(slots, src, f)?);
         } else {
-            alloc::write_map(alloc::as_uninit(self.reg(r)?), src, f)?;
+            // SAFETY: `write_map` writes every slot or, on a length mismatch, none.
+            alloc::write_map(unsafe { alloc::as_uninit(self.reg(r)?) }, src, f)?;
         }
         Some(Val::Reg(r))
     }
@@ -310,7 +201,8 @@ impl<'d, T: Element> Regs<'d, '_, T> {
             let slots = std::mem::replace(&mut self.out, Out::Gone).slots()?;
             self.out = Out::Init(alloc::write_zip(slots, a, b, f)?);
         } else {
-            alloc::write_zip(alloc::as_uninit(self.reg(r)?), a, b, f)?;
+            // SAFETY: `write_zip` writes every slot or, on a length mismatch, none.
+            alloc::write_zip(unsafe { alloc::as_uninit(self.reg(r)?) }, a, b, f)?;
         }
         Some(Val::Reg(r))
     }
@@ -417,12 +309,7 @@ pub(crate) fn eval_block<'d, T: Element>(
     scratch: &mut Scratch<T>,
 ) -> Option<&'d mut [T]> {
     let range = start..start + dst.len();
-    // several passes run piece by piece (see PIECE); one has nothing to overlap
-    let piece = if kernel.passes() > 1 {
-        PIECE
-    } else {
-        dst.len()
-    };
+    let piece = piece_len(kernel, dst.len());
     // `map` and `zip`, the shapes almost every call has, skip the register machine: their
     // first op writes the output and the rest update it in place, exactly what the machine
     // would do, minus its bookkeeping (~20 ns a call, measured at 100 elements).
@@ -434,7 +321,7 @@ pub(crate) fn eval_block<'d, T: Element>(
         Kernel::Zip(op) => {
             let a = inputs.first()?.get(range.clone())?;
             let b = inputs.get(1)?.get(range)?;
-            zip_into(*op, a, b, dst)
+            loops::zip_into(op.prim(), a, b, dst)
         }
         Kernel::Program { code, .. } => {
             let program = Program {
@@ -464,9 +351,9 @@ impl<T: Element> alloc::FillPiece<T> for Chain<'_, T> {
         let Some((first, rest)) = self.steps.split_first() else {
             return alloc::write_map(piece, src, |x| x);
         };
-        let out = map_into(first, src, piece)?;
+        let out = loops::step_into(step(first)?, src, piece)?;
         for op in rest {
-            map_in_place(op, out);
+            loops::step_in_place(step(op)?, out)?;
         }
         Some(out)
     }
@@ -506,21 +393,15 @@ impl<T: Element> alloc::FillPiece<T> for Program<'_, '_, T> {
                     *stack.get_mut(top)? = Val::Scalar(c);
                     top += 1;
                 }
-                Instr::Op(op) => {
-                    let slot = stack.get_mut(top.checked_sub(1)?)?;
-                    *slot = unary(op, *slot, &mut regs)?;
-                }
-                Instr::Bin(op) => {
+                Instr::Prim(prim, _) if prim.entry().arity == Arity::Binary => {
                     top = top.checked_sub(1)?;
                     let b = *stack.get(top)?;
                     let slot = stack.get_mut(top.checked_sub(1)?)?;
-                    *slot = binary(op, *slot, b, &mut regs)?;
+                    *slot = binary(prim, *slot, b, &mut regs)?;
                 }
-                Instr::Cmp(cmp) => {
-                    top = top.checked_sub(1)?;
-                    let b = *stack.get(top)?;
+                step => {
                     let slot = stack.get_mut(top.checked_sub(1)?)?;
-                    *slot = compare(cmp, *slot, b, &mut regs)?;
+                    *slot = unary(step, *slot, &mut regs)?;
                 }
             }
         }
@@ -531,151 +412,33 @@ impl<T: Element> alloc::FillPiece<T> for Program<'_, '_, T> {
     }
 }
 
-/// The kernel's values on the block of elements `start..start + buf.len()`, folded with
-/// `reduce`; the values are computed into `buf` unless they are an input itself.
-#[inline(always)]
-fn fold_block<T: Element>(
-    kernel: &Kernel<'_, T>,
-    inputs: &[&[T]],
-    start: usize,
-    buf: &mut [MaybeUninit<T>],
-    scratch: &mut Scratch<T>,
-    reduce: Reduce,
-) -> Option<T> {
-    if let Kernel::Map([]) = kernel {
-        // the data itself: fold it where it lies
-        return reduce.fold(inputs.first()?.get(start..start + buf.len())?);
-    }
-    reduce.fold(simd::eval_block(kernel, inputs, start, buf, scratch)?)
-}
-
-/// One op over a value, one loop per op.
+/// One one-value step over a value, one loop per op.
 #[inline(always)]
 fn unary<'s, T: Element>(
-    op: &Op<T>,
+    step: Instr<'_, T>,
     v: Val<'s, T>,
     regs: &mut Regs<'_, '_, T>,
 ) -> Option<Val<'s, T>> {
-    macro_rules! each {
-        (|$x:ident| $e:expr) => {
-            regs.unary(v, |$x: T| $e)
+    macro_rules! run {
+        ($f:expr) => {
+            regs.unary(v, $f)
         };
     }
-    with_op!(*op, each)
+    with_unary!(step, run)
 }
 
-/// One binary op over two values, one loop per op.
+/// One two-value op over two values, one loop per op.
 #[inline(always)]
 fn binary<'s, T: Element>(
-    op: BinOp,
+    prim: Prim,
     a: Val<'s, T>,
     b: Val<'s, T>,
     regs: &mut Regs<'_, '_, T>,
 ) -> Option<Val<'s, T>> {
-    macro_rules! each {
-        (|$a:ident, $b:ident| $e:expr) => {
-            regs.binary(a, b, |$a: T, $b: T| $e)
+    macro_rules! run {
+        ($f:expr) => {
+            regs.binary(a, b, $f)
         };
     }
-    with_binop!(op, each)
-}
-
-/// One comparison over two values, one loop per comparison.
-#[inline(always)]
-fn compare<'s, T: Element>(
-    cmp: Cmp,
-    a: Val<'s, T>,
-    b: Val<'s, T>,
-    regs: &mut Regs<'_, '_, T>,
-) -> Option<Val<'s, T>> {
-    match cmp {
-        Cmp::Gt => regs.binary(a, b, |a, b| Cmp::Gt.apply(a, b)),
-        Cmp::Ge => regs.binary(a, b, |a, b| Cmp::Ge.apply(a, b)),
-        Cmp::Lt => regs.binary(a, b, |a, b| Cmp::Lt.apply(a, b)),
-        Cmp::Le => regs.binary(a, b, |a, b| Cmp::Le.apply(a, b)),
-        Cmp::Eq => regs.binary(a, b, |a, b| Cmp::Eq.apply(a, b)),
-        Cmp::Ne => regs.binary(a, b, |a, b| Cmp::Ne.apply(a, b)),
-    }
-}
-
-/// `dst[i] = op(src[i])` into a fresh block, one loop per op.
-#[inline(always)]
-fn map_into<'d, T: Element>(
-    op: &Op<T>,
-    src: &[T],
-    dst: &'d mut [MaybeUninit<T>],
-) -> Option<&'d mut [T]> {
-    macro_rules! each {
-        (|$x:ident| $e:expr) => {
-            alloc::write_map(dst, src, |$x: T| $e)
-        };
-    }
-    with_op!(*op, each)
-}
-
-/// `block[i] = op(block[i])`, one loop per op.
-#[inline(always)]
-fn map_in_place<T: Element>(op: &Op<T>, block: &mut [T]) {
-    macro_rules! each {
-        (|$x:ident| $e:expr) => {
-            for v in block.iter_mut() {
-                let $x: T = *v;
-                *v = $e;
-            }
-        };
-    }
-    with_op!(*op, each)
-}
-
-/// `dst[i] = op(a[i], b[i])` into a fresh block, one loop per op.
-#[inline(always)]
-fn zip_into<'d, T: Element>(
-    op: BinOp,
-    a: &[T],
-    b: &[T],
-    dst: &'d mut [MaybeUninit<T>],
-) -> Option<&'d mut [T]> {
-    macro_rules! each {
-        (|$a:ident, $b:ident| $e:expr) => {
-            alloc::write_zip(dst, a, b, |$a: T, $b: T| $e)
-        };
-    }
-    with_binop!(op, each)
-}
-
-/// The fold of the kernel's values over each block of [`BLOCK`] elements of `inputs` (each
-/// `len` long), in order: each block's values are computed into a cache-resident scratch
-/// block and folded there. Fold the partials with [`Reduce::finish`]. An error only if an
-/// input is short (ruled out before any work starts).
-pub(crate) fn partials<T: Element>(
-    kernel: &Kernel<'_, T>,
-    inputs: &[&[T]],
-    len: usize,
-    reduce: Reduce,
-) -> crate::Result<Vec<T>> {
-    let blocks = len.div_ceil(BLOCK);
-    let partial = |(buf, scratch): &mut (Vec<MaybeUninit<T>>, Scratch<T>), b: usize| {
-        let (start, end) = (b * BLOCK, ((b + 1) * BLOCK).min(len));
-        fold_block(
-            kernel,
-            inputs,
-            start,
-            buf.get_mut(..end - start)?,
-            scratch,
-            reduce,
-        )
-    };
-    let init = || (vec![MaybeUninit::uninit(); BLOCK], Scratch::default());
-    let partials: Option<Vec<T>> = if len < PARALLEL_MIN {
-        let mut state = init();
-        (0..blocks).map(|b| partial(&mut state, b)).collect()
-    } else {
-        (0..blocks)
-            .into_par_iter()
-            .map_init(init, partial)
-            .collect()
-    };
-    partials.ok_or_else(|| crate::Error::Unsupported {
-        what: "inputs shorter than the kernel's length".into(),
-    })
+    with_binary!(prim, run)
 }

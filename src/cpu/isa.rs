@@ -1,15 +1,17 @@
-//! Runtime CPU feature dispatch: the CPU backend's block evaluator compiled a second time
-//! with AVX2 (and FMA available, though LLVM does not contract `a * b + c` without
-//! fast-math, so results stay IEEE-exact), chosen per block when the CPU has them. The
-//! `unsafe` calls live here.
+//! The CPU's per-instruction-set builds: the block evaluator, the in-place chain and the
+//! block sum compiled a second time with AVX2 and FMA enabled, chosen at run time once (LLVM
+//! does not contract `a * b + c` without fast-math, so results stay IEEE-exact and equal to
+//! the portable build's). The `unsafe` calls into those builds live here.
 
 use std::mem::MaybeUninit;
 
-use crate::cpu::{self, Scratch};
+use super::block::{self, Scratch};
+use super::fold;
 use crate::element::Element;
-use crate::kernel::Kernel;
+use crate::ir::kernel::Kernel;
+use crate::ir::op::Op;
 
-/// [`cpu::eval_block`], in its AVX2 build when this CPU has AVX2 and FMA.
+/// [`block::eval_block`], in its AVX2 build when this CPU has AVX2 and FMA.
 #[inline(always)]
 pub(crate) fn eval_block<'d, T: Element>(
     kernel: &Kernel<'_, T>,
@@ -26,7 +28,7 @@ pub(crate) fn eval_block<'d, T: Element>(
             return unsafe { eval_block_avx2(kernel, inputs, start, dst, scratch) };
         }
     }
-    cpu::eval_block(kernel, inputs, start, dst, scratch)
+    block::eval_block(kernel, inputs, start, dst, scratch)
 }
 
 /// Whether this CPU has AVX2 and FMA; detected once.
@@ -39,7 +41,7 @@ fn has_avx2_fma() -> bool {
     })
 }
 
-/// [`cpu::eval_block`] (inlined, so its loops) compiled for AVX2 + FMA.
+/// [`block::eval_block`] (inlined, so its loops) compiled for AVX2 + FMA.
 ///
 /// # Safety
 /// The CPU must support AVX2 and FMA.
@@ -52,35 +54,34 @@ unsafe fn eval_block_avx2<'d, T: Element>(
     dst: &'d mut [MaybeUninit<T>],
     scratch: &mut Scratch<T>,
 ) -> Option<&'d mut [T]> {
-    cpu::eval_block(kernel, inputs, start, dst, scratch)
+    block::eval_block(kernel, inputs, start, dst, scratch)
 }
 
-/// [`cpu::steps_in_place`], in its AVX2 build when this CPU has AVX2 and FMA.
+/// [`block::steps_in_place`], in its AVX2 build when this CPU has AVX2 and FMA.
 #[inline(always)]
-pub(crate) fn in_place<T: Element>(steps: &[crate::op::Op<T>], block: &mut [T]) {
+pub(crate) fn in_place<T: Element>(steps: &[Op<T>], block: &mut [T]) -> Option<()> {
     #[cfg(target_arch = "x86_64")]
     {
         if has_avx2_fma() {
             // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            unsafe { in_place_avx2(steps, block) };
-            return;
+            return unsafe { in_place_avx2(steps, block) };
         }
     }
-    cpu::steps_in_place(steps, block)
+    block::steps_in_place(steps, block)
 }
 
-/// [`cpu::steps_in_place`] (inlined, so its loops) compiled for AVX2 + FMA.
+/// [`block::steps_in_place`] (inlined, so its loops) compiled for AVX2 + FMA.
 ///
 /// # Safety
 /// The CPU must support AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn in_place_avx2<T: Element>(steps: &[crate::op::Op<T>], block: &mut [T]) {
-    cpu::steps_in_place(steps, block)
+unsafe fn in_place_avx2<T: Element>(steps: &[Op<T>], block: &mut [T]) -> Option<()> {
+    block::steps_in_place(steps, block)
 }
 
-/// [`reduce::pairwise`](crate::reduce::pairwise), in its AVX2 build when this CPU has AVX2
-/// and FMA (same order of additions, so the same answer).
+/// [`fold::pairwise`], in its AVX2 build when this CPU has AVX2 and FMA (same order of
+/// additions, so the same answer).
 #[inline(always)]
 pub(crate) fn pairwise_sum<T: Element>(values: &[T]) -> T {
     #[cfg(target_arch = "x86_64")]
@@ -90,17 +91,16 @@ pub(crate) fn pairwise_sum<T: Element>(values: &[T]) -> T {
             return unsafe { pairwise_avx2(values) };
         }
     }
-    crate::reduce::pairwise(values)
+    fold::pairwise(values)
 }
 
-/// [`reduce::pairwise`](crate::reduce::pairwise) compiled for AVX2 + FMA: the recursion is
-/// written out again because a recursive function cannot be inlined into this one.
+/// [`fold::pairwise`] compiled for AVX2 + FMA: the recursion is written out again because a
+/// recursive function cannot be inlined into this one.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn pairwise_avx2<T: Element>(values: &[T]) -> T {
-    use crate::reduce::{halves, leaf_sum};
-    match halves(values) {
-        None => leaf_sum(values),
+    match fold::halves(values) {
+        None => fold::leaf_sum(values),
         Some((left, right)) => pairwise_avx2(left).add(pairwise_avx2(right)),
     }
 }

@@ -1,0 +1,162 @@
+//! The CPU backend's entry point: every call shape ([`Task`]) run with rayon over blocks of
+//! [`BLOCK`] elements, on the calling thread when small.
+
+use std::mem::MaybeUninit;
+
+use rayon::prelude::*;
+
+use super::block::{Scratch, BLOCK};
+use super::{fold, isa};
+use crate::alloc;
+use crate::element::Element;
+use crate::error::{Error, Result};
+use crate::ir::kernel::Kernel;
+use crate::ir::reduce::Reduce;
+use crate::ir::task::{Done, Task};
+
+/// Below this many elements a CPU call runs on the calling thread. Measured on the 2-core dev
+/// VM (`cargo run --release --example compare`): waking rayon's workers costs ~5-15 µs, which
+/// a memory-bound op only earns back past ~10^5 elements.
+pub(crate) const PARALLEL_MIN: usize = 1 << 17;
+
+/// Runs one call of the checked `kernel` on the CPU.
+#[inline]
+pub(crate) fn execute<T: Element>(
+    kernel: &Kernel<'_, T>,
+    task: &mut Task<'_, '_, T>,
+) -> Result<Done<T>> {
+    match task {
+        Task::Fresh { inputs, len } => run(kernel, inputs, *len).map(Done::Values),
+        Task::Into { inputs, out } => {
+            // SAFETY: `fill` writes `out` only through the `alloc::write_*` helpers, which
+            // store initialized values (every slot, or none for a short input).
+            let slots = unsafe { alloc::as_uninit(out) };
+            filled(fill(kernel, inputs, slots)).map(|()| Done::Written)
+        }
+        Task::InPlace { data } => run_in_place(kernel, data).map(|()| Done::Written),
+        Task::Partials { inputs, len, how } => {
+            partials(kernel, inputs, *len, *how).map(Done::Partials)
+        }
+    }
+}
+
+/// `Ok` if the kernel filled its output; a short input is an internal error (the front end
+/// checks every length before any work starts).
+fn filled(ok: bool) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Internal {
+            what: "a CPU kernel whose inputs are shorter than its output".into(),
+        })
+    }
+}
+
+/// Runs `kernel` over `inputs` (each exactly `len` elements) into a fresh vector.
+#[inline]
+pub(crate) fn run<T: Element>(
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    len: usize,
+) -> Result<Vec<T>> {
+    let mut out = alloc::fresh(len);
+    let ok = alloc::fill_fresh(&mut out, len, |dst| fill(kernel, inputs, dst));
+    filled(ok).map(|()| out)
+}
+
+/// Runs a `map` kernel over `data` in place, block by block.
+fn run_in_place<T: Element>(kernel: &Kernel<'_, T>, data: &mut [T]) -> Result<()> {
+    let Kernel::Map(steps) = kernel else {
+        return Err(Error::Internal {
+            what: "an in-place kernel that reads more than its own array".into(),
+        });
+    };
+    let apply = |block: &mut [T]| isa::in_place(steps, block).is_some();
+    let ok = if data.len() < PARALLEL_MIN {
+        data.chunks_mut(BLOCK).all(apply)
+    } else {
+        data.par_chunks_mut(BLOCK).map(apply).all(|ok| ok)
+    };
+    // a malformed step is found by `Kernel::check` before any block runs
+    filled(ok)
+}
+
+/// Fills `dst` with the kernel's values, in parallel when large; `false` if an input is short.
+fn fill<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], dst: &mut [MaybeUninit<T>]) -> bool {
+    let len = dst.len();
+    if len <= BLOCK {
+        isa::eval_block(kernel, inputs, 0, dst, &mut Scratch::default()).is_some()
+    } else if len < PARALLEL_MIN {
+        let mut scratch = Scratch::default();
+        dst.chunks_mut(BLOCK).enumerate().all(|(i, block)| {
+            isa::eval_block(kernel, inputs, i * BLOCK, block, &mut scratch).is_some()
+        })
+    } else {
+        dst.par_chunks_mut(BLOCK)
+            .enumerate()
+            .map_init(Scratch::default, |scratch, (i, block)| {
+                isa::eval_block(kernel, inputs, i * BLOCK, block, scratch).is_some()
+            })
+            .all(|ok| ok)
+    }
+}
+
+/// The kernel's values on the block of elements `start..start + buf.len()`, folded with
+/// `how`; the values are computed into `buf` unless they are an input itself.
+#[inline(always)]
+fn fold_block<T: Element>(
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    start: usize,
+    buf: &mut [MaybeUninit<T>],
+    scratch: &mut Scratch<T>,
+    how: Reduce,
+) -> Option<T> {
+    let values: &[T] = if let Kernel::Map([]) = kernel {
+        // the data itself: fold it where it lies
+        inputs.first()?.get(start..start + buf.len())?
+    } else {
+        isa::eval_block(kernel, inputs, start, buf, scratch)?
+    };
+    match how {
+        Reduce::Sum => (!values.is_empty()).then(|| isa::pairwise_sum(values)),
+        Reduce::Min => fold::min(values),
+        Reduce::Max => fold::max(values),
+    }
+}
+
+/// The fold of the kernel's values over each block of [`BLOCK`] elements of `inputs` (each
+/// `len` long), in order: each block's values are computed into a cache-resident scratch
+/// block and folded there. Fold the partials with [`fold::finish`].
+fn partials<T: Element>(
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    len: usize,
+    how: Reduce,
+) -> Result<Vec<T>> {
+    let blocks = len.div_ceil(BLOCK);
+    let partial = |(buf, scratch): &mut (Vec<MaybeUninit<T>>, Scratch<T>), b: usize| {
+        let (start, end) = (b * BLOCK, ((b + 1) * BLOCK).min(len));
+        fold_block(
+            kernel,
+            inputs,
+            start,
+            buf.get_mut(..end - start)?,
+            scratch,
+            how,
+        )
+    };
+    let init = || (vec![MaybeUninit::uninit(); BLOCK], Scratch::default());
+    let partials: Option<Vec<T>> = if len < PARALLEL_MIN {
+        let mut state = init();
+        (0..blocks).map(|b| partial(&mut state, b)).collect()
+    } else {
+        (0..blocks)
+            .into_par_iter()
+            .map_init(init, partial)
+            .collect()
+    };
+    partials.ok_or_else(|| Error::Internal {
+        what: "a CPU reduction whose inputs are shorter than its length".into(),
+    })
+}

@@ -1,0 +1,103 @@
+//! Folds on the CPU: a block's values folded to one ([`Reduce`]'s CPU meaning), and the
+//! per-block (or per-workgroup) partials of a reduction folded to the answer. The order of
+//! the additions, and the error bound it gives, are in `ir/reduce.rs`.
+
+use crate::element::Element;
+use crate::ir::reduce::Reduce;
+
+/// The smallest of `values` (NaN if any is NaN, as numpy's `min`), `None` for none.
+#[inline(always)]
+pub(crate) fn min<T: Element>(values: &[T]) -> Option<T> {
+    let (&first, rest) = values.split_first()?;
+    Some(rest.iter().fold(first, |a, &b| a.minimum(b)))
+}
+
+/// The largest of `values` (NaN if any is NaN), `None` for none.
+#[inline(always)]
+pub(crate) fn max<T: Element>(values: &[T]) -> Option<T> {
+    let (&first, rest) = values.split_first()?;
+    Some(rest.iter().fold(first, |a, &b| a.maximum(b)))
+}
+
+/// The answer from the folds of consecutive runs of the elements, in order (none: no
+/// elements): sums in a balanced binary tree (⌈log2 m⌉ roundings for m partials), min and
+/// max in order.
+pub(crate) fn finish<T: Element>(how: Reduce, partials: &[T]) -> Option<T> {
+    if partials.is_empty() {
+        return how.entry().empty_is_zero.then_some(T::ZERO);
+    }
+    match how {
+        Reduce::Sum => Some(tree_sum(partials)),
+        Reduce::Min => min(partials),
+        Reduce::Max => max(partials),
+    }
+}
+
+/// The exact total of per-run counts: each partial is the `Sum` of at most 4,096 zeros and
+/// ones, an integer every element type holds exactly, added here in `u64`.
+pub(crate) fn total_count<T: Element>(partials: &[T]) -> u64 {
+    partials.iter().map(|p| p.to_f64() as u64).sum()
+}
+
+/// `values` (at least one) added as a balanced binary tree: each value meets ⌈log2 n⌉
+/// roundings.
+fn tree_sum<T: Element>(values: &[T]) -> T {
+    match values {
+        [] => T::ZERO,
+        [v] => *v,
+        _ => {
+            let (left, right) = values.split_at(values.len().div_ceil(2));
+            tree_sum(left).add(tree_sum(right))
+        }
+    }
+}
+
+/// numpy's pairwise summation of a block, portable build (`isa.rs` builds it for AVX2 too).
+pub(crate) fn pairwise<T: Element>(values: &[T]) -> T {
+    match halves(values) {
+        None => leaf_sum(values),
+        Some((left, right)) => pairwise(left).add(pairwise(right)),
+    }
+}
+
+/// A run of more than 128 values split as numpy splits it (the left half a multiple of 8
+/// long); `None` for a run of at most 128, which [`leaf_sum`] adds.
+#[inline(always)]
+pub(crate) fn halves<T>(values: &[T]) -> Option<(&[T], &[T])> {
+    (values.len() > 128).then(|| values.split_at(values.len() / 2 / 8 * 8))
+}
+
+/// At most 128 values added with eight accumulators in stride (numpy's order); the last
+/// `len % 8` values go into the accumulators too, so no value meets more than 15 roundings
+/// there, then 3 when the accumulators are added pairwise.
+#[inline(always)]
+pub(crate) fn leaf_sum<T: Element>(values: &[T]) -> T {
+    let mut acc = [T::ZERO; 8];
+    let chunks = values.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (a, &v) in acc.iter_mut().zip(chunk) {
+            *a = a.add(v);
+        }
+    }
+    for (a, &v) in acc.iter_mut().zip(rest) {
+        *a = a.add(v);
+    }
+    (acc[0].add(acc[1]).add(acc[2].add(acc[3]))).add(acc[4].add(acc[5]).add(acc[6].add(acc[7])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tree_sum_adds_everything_once() {
+        for n in [1usize, 2, 3, 7, 8, 127, 128, 129, 1000] {
+            let v: Vec<f64> = (1..=n).map(|i| i as f64).collect();
+            assert_eq!(tree_sum(&v), (n * (n + 1) / 2) as f64, "{n}");
+            assert_eq!(pairwise(&v), (n * (n + 1) / 2) as f64, "{n}");
+        }
+        assert_eq!(finish::<f32>(Reduce::Sum, &[]), Some(0.0));
+        assert_eq!(finish::<f32>(Reduce::Max, &[]), None);
+    }
+}

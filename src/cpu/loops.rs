@@ -1,0 +1,151 @@
+//! Each op of the table as a tight loop over a block, from its CPU meaning
+//! ([`cpu_meaning!`]): one loop per op, which the compiler vectorizes where the op allows.
+//! A value of the wrong arity for the loop asked for is `None` (a malformed program, ruled
+//! out by `Kernel::check`).
+
+use std::mem::MaybeUninit;
+
+use crate::alloc;
+use crate::element::sealed::Scalar;
+use crate::element::Element;
+use crate::ir::kernel::Instr;
+use crate::ir::ops::{cpu_meaning, Prim, MAX_PARAMS};
+
+/// `dst[i] = step(src[i])` into a fresh block.
+#[inline(always)]
+pub(crate) fn step_into<'d, T: Element>(
+    step: Instr<'_, T>,
+    src: &[T],
+    dst: &'d mut [MaybeUninit<T>],
+) -> Option<&'d mut [T]> {
+    match step {
+        Instr::Prim(prim, p) => map_into(prim, p, src, dst),
+        Instr::Custom(custom) => alloc::write_map(dst, src, |x| custom.call(x)),
+        Instr::Input(_) | Instr::Const(_) => None,
+    }
+}
+
+/// `block[i] = step(block[i])`; `None` for an instruction that is not a one-value step.
+#[inline(always)]
+pub(crate) fn step_in_place<T: Element>(step: Instr<'_, T>, block: &mut [T]) -> Option<()> {
+    match step {
+        Instr::Prim(prim, p) => map_in_place(prim, p, block),
+        Instr::Custom(custom) => {
+            for v in block.iter_mut() {
+                *v = custom.call(*v);
+            }
+            Some(())
+        }
+        Instr::Input(_) | Instr::Const(_) => None,
+    }
+}
+
+/// `dst[i] = prim(src[i])` into a fresh block.
+#[inline(always)]
+fn map_into<'d, T: Element>(
+    prim: Prim,
+    p: [T; MAX_PARAMS],
+    src: &[T],
+    dst: &'d mut [MaybeUninit<T>],
+) -> Option<&'d mut [T]> {
+    macro_rules! one {
+        (|$x:ident| $e:expr) => {
+            alloc::write_map(dst, src, |$x: T| $e)
+        };
+    }
+    macro_rules! two {
+        (|$a:ident, $b:ident| $e:expr) => {
+            None
+        };
+    }
+    cpu_meaning!(prim, p, one, two)
+}
+
+/// `block[i] = prim(block[i])`.
+#[inline(always)]
+fn map_in_place<T: Element>(prim: Prim, p: [T; MAX_PARAMS], block: &mut [T]) -> Option<()> {
+    macro_rules! one {
+        (|$x:ident| $e:expr) => {{
+            for v in block.iter_mut() {
+                let $x: T = *v;
+                *v = $e;
+            }
+            Some(())
+        }};
+    }
+    macro_rules! two {
+        (|$a:ident, $b:ident| $e:expr) => {
+            None
+        };
+    }
+    cpu_meaning!(prim, p, one, two)
+}
+
+/// `dst[i] = prim(a[i], b[i])` into a fresh block.
+#[inline(always)]
+pub(crate) fn zip_into<'d, T: Element>(
+    prim: Prim,
+    a: &[T],
+    b: &[T],
+    dst: &'d mut [MaybeUninit<T>],
+) -> Option<&'d mut [T]> {
+    let p = [T::ZERO; MAX_PARAMS];
+    macro_rules! one {
+        (|$x:ident| $e:expr) => {{
+            let _ = p;
+            None
+        }};
+    }
+    macro_rules! two {
+        (|$a:ident, $b:ident| $e:expr) => {
+            alloc::write_zip(dst, a, b, |$a: T, $b: T| $e)
+        };
+    }
+    cpu_meaning!(prim, p, one, two)
+}
+
+/// Calls `$with!(f)` with `f` the CPU meaning of a one-value step as a closure; `None` for
+/// any other instruction. For the register machine's loops, which take the closure.
+macro_rules! with_unary {
+    ($step:expr, $with:ident) => {
+        match $step {
+            Instr::Prim(prim, p) => {
+                macro_rules! one {
+                    (|$x:ident| $e:expr) => {
+                        $with!(|$x: T| $e)
+                    };
+                }
+                macro_rules! two {
+                    (|$a:ident, $b:ident| $e:expr) => {
+                        None
+                    };
+                }
+                cpu_meaning!(prim, p, one, two)
+            }
+            Instr::Custom(custom) => $with!(|x: T| custom.call(x)),
+            Instr::Input(_) | Instr::Const(_) => None,
+        }
+    };
+}
+pub(crate) use with_unary;
+
+/// Calls `$with!(f)` with `f` the CPU meaning of a two-value op as a closure; `None` for a
+/// one-value op.
+macro_rules! with_binary {
+    ($prim:expr, $with:ident) => {{
+        let p = [T::ZERO; crate::ir::ops::MAX_PARAMS];
+        macro_rules! one {
+            (|$x:ident| $e:expr) => {{
+                let _ = p;
+                None
+            }};
+        }
+        macro_rules! two {
+            (|$a:ident, $b:ident| $e:expr) => {
+                $with!(|$a: T, $b: T| $e)
+            };
+        }
+        cpu_meaning!($prim, p, one, two)
+    }};
+}
+pub(crate) use with_binary;

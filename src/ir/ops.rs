@@ -1,0 +1,341 @@
+//! The op table: every built-in operation the kernels know, described once.
+//!
+//! Each [`Prim`] has one [`Entry`] (its name, how many values it takes, its scalar
+//! parameters, the element types it accepts, its cost weight and its WGSL spelling) and one
+//! CPU meaning in [`cpu_meaning!`] (numpy's semantics, written with the element type's scalar
+//! arithmetic from `element.rs`). The public [`Op`](crate::Op), [`BinOp`](crate::BinOp) and
+//! the comparisons of [`Expr`](crate::Expr) all lower onto these; the float-only checks, the
+//! cost model's weights, code generation, the CPU loops and the tests enumerate
+//! [`Prim::ALL`].
+//!
+//! Adding an op: a variant in the `prims!` list below, its arm in [`Prim::entry`] and in
+//! [`cpu_meaning!`] (both exhaustive: a missing arm does not compile), its WGSL helper in
+//! `shaders/{float,sint,uint}.wgsl`, and (for a public op) its variant in `op.rs`.
+
+/// Declares [`Prim`] and [`Prim::ALL`] from one list, so the two cannot drift apart.
+macro_rules! prims {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// A built-in operation of the kernel description. See the module docs.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub(crate) enum Prim {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Prim {
+            /// Every built-in operation, in table order (the tests enumerate it).
+            #[cfg_attr(not(test), allow(dead_code))]
+            pub(crate) const ALL: &'static [Prim] = &[$(Prim::$name,)*];
+        }
+    };
+}
+
+prims! {
+    /// `x * s`.
+    Scale,
+    /// `x + s`.
+    AddScalar,
+    /// `x - s`.
+    SubScalar,
+    /// `x / s`.
+    DivScalar,
+    /// `min(x, s)`.
+    MinScalar,
+    /// `max(x, s)`.
+    MaxScalar,
+    /// `min(max(x, lo), hi)`.
+    Clamp,
+    /// `x ^ s`.
+    PowScalar,
+    /// `-x`.
+    Neg,
+    /// `|x|`.
+    Abs,
+    /// `x * x`.
+    Square,
+    /// Square root.
+    Sqrt,
+    /// `1 / x`.
+    Recip,
+    /// `e^x`.
+    Exp,
+    /// Natural logarithm.
+    Log,
+    /// Sine.
+    Sin,
+    /// Cosine.
+    Cos,
+    /// Hyperbolic tangent.
+    Tanh,
+    /// The logistic function.
+    Sigmoid,
+    /// `max(x, 0)`.
+    Relu,
+    /// Round down.
+    Floor,
+    /// Round up.
+    Ceil,
+    /// Round half to even.
+    Round,
+    /// `a + b`.
+    Add,
+    /// `a - b`.
+    Sub,
+    /// `a * b`.
+    Mul,
+    /// `a / b`.
+    Div,
+    /// `min(a, b)`.
+    Min,
+    /// `max(a, b)`.
+    Max,
+    /// `a ^ b`.
+    Pow,
+    /// `a > b` as 1 or 0.
+    Gt,
+    /// `a >= b` as 1 or 0.
+    Ge,
+    /// `a < b` as 1 or 0.
+    Lt,
+    /// `a <= b` as 1 or 0.
+    Le,
+    /// `a == b` as 1 or 0.
+    Eq,
+    /// `a != b` as 1 or 0.
+    Ne,
+}
+
+/// How many values an op takes from the program's stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Arity {
+    /// One value (and `params` scalars from the op itself).
+    Unary,
+    /// Two values, the left one below the right.
+    Binary,
+}
+
+/// Which element types an op is defined for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Types {
+    /// Every element type.
+    All,
+    /// Floats only; on integers the op is an error, never a silent cast.
+    Float,
+}
+
+/// How the op is written in WGSL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wgsl {
+    /// A helper function of `shaders/{float,sint,uint}.wgsl`, called with the values, then
+    /// the scalar parameters.
+    Helper(&'static str),
+    /// A comparison operator: `select(elem(0), elem(1), a <op> b)`.
+    Compare(&'static str),
+}
+
+/// One row of the op table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Entry {
+    /// A short lowercase name, for errors and reports.
+    pub(crate) name: &'static str,
+    /// Values taken from the stack.
+    pub(crate) arity: Arity,
+    /// Scalar parameters the op carries (at most 2).
+    pub(crate) params: usize,
+    /// The element types it accepts.
+    pub(crate) types: Types,
+    /// Cost per element against one multiply: transcendentals and `pow` cost roughly ten
+    /// multiplies on both backends (measured by the calibration, `calibrate.rs`).
+    pub(crate) weight: usize,
+    /// Its WGSL spelling.
+    pub(crate) wgsl: Wgsl,
+}
+
+/// Most scalar parameters one op carries.
+pub(crate) const MAX_PARAMS: usize = 2;
+
+const fn row(
+    name: &'static str,
+    arity: Arity,
+    params: usize,
+    types: Types,
+    weight: usize,
+    wgsl: Wgsl,
+) -> Entry {
+    Entry {
+        name,
+        arity,
+        params,
+        types,
+        weight,
+        wgsl,
+    }
+}
+
+impl Prim {
+    /// The op's row of the table.
+    pub(crate) const fn entry(self) -> Entry {
+        use Arity::{Binary as B, Unary as U};
+        use Types::{All, Float};
+        use Wgsl::{Compare as Cmp, Helper as H};
+        match self {
+            Prim::Scale => row("scale", U, 1, All, 1, H("op_scale")),
+            Prim::AddScalar => row("add", U, 1, All, 1, H("op_add")),
+            Prim::SubScalar => row("sub", U, 1, All, 1, H("op_sub")),
+            Prim::DivScalar => row("div", U, 1, All, 1, H("op_div")),
+            Prim::MinScalar => row("min", U, 1, All, 1, H("op_min")),
+            Prim::MaxScalar => row("max", U, 1, All, 1, H("op_max")),
+            Prim::Clamp => row("clamp", U, 2, All, 1, H("op_clamp")),
+            Prim::PowScalar => row("pow", U, 1, All, 10, H("op_pow")),
+            Prim::Neg => row("neg", U, 0, All, 1, H("op_neg")),
+            Prim::Abs => row("abs", U, 0, All, 1, H("op_abs")),
+            Prim::Square => row("square", U, 0, All, 1, H("op_square")),
+            Prim::Sqrt => row("sqrt", U, 0, Float, 1, H("op_sqrt")),
+            Prim::Recip => row("recip", U, 0, Float, 1, H("op_recip")),
+            Prim::Exp => row("exp", U, 0, Float, 10, H("op_exp")),
+            Prim::Log => row("log", U, 0, Float, 10, H("op_log")),
+            Prim::Sin => row("sin", U, 0, Float, 10, H("op_sin")),
+            Prim::Cos => row("cos", U, 0, Float, 10, H("op_cos")),
+            Prim::Tanh => row("tanh", U, 0, Float, 10, H("op_tanh")),
+            Prim::Sigmoid => row("sigmoid", U, 0, Float, 10, H("op_sigmoid")),
+            Prim::Relu => row("relu", U, 0, All, 1, H("op_relu")),
+            Prim::Floor => row("floor", U, 0, All, 1, H("op_floor")),
+            Prim::Ceil => row("ceil", U, 0, All, 1, H("op_ceil")),
+            Prim::Round => row("round", U, 0, All, 1, H("op_round")),
+            Prim::Add => row("add", B, 0, All, 1, H("bin_add")),
+            Prim::Sub => row("sub", B, 0, All, 1, H("bin_sub")),
+            Prim::Mul => row("mul", B, 0, All, 1, H("bin_mul")),
+            Prim::Div => row("div", B, 0, All, 1, H("bin_div")),
+            Prim::Min => row("min", B, 0, All, 1, H("bin_min")),
+            Prim::Max => row("max", B, 0, All, 1, H("bin_max")),
+            Prim::Pow => row("pow", B, 0, All, 10, H("bin_pow")),
+            Prim::Gt => row("gt", B, 0, All, 1, Cmp(">")),
+            Prim::Ge => row("ge", B, 0, All, 1, Cmp(">=")),
+            Prim::Lt => row("lt", B, 0, All, 1, Cmp("<")),
+            Prim::Le => row("le", B, 0, All, 1, Cmp("<=")),
+            Prim::Eq => row("eq", B, 0, All, 1, Cmp("==")),
+            Prim::Ne => row("ne", B, 0, All, 1, Cmp("!=")),
+        }
+    }
+}
+
+/// Expands to the CPU meaning of the op `$prim` (a [`Prim`]) with scalar parameters `$p`
+/// (an array of [`MAX_PARAMS`] values): `$unary!(|x| <expression of x>)` for a one-value op,
+/// `$binary!(|a, b| <expression of a, b>)` for a two-value op. The one place each op's CPU
+/// meaning is written; the CPU backend turns it into loops, and `Scalar` must be in scope.
+macro_rules! cpu_meaning {
+    ($prim:expr, $p:expr, $unary:ident, $binary:ident) => {{
+        use $crate::ir::ops::Prim as P;
+        match $prim {
+            P::Scale => $unary!(|x| x.mul($p[0])),
+            P::AddScalar => $unary!(|x| x.add($p[0])),
+            P::SubScalar => $unary!(|x| x.sub($p[0])),
+            P::DivScalar => $unary!(|x| x.div($p[0])),
+            P::MinScalar => $unary!(|x| x.minimum($p[0])),
+            P::MaxScalar => $unary!(|x| x.maximum($p[0])),
+            P::Clamp => $unary!(|x| x.maximum($p[0]).minimum($p[1])),
+            P::PowScalar => $unary!(|x| x.pow($p[0])),
+            P::Neg => $unary!(|x| x.neg()),
+            P::Abs => $unary!(|x| x.abs()),
+            P::Square => $unary!(|x| x.mul(x)),
+            P::Sqrt => $unary!(|x| x.sqrt()),
+            P::Recip => $unary!(|x| Scalar::div(Scalar::ONE, x)),
+            P::Exp => $unary!(|x| x.exp()),
+            P::Log => $unary!(|x| x.ln()),
+            P::Sin => $unary!(|x| x.sin()),
+            P::Cos => $unary!(|x| x.cos()),
+            P::Tanh => $unary!(|x| x.tanh()),
+            P::Sigmoid => $unary!(|x| x.sigmoid()),
+            P::Relu => $unary!(|x| x.maximum(Scalar::ZERO)),
+            P::Floor => $unary!(|x| x.floor()),
+            P::Ceil => $unary!(|x| x.ceil()),
+            P::Round => $unary!(|x| x.round()),
+            P::Add => $binary!(|a, b| a.add(b)),
+            P::Sub => $binary!(|a, b| a.sub(b)),
+            P::Mul => $binary!(|a, b| a.mul(b)),
+            P::Div => $binary!(|a, b| a.div(b)),
+            P::Min => $binary!(|a, b| a.minimum(b)),
+            P::Max => $binary!(|a, b| a.maximum(b)),
+            P::Pow => $binary!(|a, b| a.pow(b)),
+            // IEEE comparisons, as numpy: NaN compares false, except `!=`
+            P::Gt => $binary!(|a, b| Scalar::indicator(a > b)),
+            P::Ge => $binary!(|a, b| Scalar::indicator(a >= b)),
+            P::Lt => $binary!(|a, b| Scalar::indicator(a < b)),
+            P::Le => $binary!(|a, b| Scalar::indicator(a <= b)),
+            P::Eq => $binary!(|a, b| Scalar::indicator(a == b)),
+            P::Ne => $binary!(|a, b| Scalar::indicator(a != b)),
+        }
+    }};
+}
+pub(crate) use cpu_meaning;
+
+#[cfg(test)]
+impl Prim {
+    /// The op on one value (`None` for a two-value op): its CPU meaning, one element.
+    #[inline(always)]
+    pub(crate) fn apply1<T: crate::element::Element>(self, p: [T; MAX_PARAMS], x: T) -> Option<T> {
+        use crate::element::sealed::Scalar;
+        macro_rules! one {
+            (|$x:ident| $e:expr) => {{
+                let $x = x;
+                Some($e)
+            }};
+        }
+        macro_rules! two {
+            (|$a:ident, $b:ident| $e:expr) => {
+                None
+            };
+        }
+        cpu_meaning!(self, p, one, two)
+    }
+
+    /// The op on two values (`None` for a one-value op): its CPU meaning, one element.
+    #[inline(always)]
+    pub(crate) fn apply2<T: crate::element::Element>(self, a: T, b: T) -> Option<T> {
+        use crate::element::sealed::Scalar;
+        let p = [T::ZERO; MAX_PARAMS];
+        macro_rules! one {
+            (|$x:ident| $e:expr) => {{
+                let _ = p;
+                None
+            }};
+        }
+        macro_rules! two {
+            (|$a:ident, $b:ident| $e:expr) => {{
+                let ($a, $b) = (a, b);
+                Some($e)
+            }};
+        }
+        cpu_meaning!(self, p, one, two)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_consistent() {
+        let mut names = std::collections::HashSet::new();
+        for &prim in Prim::ALL {
+            let e = prim.entry();
+            assert!(e.params <= MAX_PARAMS, "{prim:?}");
+            assert!(e.weight >= 1, "{prim:?}");
+            assert!(
+                names.insert((e.name, e.arity)),
+                "{prim:?}: name taken: {}",
+                e.name
+            );
+            if e.arity == Arity::Binary {
+                assert_eq!(e.params, 0, "{prim:?}: two-value ops carry no scalars");
+            }
+            // the CPU meaning agrees with the arity
+            let one = prim.apply1([2.0_f32, 3.0], 1.5).is_some();
+            let two = prim.apply2(1.5_f32, 2.0).is_some();
+            assert_eq!(
+                (one, two),
+                (e.arity == Arity::Unary, e.arity == Arity::Binary)
+            );
+        }
+        assert_eq!(Prim::ALL.len(), 36);
+    }
+}

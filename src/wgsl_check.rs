@@ -1,0 +1,173 @@
+//! naga's checks of WGSL: a user kernel's expression on its own (when [`Op::custom`]
+//! (crate::Op::custom) builds it), and whole generated modules (before the GPU compiles one).
+//!
+//! naga parses and validates recursively, so a deep enough expression overflows the stack of
+//! whichever thread checks it (a flat sum of 5,000 terms does on a 2 MiB thread). User text
+//! is therefore bounded before naga sees it: [`MAX_USER_BYTES`] bytes, [`MAX_USER_TERMS`]
+//! operators and [`MAX_USER_NESTING`] open brackets; past those it is an error.
+
+use crate::error::{Error, Result};
+
+/// Longest user kernel accepted, in bytes.
+pub(crate) const MAX_USER_BYTES: usize = 16 << 10;
+
+/// Most operators (`+ - * / % & | ^ < > = !`) one user kernel may contain. naga's parse of a
+/// flat sum recurses once per term: 5,000 terms overflowed a 2 MiB thread (an outside
+/// client's report) and 1,024 did in a debug build here; 256 passes on a 2 MiB thread in a
+/// debug build (the unit test below), the smallest stack a caller's thread has (rayon's and
+/// std's), including wgpu's own parse of the generated module.
+pub(crate) const MAX_USER_TERMS: usize = 256;
+
+/// Deepest nesting of `(` and `[` in one user kernel.
+pub(crate) const MAX_USER_NESTING: usize = 64;
+
+/// Lines of the module [`check_user_kernel`] builds before the user's expression.
+const USER_PREFIX_LINES: u32 = 3;
+
+/// Checks a user kernel's WGSL expression `wgsl` over `x` of WGSL type `ty`: it must be small
+/// enough (see the module docs), parse and validate as the body of `fn user(x: elem) -> elem`,
+/// and declare nothing else, so it can see no buffer. Errors give the line and column within
+/// `wgsl`.
+pub(crate) fn check_user_kernel(ty: &str, wgsl: &str) -> Result<()> {
+    bounded(wgsl)?;
+    let src = format!(
+        "alias elem = {ty};\nfn user(x: elem) -> elem {{\n    return (\n{wgsl}\n    );\n}}\n"
+    );
+    let located = |loc: Option<naga::SourceLocation>, message: String| -> Error {
+        let Some(loc) = loc.filter(|l| l.line_number > USER_PREFIX_LINES) else {
+            return Error::Shader {
+                message: format!("user kernel `{}`: {message}", preview(wgsl)),
+            };
+        };
+        let line = loc.line_number - USER_PREFIX_LINES;
+        let text = wgsl.lines().nth(line as usize - 1).unwrap_or("");
+        let caret = " ".repeat(loc.line_position.saturating_sub(1) as usize) + "^";
+        Error::Shader {
+            message: format!(
+                "user kernel, line {line}, column {}: {message}\n  {}\n  {caret}",
+                loc.line_position,
+                preview(text)
+            ),
+        }
+    };
+    let module = naga::front::wgsl::parse_str(&src)
+        .map_err(|e| located(e.location(&src), e.message().to_string()))?;
+    if module.functions.len() != 1
+        || !module.entry_points.is_empty()
+        || !module.global_variables.is_empty()
+    {
+        return Err(Error::Shader {
+            message: format!(
+                "user kernel `{}`: must be one expression of `x`, declaring nothing",
+                preview(wgsl)
+            ),
+        });
+    }
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::default(),
+    )
+    .validate(&module)
+    .map_err(|e| located(e.location(&src), e.as_inner().to_string()))?;
+    Ok(())
+}
+
+/// Rejects user text too large or too deep for naga's recursive parser.
+fn bounded(wgsl: &str) -> Result<()> {
+    let too = |what: String| {
+        Err(Error::Shader {
+            message: format!("user kernel `{}`: {what}", preview(wgsl)),
+        })
+    };
+    if wgsl.len() > MAX_USER_BYTES {
+        return too(format!(
+            "{} bytes, more than the {MAX_USER_BYTES} a user kernel may have",
+            wgsl.len()
+        ));
+    }
+    let terms = wgsl.bytes().filter(|b| b"+-*/%&|^<>=!".contains(b)).count();
+    if terms > MAX_USER_TERMS {
+        return too(format!(
+            "{terms} operators, more than the {MAX_USER_TERMS} a user kernel may have"
+        ));
+    }
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for b in wgsl.bytes() {
+        match b {
+            b'(' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_USER_NESTING {
+        return too(format!(
+            "brackets nested {deepest} deep, more than the {MAX_USER_NESTING} a user kernel may have"
+        ));
+    }
+    Ok(())
+}
+
+/// The start of a long text, for error messages.
+fn preview(text: &str) -> String {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// Parses and validates a whole module with naga; the error names the line and column.
+pub(crate) fn validate(src: &str) -> Result<()> {
+    let module = naga::front::wgsl::parse_str(src).map_err(|e| Error::Shader {
+        message: e.emit_to_string(src),
+    })?;
+    let mut validator = naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::default(),
+    );
+    validator.validate(&module).map_err(|e| Error::Shader {
+        message: e.emit_to_string(src),
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_module_is_an_error_with_line_and_column() {
+        let err = validate("fn main() -> f32 { return 1.0 + ; }").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("wgsl:1:"), "{text}");
+        let err = validate("fn f() -> u32 { return 1.5; }").unwrap_err();
+        assert!(matches!(err, crate::Error::Shader { .. }), "{err}");
+    }
+
+    #[test]
+    fn user_kernels_past_the_bounds_are_errors_before_naga() {
+        let sum = vec!["x"; MAX_USER_TERMS + 2].join(" + ");
+        assert!(check_user_kernel("f32", &sum).is_err());
+        let deep = format!("{}x{}", "(".repeat(100), ")".repeat(100));
+        assert!(check_user_kernel("f32", &deep).is_err());
+        // the largest accepted kernels check fine on this (2 MiB) test thread
+        let ok = vec!["x"; MAX_USER_TERMS].join("+");
+        check_user_kernel("f32", &ok).unwrap();
+        let deep = format!(
+            "{}x{}",
+            "(".repeat(MAX_USER_NESTING),
+            ")".repeat(MAX_USER_NESTING)
+        );
+        check_user_kernel("f32", &deep).unwrap();
+        let nested = format!(
+            "{}x{}",
+            "(x+".repeat(MAX_USER_NESTING),
+            ")".repeat(MAX_USER_NESTING)
+        );
+        check_user_kernel("f32", &nested).unwrap();
+        assert!(check_user_kernel("f32", &"x".repeat(MAX_USER_BYTES + 1)).is_err());
+    }
+}
