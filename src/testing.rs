@@ -1,6 +1,9 @@
 //! Hooks for the crate's own tests, behind the `testing` feature: not part of the API.
 
 use crate::device::Device;
+use crate::element::Element;
+use crate::ir::op::{BinOp, Op};
+use crate::ir::ops::{Prim, Types};
 
 /// Elements per CPU block (the unit of work rayon hands out).
 pub const CPU_BLOCK: usize = crate::cpu::BLOCK;
@@ -18,4 +21,29 @@ pub fn calibrations() -> usize {
 /// Every device on the same adapter is affected.
 pub fn simulate_gpu_loss(device: &Device) {
     device.lose_gpu();
+}
+
+/// Every one-value op of the op table as a public [`Op`], each scalar parameter `p`, in
+/// table order: what the tests enumerate, so a new op is tested without a new list.
+pub fn ops<T: Element>(p: T) -> Vec<Op<T>> {
+    Prim::ALL
+        .iter()
+        .filter_map(|&prim| Op::from_prim(prim, [p; 2]))
+        .collect()
+}
+
+/// Every binary op of the op table as a public [`BinOp`], in table order.
+pub fn binops() -> Vec<BinOp> {
+    Prim::ALL
+        .iter()
+        .filter_map(|&prim| BinOp::from_prim(prim))
+        .collect()
+}
+
+/// Whether the op table defines `op` (a one-value op) for floats only.
+pub fn is_float_only<T: Element>(op: &Op<T>) -> bool {
+    match op.lower() {
+        crate::ir::op::Lowered::Prim(prim, _) => prim.entry().types == Types::Float,
+        crate::ir::op::Lowered::Custom(_) | crate::ir::op::Lowered::Chain => false,
+    }
 }

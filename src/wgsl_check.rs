@@ -144,7 +144,7 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("wgsl:1:"), "{text}");
         let err = validate("fn f() -> u32 { return 1.5; }").unwrap_err();
-        assert!(matches!(err, crate::Error::Shader { .. }), "{err}");
+        assert!(matches!(err, crate::error::Error::Shader { .. }), "{err}");
     }
 
     #[test]

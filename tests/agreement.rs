@@ -10,18 +10,15 @@ use common::{
 };
 use compute::{BinOp, Device, Op};
 
-const BINOPS: [BinOp; 7] = [
-    BinOp::Add,
-    BinOp::Sub,
-    BinOp::Mul,
-    BinOp::Div,
-    BinOp::Min,
-    BinOp::Max,
-    BinOp::Pow,
-];
+/// Every binary op, from the op table.
+fn binops() -> Vec<BinOp> {
+    compute::testing::binops()
+}
 
+/// Every op of the op table (each scalar 2.5), then more scalars and chains.
 fn float_ops() -> Vec<Op<f32>> {
-    vec![
+    let mut ops = compute::testing::ops(2.5_f32);
+    ops.extend([
         Op::Scale(2.5),
         Op::Scale(-0.1),
         Op::Add(1.25),
@@ -35,21 +32,6 @@ fn float_ops() -> Vec<Op<f32>> {
         Op::Pow(3.0),
         Op::Pow(-2.0),
         Op::Pow(0.5),
-        Op::Neg,
-        Op::Abs,
-        Op::Square,
-        Op::Sqrt,
-        Op::Recip,
-        Op::Exp,
-        Op::Log,
-        Op::Sin,
-        Op::Cos,
-        Op::Tanh,
-        Op::Sigmoid,
-        Op::Relu,
-        Op::Floor,
-        Op::Ceil,
-        Op::Round,
         Op::Abs
             .then(Op::Scale(2.0))
             .then(Op::Add(1.0))
@@ -57,7 +39,8 @@ fn float_ops() -> Vec<Op<f32>> {
         Op::Abs.then(Op::Add(1.0)).then(Op::Log),
         Op::Scale(0.5).then(Op::Clamp(-3.0, 3.0)).then(Op::Exp),
         Op::Neg.then(Op::Square).then(Op::Round).then(Op::Relu),
-    ]
+    ]);
+    ops
 }
 
 fn check_float_map(device: &Device, side: Side) {
@@ -79,9 +62,15 @@ fn check_float_map(device: &Device, side: Side) {
     }
 }
 
-fn int_ops<T: Copy + From<u8>>(minus_three: T, minus_one: T) -> Vec<Op<T>> {
+/// Every op of the op table defined for integers (each scalar 3), then more scalars and
+/// chains.
+fn int_ops<T: compute::Element + Copy + From<u8>>(minus_three: T, minus_one: T) -> Vec<Op<T>> {
     let n = |v: u8| T::from(v);
-    vec![
+    let mut ops: Vec<Op<T>> = compute::testing::ops(T::from(3))
+        .into_iter()
+        .filter(|op| !compute::testing::is_float_only(op))
+        .collect();
+    ops.extend([
         Op::Scale(n(3)),
         Op::Scale(minus_three),
         Op::Add(n(7)),
@@ -96,18 +85,12 @@ fn int_ops<T: Copy + From<u8>>(minus_three: T, minus_one: T) -> Vec<Op<T>> {
         Op::Pow(n(0)),
         Op::Pow(n(3)),
         Op::Pow(n(31)),
-        Op::Neg,
-        Op::Abs,
-        Op::Square,
-        Op::Relu,
-        Op::Floor,
-        Op::Ceil,
-        Op::Round,
         Op::Scale(n(3))
             .then(Op::Add(n(1)))
             .then(Op::Abs)
             .then(Op::Min(n(250))),
-    ]
+    ]);
+    ops
 }
 
 fn check_int_map<T>(
@@ -152,7 +135,7 @@ fn check_u32_map(device: &Device) {
 }
 
 fn check_float_zip(device: &Device, side: Side) {
-    for (k, &op) in BINOPS.iter().enumerate() {
+    for (k, op) in binops().into_iter().enumerate() {
         for len in lengths() {
             let mut rng = Rng::new((k * 31 + len) as u64);
             let mut a = Vec::with_capacity(len);
@@ -194,7 +177,7 @@ fn check_int_zip<T>(device: &Device, data: impl Fn(usize, u64) -> Vec<T>, signed
 where
     T: compute::Element + Copy + Into<i64> + TryFrom<i64>,
 {
-    for (k, &op) in BINOPS.iter().enumerate() {
+    for (k, op) in binops().into_iter().enumerate() {
         for len in lengths() {
             let a = data(len, (k * 131 + len) as u64);
             let mut b = data(len, (k * 137 + len + 1) as u64);

@@ -35,17 +35,14 @@ fn unequal_lengths_are_an_error_before_any_work() {
 
 #[test]
 fn float_only_ops_on_integers_are_an_error_not_a_cast() {
-    fn float_only<T>() -> [Op<T>; 8] {
-        [
-            Op::Sqrt,
-            Op::Recip,
-            Op::Exp,
-            Op::Log,
-            Op::Sin,
-            Op::Cos,
-            Op::Tanh,
-            Op::Sigmoid,
-        ]
+    /// The op table's float-only ops.
+    fn float_only<T: compute::Element + From<u8>>() -> Vec<Op<T>> {
+        let ops: Vec<Op<T>> = compute::testing::ops(T::from(1))
+            .into_iter()
+            .filter(compute::testing::is_float_only)
+            .collect();
+        assert_eq!(ops.len(), 8, "{ops:?}");
+        ops
     }
     for device in devices() {
         for (op, unsigned) in float_only::<i32>().into_iter().zip(float_only::<u32>()) {

@@ -236,6 +236,53 @@ impl<T> Op<T> {
     }
 }
 
+impl<T: Copy> Op<T> {
+    /// The public op of a one-value op of the table with scalar parameters `p` (the inverse
+    /// of [`Op::lower`]); `None` for a two-value op, which is a [`BinOp`] or a comparison.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) fn from_prim(prim: Prim, p: [T; MAX_PARAMS]) -> Option<Op<T>> {
+        let [a, b] = p;
+        Some(match prim {
+            Prim::Scale => Op::Scale(a),
+            Prim::AddScalar => Op::Add(a),
+            Prim::SubScalar => Op::Sub(a),
+            Prim::DivScalar => Op::Div(a),
+            Prim::MinScalar => Op::Min(a),
+            Prim::MaxScalar => Op::Max(a),
+            Prim::Clamp => Op::Clamp(a, b),
+            Prim::PowScalar => Op::Pow(a),
+            Prim::Neg => Op::Neg,
+            Prim::Abs => Op::Abs,
+            Prim::Square => Op::Square,
+            Prim::Sqrt => Op::Sqrt,
+            Prim::Recip => Op::Recip,
+            Prim::Exp => Op::Exp,
+            Prim::Log => Op::Log,
+            Prim::Sin => Op::Sin,
+            Prim::Cos => Op::Cos,
+            Prim::Tanh => Op::Tanh,
+            Prim::Sigmoid => Op::Sigmoid,
+            Prim::Relu => Op::Relu,
+            Prim::Floor => Op::Floor,
+            Prim::Ceil => Op::Ceil,
+            Prim::Round => Op::Round,
+            Prim::Add
+            | Prim::Sub
+            | Prim::Mul
+            | Prim::Div
+            | Prim::Min
+            | Prim::Max
+            | Prim::Pow
+            | Prim::Gt
+            | Prim::Ge
+            | Prim::Lt
+            | Prim::Le
+            | Prim::Eq
+            | Prim::Ne => return None,
+        })
+    }
+}
+
 /// One step of an op in the op table's terms (see [`Op::lower`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Lowered<'a, T> {
@@ -282,6 +329,50 @@ impl<T> Custom<T> {
 }
 
 impl BinOp {
+    /// The public binary op of a two-value op of the table; `None` for the others
+    /// (one-value ops and comparisons).
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) fn from_prim(prim: Prim) -> Option<BinOp> {
+        Some(match prim {
+            Prim::Add => BinOp::Add,
+            Prim::Sub => BinOp::Sub,
+            Prim::Mul => BinOp::Mul,
+            Prim::Div => BinOp::Div,
+            Prim::Min => BinOp::Min,
+            Prim::Max => BinOp::Max,
+            Prim::Pow => BinOp::Pow,
+            Prim::Scale
+            | Prim::AddScalar
+            | Prim::SubScalar
+            | Prim::DivScalar
+            | Prim::MinScalar
+            | Prim::MaxScalar
+            | Prim::Clamp
+            | Prim::PowScalar
+            | Prim::Neg
+            | Prim::Abs
+            | Prim::Square
+            | Prim::Sqrt
+            | Prim::Recip
+            | Prim::Exp
+            | Prim::Log
+            | Prim::Sin
+            | Prim::Cos
+            | Prim::Tanh
+            | Prim::Sigmoid
+            | Prim::Relu
+            | Prim::Floor
+            | Prim::Ceil
+            | Prim::Round
+            | Prim::Gt
+            | Prim::Ge
+            | Prim::Lt
+            | Prim::Le
+            | Prim::Eq
+            | Prim::Ne => return None,
+        })
+    }
+
     /// The op in the op table's terms.
     pub(crate) fn prim(self) -> Prim {
         match self {

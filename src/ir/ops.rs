@@ -23,7 +23,7 @@ macro_rules! prims {
 
         impl Prim {
             /// Every built-in operation, in table order (the tests enumerate it).
-            #[cfg_attr(not(test), allow(dead_code))]
+            #[cfg_attr(not(any(test, feature = "testing")), allow(dead_code))]
             pub(crate) const ALL: &'static [Prim] = &[$(Prim::$name,)*];
         }
     };
