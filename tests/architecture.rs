@@ -44,7 +44,12 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("5 device", &["src/device.rs"]),
     (
         "6 calls",
-        &["src/calls.rs", "src/array.rs", "src/asynchronous.rs"],
+        &[
+            "src/calls.rs",
+            "src/array.rs",
+            "src/asynchronous.rs",
+            "src/testing.rs",
+        ],
     ),
     ("7 face", &["src/lib.rs"]),
 ];
