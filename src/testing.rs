@@ -2,7 +2,7 @@
 
 use crate::device::Device;
 use crate::element::Element;
-use crate::ir::op::{BinOp, Op};
+use crate::ir::op::{public, BinOp, Op, Public};
 use crate::ir::ops::{Prim, Types};
 
 /// Elements per CPU block (the unit of work rayon hands out).
@@ -28,7 +28,10 @@ pub fn simulate_gpu_loss(device: &Device) {
 pub fn ops<T: Element>(p: T) -> Vec<Op<T>> {
     Prim::ALL
         .iter()
-        .filter_map(|&prim| Op::from_prim(prim, [p; 2]))
+        .filter_map(|&prim| match public(prim, [p; 2]) {
+            Public::Op(op) => Some(op),
+            Public::Bin(_) | Public::Compare => None,
+        })
         .collect()
 }
 
@@ -36,7 +39,10 @@ pub fn ops<T: Element>(p: T) -> Vec<Op<T>> {
 pub fn binops() -> Vec<BinOp> {
     Prim::ALL
         .iter()
-        .filter_map(|&prim| BinOp::from_prim(prim))
+        .filter_map(|&prim| match public::<u32>(prim, [0; 2]) {
+            Public::Bin(op) => Some(op),
+            Public::Op(_) | Public::Compare => None,
+        })
         .collect()
 }
 

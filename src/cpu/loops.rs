@@ -89,19 +89,12 @@ pub(crate) fn zip_into<'d, T: Element>(
     b: &[T],
     dst: &'d mut [MaybeUninit<T>],
 ) -> Option<&'d mut [T]> {
-    let p = [T::ZERO; MAX_PARAMS];
-    macro_rules! one {
-        (|$x:ident| $e:expr) => {{
-            let _ = p;
-            None
-        }};
-    }
-    macro_rules! two {
-        (|$a:ident, $b:ident| $e:expr) => {
-            alloc::write_zip(dst, a, b, |$a: T, $b: T| $e)
+    macro_rules! zip {
+        ($f:expr) => {
+            alloc::write_zip(dst, a, b, $f)
         };
     }
-    cpu_meaning!(prim, p, one, two)
+    with_binary!(prim, zip)
 }
 
 /// Calls `$with!(f)` with `f` the CPU meaning of a one-value step as a closure; `None` for
@@ -149,3 +142,22 @@ macro_rules! with_binary {
     }};
 }
 pub(crate) use with_binary;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::ops::Arity;
+
+    #[test]
+    fn every_op_has_a_cpu_meaning_of_its_arity() {
+        for &prim in Prim::ALL {
+            let unary = prim.entry().arity == Arity::Unary;
+            let (src, b) = ([1.5_f32, -2.0], [0.5_f32, 4.0]);
+            let mut dst = [MaybeUninit::uninit(); 2];
+            let one = step_into(Instr::Prim(prim, [2.0, 3.0]), &src, &mut dst).is_some();
+            let mut dst = [MaybeUninit::uninit(); 2];
+            let two = zip_into(prim, &src, &b, &mut dst).is_some();
+            assert_eq!((one, two), (unary, !unary), "{prim:?}");
+        }
+    }
+}

@@ -236,50 +236,55 @@ impl<T> Op<T> {
     }
 }
 
-impl<T: Copy> Op<T> {
-    /// The public op of a one-value op of the table with scalar parameters `p` (the inverse
-    /// of [`Op::lower`]); `None` for a two-value op, which is a [`BinOp`] or a comparison.
-    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
-    pub(crate) fn from_prim(prim: Prim, p: [T; MAX_PARAMS]) -> Option<Op<T>> {
-        let [a, b] = p;
-        Some(match prim {
-            Prim::Scale => Op::Scale(a),
-            Prim::AddScalar => Op::Add(a),
-            Prim::SubScalar => Op::Sub(a),
-            Prim::DivScalar => Op::Div(a),
-            Prim::MinScalar => Op::Min(a),
-            Prim::MaxScalar => Op::Max(a),
-            Prim::Clamp => Op::Clamp(a, b),
-            Prim::PowScalar => Op::Pow(a),
-            Prim::Neg => Op::Neg,
-            Prim::Abs => Op::Abs,
-            Prim::Square => Op::Square,
-            Prim::Sqrt => Op::Sqrt,
-            Prim::Recip => Op::Recip,
-            Prim::Exp => Op::Exp,
-            Prim::Log => Op::Log,
-            Prim::Sin => Op::Sin,
-            Prim::Cos => Op::Cos,
-            Prim::Tanh => Op::Tanh,
-            Prim::Sigmoid => Op::Sigmoid,
-            Prim::Relu => Op::Relu,
-            Prim::Floor => Op::Floor,
-            Prim::Ceil => Op::Ceil,
-            Prim::Round => Op::Round,
-            Prim::Add
-            | Prim::Sub
-            | Prim::Mul
-            | Prim::Div
-            | Prim::Min
-            | Prim::Max
-            | Prim::Pow
-            | Prim::Gt
-            | Prim::Ge
-            | Prim::Lt
-            | Prim::Le
-            | Prim::Eq
-            | Prim::Ne => return None,
-        })
+/// The public name of an op of the table (the inverse of [`Op::lower`] and [`BinOp::prim`]).
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Public<T> {
+    /// An [`Op`] (one value).
+    Op(Op<T>),
+    /// A [`BinOp`] (two arrays).
+    Bin(BinOp),
+    /// A comparison, built with `Expr::gt` and its siblings.
+    Compare,
+}
+
+/// The public op of `prim` with scalar parameters `p`.
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+pub(crate) fn public<T: Copy>(prim: Prim, p: [T; MAX_PARAMS]) -> Public<T> {
+    let [a, b] = p;
+    let op = |op| Public::Op(op);
+    match prim {
+        Prim::Scale => op(Op::Scale(a)),
+        Prim::AddScalar => op(Op::Add(a)),
+        Prim::SubScalar => op(Op::Sub(a)),
+        Prim::DivScalar => op(Op::Div(a)),
+        Prim::MinScalar => op(Op::Min(a)),
+        Prim::MaxScalar => op(Op::Max(a)),
+        Prim::Clamp => op(Op::Clamp(a, b)),
+        Prim::PowScalar => op(Op::Pow(a)),
+        Prim::Neg => op(Op::Neg),
+        Prim::Abs => op(Op::Abs),
+        Prim::Square => op(Op::Square),
+        Prim::Sqrt => op(Op::Sqrt),
+        Prim::Recip => op(Op::Recip),
+        Prim::Exp => op(Op::Exp),
+        Prim::Log => op(Op::Log),
+        Prim::Sin => op(Op::Sin),
+        Prim::Cos => op(Op::Cos),
+        Prim::Tanh => op(Op::Tanh),
+        Prim::Sigmoid => op(Op::Sigmoid),
+        Prim::Relu => op(Op::Relu),
+        Prim::Floor => op(Op::Floor),
+        Prim::Ceil => op(Op::Ceil),
+        Prim::Round => op(Op::Round),
+        Prim::Add => Public::Bin(BinOp::Add),
+        Prim::Sub => Public::Bin(BinOp::Sub),
+        Prim::Mul => Public::Bin(BinOp::Mul),
+        Prim::Div => Public::Bin(BinOp::Div),
+        Prim::Min => Public::Bin(BinOp::Min),
+        Prim::Max => Public::Bin(BinOp::Max),
+        Prim::Pow => Public::Bin(BinOp::Pow),
+        Prim::Gt | Prim::Ge | Prim::Lt | Prim::Le | Prim::Eq | Prim::Ne => Public::Compare,
     }
 }
 
@@ -329,50 +334,6 @@ impl<T> Custom<T> {
 }
 
 impl BinOp {
-    /// The public binary op of a two-value op of the table; `None` for the others
-    /// (one-value ops and comparisons).
-    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
-    pub(crate) fn from_prim(prim: Prim) -> Option<BinOp> {
-        Some(match prim {
-            Prim::Add => BinOp::Add,
-            Prim::Sub => BinOp::Sub,
-            Prim::Mul => BinOp::Mul,
-            Prim::Div => BinOp::Div,
-            Prim::Min => BinOp::Min,
-            Prim::Max => BinOp::Max,
-            Prim::Pow => BinOp::Pow,
-            Prim::Scale
-            | Prim::AddScalar
-            | Prim::SubScalar
-            | Prim::DivScalar
-            | Prim::MinScalar
-            | Prim::MaxScalar
-            | Prim::Clamp
-            | Prim::PowScalar
-            | Prim::Neg
-            | Prim::Abs
-            | Prim::Square
-            | Prim::Sqrt
-            | Prim::Recip
-            | Prim::Exp
-            | Prim::Log
-            | Prim::Sin
-            | Prim::Cos
-            | Prim::Tanh
-            | Prim::Sigmoid
-            | Prim::Relu
-            | Prim::Floor
-            | Prim::Ceil
-            | Prim::Round
-            | Prim::Gt
-            | Prim::Ge
-            | Prim::Lt
-            | Prim::Le
-            | Prim::Eq
-            | Prim::Ne => return None,
-        })
-    }
-
     /// The op in the op table's terms.
     pub(crate) fn prim(self) -> Prim {
         match self {

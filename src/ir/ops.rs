@@ -14,11 +14,12 @@
 
 /// Declares [`Prim`] and [`Prim::ALL`] from one list, so the two cannot drift apart.
 macro_rules! prims {
-    ($($(#[$doc:meta])* $name:ident,)*) => {
-        /// A built-in operation of the kernel description. See the module docs.
+    ($($name:ident,)*) => {
+        /// A built-in operation of the kernel description; its meaning is its [`Entry`] and
+        /// its arm of [`cpu_meaning!`]. See the module docs.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub(crate) enum Prim {
-            $($(#[$doc])* $name,)*
+            $($name,)*
         }
 
         impl Prim {
@@ -30,78 +31,14 @@ macro_rules! prims {
 }
 
 prims! {
-    /// `x * s`.
-    Scale,
-    /// `x + s`.
-    AddScalar,
-    /// `x - s`.
-    SubScalar,
-    /// `x / s`.
-    DivScalar,
-    /// `min(x, s)`.
-    MinScalar,
-    /// `max(x, s)`.
-    MaxScalar,
-    /// `min(max(x, lo), hi)`.
-    Clamp,
-    /// `x ^ s`.
-    PowScalar,
-    /// `-x`.
-    Neg,
-    /// `|x|`.
-    Abs,
-    /// `x * x`.
-    Square,
-    /// Square root.
-    Sqrt,
-    /// `1 / x`.
-    Recip,
-    /// `e^x`.
-    Exp,
-    /// Natural logarithm.
-    Log,
-    /// Sine.
-    Sin,
-    /// Cosine.
-    Cos,
-    /// Hyperbolic tangent.
-    Tanh,
-    /// The logistic function.
-    Sigmoid,
-    /// `max(x, 0)`.
-    Relu,
-    /// Round down.
-    Floor,
-    /// Round up.
-    Ceil,
-    /// Round half to even.
-    Round,
-    /// `a + b`.
-    Add,
-    /// `a - b`.
-    Sub,
-    /// `a * b`.
-    Mul,
-    /// `a / b`.
-    Div,
-    /// `min(a, b)`.
-    Min,
-    /// `max(a, b)`.
-    Max,
-    /// `a ^ b`.
-    Pow,
-    /// `a > b` as 1 or 0.
-    Gt,
-    /// `a >= b` as 1 or 0.
-    Ge,
-    /// `a < b` as 1 or 0.
-    Lt,
-    /// `a <= b` as 1 or 0.
-    Le,
-    /// `a == b` as 1 or 0.
-    Eq,
-    /// `a != b` as 1 or 0.
-    Ne,
+    // one value and scalars (`Op::{Scale, Add, Sub, Div, Min, Max, Clamp, Pow}`)
+    Scale, AddScalar, SubScalar, DivScalar, MinScalar, MaxScalar, Clamp, PowScalar,
+    // one value (the parameterless `Op`s)
+    Neg, Abs, Square, Sqrt, Recip, Exp, Log, Sin, Cos, Tanh, Sigmoid, Relu, Floor, Ceil, Round,
+    // two values (`BinOp`)
+    Add, Sub, Mul, Div, Min, Max, Pow,
+    // comparisons, 1 or 0 in the element type (`Expr::{gt, ge, lt, le, equal, not_equal}`)
+    Gt, Ge, Lt, Le, Eq, Ne,
 }
 
 /// How many values an op takes from the program's stack.
@@ -269,47 +206,6 @@ macro_rules! cpu_meaning {
 pub(crate) use cpu_meaning;
 
 #[cfg(test)]
-impl Prim {
-    /// The op on one value (`None` for a two-value op): its CPU meaning, one element.
-    #[inline(always)]
-    pub(crate) fn apply1<T: crate::element::Element>(self, p: [T; MAX_PARAMS], x: T) -> Option<T> {
-        use crate::element::sealed::Scalar;
-        macro_rules! one {
-            (|$x:ident| $e:expr) => {{
-                let $x = x;
-                Some($e)
-            }};
-        }
-        macro_rules! two {
-            (|$a:ident, $b:ident| $e:expr) => {
-                None
-            };
-        }
-        cpu_meaning!(self, p, one, two)
-    }
-
-    /// The op on two values (`None` for a one-value op): its CPU meaning, one element.
-    #[inline(always)]
-    pub(crate) fn apply2<T: crate::element::Element>(self, a: T, b: T) -> Option<T> {
-        use crate::element::sealed::Scalar;
-        let p = [T::ZERO; MAX_PARAMS];
-        macro_rules! one {
-            (|$x:ident| $e:expr) => {{
-                let _ = p;
-                None
-            }};
-        }
-        macro_rules! two {
-            (|$a:ident, $b:ident| $e:expr) => {{
-                let ($a, $b) = (a, b);
-                Some($e)
-            }};
-        }
-        cpu_meaning!(self, p, one, two)
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -328,13 +224,6 @@ mod tests {
             if e.arity == Arity::Binary {
                 assert_eq!(e.params, 0, "{prim:?}: two-value ops carry no scalars");
             }
-            // the CPU meaning agrees with the arity
-            let one = prim.apply1([2.0_f32, 3.0], 1.5).is_some();
-            let two = prim.apply2(1.5_f32, 2.0).is_some();
-            assert_eq!(
-                (one, two),
-                (e.arity == Arity::Unary, e.arity == Arity::Binary)
-            );
         }
         assert_eq!(Prim::ALL.len(), 36);
     }
