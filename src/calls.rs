@@ -160,6 +160,7 @@ fn expression<'e, 'i, T: Element>(
 }
 
 /// Runs a checked kernel into a fresh vector.
+#[inline]
 fn fresh<T: Element>(
     device: &Device,
     kernel: &Kernel<'_, T>,

@@ -389,6 +389,7 @@ impl Device {
     /// CPU, and the CPU again on an auto device after a GPU failure (logged; the task's
     /// output is rewritten and in-place data was left as it was). A call of no elements
     /// touches no backend.
+    #[inline]
     pub(crate) fn execute<T: Element>(
         &self,
         kernel: &Kernel<'_, T>,

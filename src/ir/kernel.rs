@@ -131,6 +131,7 @@ impl<'a, T: Element> Kernel<'a, T> {
     /// Rejects, before any work starts: an op not defined for `T` (see [`check_prim`]), a
     /// program deeper than [`MAX_DEPTH`] values or longer than [`MAX_STEPS`], more than
     /// [`MAX_INPUTS`] inputs, and a malformed program (an internal error).
+    #[inline]
     pub(crate) fn check(&self) -> Result<()> {
         if self.arity() > MAX_INPUTS {
             return Err(Error::TooManyInputs {
@@ -140,20 +141,29 @@ impl<'a, T: Element> Kernel<'a, T> {
         }
         let steps = match self {
             Kernel::Map(steps) => {
-                if steps.iter().any(|op| step(op).is_none()) {
-                    return Err(Error::Internal {
-                        what: "a chain nested in a chain".into(),
-                    });
+                // the common case, checked without the general walk: one value throughout
+                if steps.len() + 1 > MAX_STEPS {
+                    return Err(too_long(steps.len() + 1));
                 }
-                steps.len() + 1
+                for op in *steps {
+                    match step(op) {
+                        Some(Instr::Prim(prim, p)) => check_prim::<T>(prim, p)?,
+                        Some(Instr::Custom(_)) => {}
+                        Some(Instr::Input(_) | Instr::Const(_)) | None => {
+                            return Err(Error::Internal {
+                                what: "a chain nested in a chain".into(),
+                            })
+                        }
+                    }
+                }
+                return Ok(());
             }
-            Kernel::Zip(_) => 3,
+            // two inputs and a binary op of the table: nothing can be wrong
+            Kernel::Zip(_) => return Ok(()),
             Kernel::Program { code, .. } => code.len(),
         };
         if steps > MAX_STEPS {
-            return Err(Error::Unsupported {
-                what: format!("{steps} steps in one kernel, more than {MAX_STEPS}"),
-            });
+            return Err(too_long(steps));
         }
         let (mut depth, mut most) = (0usize, 0usize);
         for instr in self.instrs() {
@@ -222,8 +232,16 @@ impl<'a, T: Element> Kernel<'a, T> {
     }
 }
 
+/// The error for a program of `steps` instructions, more than [`MAX_STEPS`].
+fn too_long(steps: usize) -> Error {
+    Error::Unsupported {
+        what: format!("{steps} steps in one kernel, more than {MAX_STEPS}"),
+    }
+}
+
 /// Rejects an op that is not defined for `T`: a float-only op (by the op table) on integers,
 /// an integer `Div(0)`, an integer `Pow` with a negative exponent (both as numpy).
+#[inline(always)]
 fn check_prim<T: Element>(prim: Prim, p: [T; MAX_PARAMS]) -> Result<()> {
     let entry = prim.entry();
     let float = T::KIND == Kind::Float;

@@ -23,8 +23,8 @@ macro_rules! prims {
         }
 
         impl Prim {
-            /// Every built-in operation, in table order (the tests enumerate it).
-            #[cfg_attr(not(any(test, feature = "testing")), allow(dead_code))]
+            /// Every built-in operation, in table order (the table is built from it, the tests
+            /// enumerate it).
             pub(crate) const ALL: &'static [Prim] = &[$(Prim::$name,)*];
         }
     };
@@ -108,9 +108,27 @@ const fn row(
     }
 }
 
+/// The table itself, one row per [`Prim`] in [`Prim::ALL`]'s order, built at compile time
+/// from [`Prim::row`], so looking a row up is one indexed load.
+static TABLE: [Entry; Prim::ALL.len()] = {
+    let mut table = [Prim::Scale.row(); Prim::ALL.len()];
+    let mut i = 0;
+    while i < Prim::ALL.len() {
+        table[i] = Prim::ALL[i].row();
+        i += 1;
+    }
+    table
+};
+
 impl Prim {
     /// The op's row of the table.
-    pub(crate) const fn entry(self) -> Entry {
+    #[inline(always)]
+    pub(crate) fn entry(self) -> &'static Entry {
+        &TABLE[self as usize]
+    }
+
+    /// The op's row, written out (the source of [`TABLE`]).
+    const fn row(self) -> Entry {
         use Arity::{Binary as B, Unary as U};
         use Types::{All, Float};
         use Wgsl::{Compare as Cmp, Helper as H};
@@ -226,5 +244,18 @@ mod tests {
             }
         }
         assert_eq!(Prim::ALL.len(), 36);
+    }
+}
+
+#[cfg(test)]
+mod order {
+    use super::*;
+
+    #[test]
+    fn each_prim_indexes_its_own_row() {
+        for (i, &prim) in Prim::ALL.iter().enumerate() {
+            assert_eq!(prim as usize, i);
+            assert_eq!(*prim.entry(), prim.row());
+        }
     }
 }
