@@ -1033,7 +1033,7 @@ impl Gen {
     fn length(&mut self) -> usize {
         const EDGE: [usize; 12] = [0, 1, 2, 63, 64, 65, 255, 256, 257, 4095, 4096, 4097];
         match self.below(100) {
-            0..=1 => compute::CPU_PARALLEL_MIN + 1,
+            0..=1 => compute::testing::CPU_PARALLEL_MIN + 1,
             2..=3 => 3 * 4096 + self.below(3) as usize - 1,
             4..=24 => self.below(5000) as usize,
             _ => self.pick(&EDGE),

@@ -87,7 +87,7 @@ fn lengths() -> Vec<usize> {
         4097,
         3 * 4096 - 1,
         3 * 4096 + 1,
-        compute::CPU_PARALLEL_MIN + 1,
+        compute::testing::CPU_PARALLEL_MIN + 1,
         64 * 4096 + 5,
         127 * 4096,
         127 * 4096 + 1,
