@@ -109,6 +109,7 @@ impl<T: Element> Array<T> {
         let expr = expr.borrow();
         let first = check_arrays(expr, arrays)?;
         let kernel = expr.kernel()?;
+        first.same_device_and_length(arrays)?;
         first.run(&kernel, &arrays[..kernel.arity()])
     }
 
@@ -121,6 +122,7 @@ impl<T: Element> Array<T> {
         let expr = expr.borrow();
         let first = check_arrays(expr, arrays)?;
         let kernel = expr.kernel()?;
+        first.same_device_and_length(arrays)?;
         first.fold(&kernel, &arrays[..kernel.arity()], how)
     }
 
@@ -140,6 +142,7 @@ impl<T: Element> Array<T> {
         let expr = expr.borrow();
         let first = check_arrays(expr, arrays)?;
         let kernel = expr.kernel()?;
+        first.same_device_and_length(arrays)?;
         let partials =
             first.partials(&kernel.nonzero()?, &arrays[..kernel.arity()], Reduce::Sum)?;
         Ok(fold::total_count(&partials))

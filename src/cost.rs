@@ -130,7 +130,7 @@ pub(crate) fn read(file: &Path) -> Option<CostModel> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(libc::O_NONBLOCK);
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
     }
     let opened = options.open(file).ok()?;
     let meta = opened.metadata().ok()?;

@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 /// Longest user kernel accepted, in bytes.
 pub(crate) const MAX_USER_BYTES: usize = 16 << 10;
 
-/// Most operators (`+ - * / % & | ^ < > = !`) one user kernel may contain. naga's parse of a
+/// Most operators one user kernel may contain: `+ - * / % & | ^ < > = ! ~` and the
+/// postfix `.` and `[` (each a level of naga's recursive lowering, as `x.x.x` or `~~x` is). naga's parse of a
 /// flat sum recurses once per term: 5,000 terms overflowed a 2 MiB thread (an outside
 /// client's report) and 1,024 did in a debug build here; 256 passes on a 2 MiB thread in a
 /// debug build (the unit test below), the smallest stack a caller's thread has (rayon's and
@@ -85,7 +86,10 @@ fn bounded(wgsl: &str) -> Result<()> {
             wgsl.len()
         ));
     }
-    let terms = wgsl.bytes().filter(|b| b"+-*/%&|^<>=!".contains(b)).count();
+    let terms = wgsl
+        .bytes()
+        .filter(|b| b"+-*/%&|^<>=!~.[".contains(b))
+        .count();
     if terms > MAX_USER_TERMS {
         return too(format!(
             "{terms} operators, more than the {MAX_USER_TERMS} a user kernel may have"
@@ -168,6 +172,18 @@ mod tests {
             ")".repeat(MAX_USER_NESTING)
         );
         check_user_kernel("f32", &nested).unwrap();
+        // unary and postfix chains recurse in naga's lowering too: bounded alike, and the
+        // longest accepted ones fail (they are not valid WGSL) without overflowing
+        for chain in [
+            format!("{}x", "~".repeat(MAX_USER_TERMS)),
+            format!("x{}", ".x".repeat(MAX_USER_TERMS)),
+            format!("x{}", "[0]".repeat(MAX_USER_TERMS)),
+            format!("{}x", "-".repeat(MAX_USER_TERMS)),
+        ] {
+            let _ = check_user_kernel("f32", &chain);
+            let longer = format!("~{chain}.x[0]");
+            assert!(check_user_kernel("f32", &longer).is_err());
+        }
         assert!(check_user_kernel("f32", &"x".repeat(MAX_USER_BYTES + 1)).is_err());
     }
 }

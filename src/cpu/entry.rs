@@ -35,8 +35,9 @@ pub(crate) fn execute<T: Element>(
     match task {
         Task::Fresh { inputs, len } => run(kernel, inputs, *len).map(Done::Values),
         Task::Into { inputs, out } => {
-            // SAFETY: `fill` writes `out` only through the `alloc::write_*` helpers, which
-            // store initialized values (every slot, or none for a short input).
+            // SAFETY: `fill` stores into `out` only initialized values, through the
+            // `alloc::write_*` helpers and in-place loops; a fill that stops part-way leaves
+            // the rest of `out` as it was, initialized.
             let slots = unsafe { alloc::as_uninit(out) };
             filled(fill(kernel, inputs, slots)).map(|()| Done::Written)
         }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use super::layout;
 use crate::element::{Element, Kind};
 use crate::error::{Error, Result};
-use crate::ir::kernel::{Instr, Kernel, MAX_INPUTS};
+use crate::ir::kernel::{Instr, Kernel, MAX_INPUTS, MAX_STEPS};
 use crate::ir::ops::{Arity, Wgsl};
 use crate::ir::reduce::Reduce;
 
@@ -63,6 +63,7 @@ pub(crate) fn generate<T: Element>(
     reduce: Option<Reduce>,
 ) -> Result<String> {
     let ty = wgsl_type::<T>()?;
+    check_steps(kernel)?;
     if kernel.arity() > MAX_INPUTS {
         return Err(Error::Unsupported {
             what: format!("a GPU kernel over {} input arrays", kernel.arity()),
@@ -160,6 +161,17 @@ pub(crate) fn generate<T: Element>(
             .collect();
     }
     Ok(src + &retype(helpers, None) + &users)
+}
+
+/// Rejects a kernel longer than a GPU kernel may be ([`MAX_STEPS`]).
+pub(crate) fn check_steps<T: Element>(kernel: &Kernel<'_, T>) -> Result<()> {
+    let steps = kernel.instrs().count();
+    if steps > MAX_STEPS {
+        return Err(Error::Unsupported {
+            what: format!("a GPU kernel of {steps} steps, more than {MAX_STEPS}"),
+        });
+    }
+    Ok(())
 }
 
 fn malformed() -> Error {

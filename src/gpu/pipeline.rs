@@ -56,7 +56,7 @@ impl Key {
                 Instr::Input(k) => Part::Input(k),
                 Instr::Const(_) => Part::Const,
                 Instr::Prim(prim, _) => Part::Prim(prim),
-                Instr::Custom(custom) => Part::Custom(Arc::from(custom.wgsl())),
+                Instr::Custom(custom) => Part::Custom(custom.shared_wgsl()),
             })
             .collect();
         Key {
@@ -92,6 +92,7 @@ impl Cache {
         kernel: &Kernel<'_, T>,
         reduce: Option<Reduce>,
     ) -> Result<Arc<Pipeline>> {
+        codegen::check_steps(kernel)?;
         let key = Key::of(kernel, reduce);
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries.tick += 1;

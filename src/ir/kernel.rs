@@ -14,8 +14,9 @@ pub const MAX_INPUTS: usize = 4;
 /// Most values a program keeps alive at once (its evaluation stack depth).
 pub(crate) const MAX_DEPTH: usize = 16;
 
-/// Most instructions one program may have: far more than any formula a person writes, few
-/// enough that a generated GPU module stays small (about 40 bytes of WGSL per instruction).
+/// Most instructions one GPU kernel may have: far more than any formula a person writes, few
+/// enough that its generated module stays small (about 40 bytes of WGSL per instruction).
+/// The CPU runs programs of any length (nothing in it recurses).
 pub(crate) const MAX_STEPS: usize = 10_000;
 
 /// One instruction, in postfix order.
@@ -128,9 +129,10 @@ impl<'a, T: Element> Kernel<'a, T> {
         }
     }
 
-    /// Rejects, before any work starts: an op not defined for `T` (see [`check_prim`]), a
-    /// program deeper than [`MAX_DEPTH`] values or longer than [`MAX_STEPS`], more than
-    /// [`MAX_INPUTS`] inputs, and a malformed program (an internal error).
+    /// Rejects, before any work starts: more than [`MAX_INPUTS`] inputs, a program deeper
+    /// than [`MAX_DEPTH`] values (both `Unsupported`, checked first), an op not defined for
+    /// `T` (see [`check_prim`]), and a malformed program (an internal error). Any length is
+    /// fine here; the GPU takes at most [`MAX_STEPS`] (see `gpu/codegen.rs`).
     #[inline]
     pub(crate) fn check(&self) -> Result<()> {
         if self.arity() > MAX_INPUTS {
@@ -139,69 +141,25 @@ impl<'a, T: Element> Kernel<'a, T> {
                 max: MAX_INPUTS,
             });
         }
-        let steps = match self {
-            Kernel::Map(steps) => {
-                // the common case, checked without the general walk: one value throughout
-                if steps.len() + 1 > MAX_STEPS {
-                    return Err(too_long(steps.len() + 1));
-                }
-                for op in *steps {
-                    match step(op) {
-                        Some(Instr::Prim(prim, p)) => check_prim::<T>(prim, p)?,
-                        Some(Instr::Custom(_)) => {}
-                        Some(Instr::Input(_) | Instr::Const(_)) | None => {
-                            return Err(Error::Internal {
-                                what: "a chain nested in a chain".into(),
-                            })
-                        }
-                    }
-                }
-                return Ok(());
-            }
+        match self {
+            // the common case, checked without the general walk: one value throughout
+            Kernel::Map(steps) => steps.iter().try_for_each(|op| match step(op) {
+                Some(Instr::Prim(prim, p)) => check_prim::<T>(prim, p),
+                Some(Instr::Custom(_)) => Ok(()),
+                Some(Instr::Input(_) | Instr::Const(_)) | None => Err(Error::Internal {
+                    what: "a chain nested in a chain".into(),
+                }),
+            }),
             // two inputs and a binary op of the table: nothing can be wrong
-            Kernel::Zip(_) => return Ok(()),
-            Kernel::Program { code, .. } => code.len(),
-        };
-        if steps > MAX_STEPS {
-            return Err(too_long(steps));
-        }
-        let (mut depth, mut most) = (0usize, 0usize);
-        for instr in self.instrs() {
-            match instr {
-                Instr::Input(k) if usize::from(k) >= self.arity() => {
-                    return Err(Error::Internal {
-                        what: format!("a kernel of {} inputs reads input {k}", self.arity()),
-                    });
-                }
-                Instr::Input(_) | Instr::Const(_) => depth += 1,
-                Instr::Custom(_) => {}
-                Instr::Prim(prim, p) => {
-                    check_prim::<T>(prim, p)?;
-                    let takes = match prim.entry().arity {
-                        Arity::Unary => 1,
-                        Arity::Binary => 2,
-                    };
-                    if depth < takes {
-                        return Err(Error::Internal {
-                            what: "a kernel program that takes more values than it has".into(),
-                        });
-                    }
-                    depth -= takes - 1;
-                }
+            Kernel::Zip(_) => Ok(()),
+            Kernel::Program { code, arity } => {
+                check_shape(code, *arity)?;
+                code.iter().try_for_each(|instr| match *instr {
+                    Instr::Prim(prim, p) => check_prim::<T>(prim, p),
+                    Instr::Input(_) | Instr::Const(_) | Instr::Custom(_) => Ok(()),
+                })
             }
-            most = most.max(depth);
         }
-        if depth != 1 {
-            return Err(Error::Internal {
-                what: format!("a kernel program that leaves {depth} values"),
-            });
-        }
-        if most > MAX_DEPTH {
-            return Err(Error::Unsupported {
-                what: format!("an expression nested deeper than {MAX_DEPTH} values"),
-            });
-        }
-        Ok(())
     }
 
     /// Compute weight per element against one multiply, from the op table; loads and
@@ -232,11 +190,45 @@ impl<'a, T: Element> Kernel<'a, T> {
     }
 }
 
-/// The error for a program of `steps` instructions, more than [`MAX_STEPS`].
-fn too_long(steps: usize) -> Error {
-    Error::Unsupported {
-        what: format!("{steps} steps in one kernel, more than {MAX_STEPS}"),
+/// Checks a program's shape: every input it reads exists, every op has its values, one value
+/// is left, and at most [`MAX_DEPTH`] are alive at once.
+fn check_shape<T>(code: &[Instr<'_, T>], arity: usize) -> Result<()> {
+    let malformed = |what: &str| {
+        Err(Error::Internal {
+            what: format!("a kernel program that {what}"),
+        })
+    };
+    let (mut depth, mut most) = (0usize, 0usize);
+    for instr in code {
+        let takes = match instr {
+            Instr::Input(k) if usize::from(*k) >= arity => {
+                return malformed("reads an input it does not have")
+            }
+            Instr::Input(_) | Instr::Const(_) => {
+                depth += 1;
+                most = most.max(depth);
+                continue;
+            }
+            Instr::Custom(_) => 1,
+            Instr::Prim(prim, _) => match prim.entry().arity {
+                Arity::Unary => 1,
+                Arity::Binary => 2,
+            },
+        };
+        if depth < takes {
+            return malformed("takes more values than it has");
+        }
+        depth -= takes - 1;
     }
+    if depth != 1 {
+        return malformed("does not leave exactly one value");
+    }
+    if most > MAX_DEPTH {
+        return Err(Error::Unsupported {
+            what: format!("an expression nested deeper than {MAX_DEPTH} values"),
+        });
+    }
+    Ok(())
 }
 
 /// Rejects an op that is not defined for `T`: a float-only op (by the op table) on integers,

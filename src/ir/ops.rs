@@ -250,41 +250,6 @@ mod tests {
 #[cfg(test)]
 mod order {
     use super::*;
-    use crate::ir::op::{public, Public};
-
-    /// The README's semantics table names every public op of the table, and its expression
-    /// notes every comparison: the docs' op list cannot silently miss a new op.
-    #[test]
-    fn the_readme_documents_every_op_of_the_table() {
-        let readme = include_str!("../../README.md");
-        let semantics = readme
-            .split("## Semantics")
-            .nth(1)
-            .and_then(|s| s.split("\n## ").next())
-            .unwrap_or("");
-        for &prim in Prim::ALL {
-            let name = match public::<f32>(prim, [1.0; 2]) {
-                Public::Op(op) => format!("{op:?}"),
-                Public::Bin(op) => format!("{op:?}"),
-                Public::Compare => {
-                    let method = match prim.entry().wgsl {
-                        Wgsl::Compare("==") => "equal".to_string(),
-                        Wgsl::Compare("!=") => "not_equal".to_string(),
-                        _ => prim.entry().name.to_string(),
-                    };
-                    assert!(readme.contains(&format!(".{method}")), "{prim:?}");
-                    continue;
-                }
-            };
-            let name = name.split('(').next().unwrap_or_default();
-            assert!(
-                semantics
-                    .split(|c: char| !c.is_alphanumeric())
-                    .any(|w| w == name),
-                "README's semantics table does not name {name}"
-            );
-        }
-    }
 
     #[test]
     fn each_prim_indexes_its_own_row() {
