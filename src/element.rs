@@ -112,7 +112,7 @@ pub(crate) mod sealed {
     }
 
     macro_rules! float_scalar {
-        ($t:ty, $wgsl:expr) => {
+        ($t:ty, $wgsl:expr, $exp:path) => {
             impl Scalar for $t {
                 const NAME: &'static str = stringify!($t);
                 const WGSL: Option<&'static str> = $wgsl;
@@ -175,7 +175,7 @@ pub(crate) mod sealed {
                 }
                 #[inline(always)]
                 fn exp(self) -> Self {
-                    <$t>::exp(self)
+                    $exp(self)
                 }
                 #[inline(always)]
                 fn ln(self) -> Self {
@@ -197,7 +197,7 @@ pub(crate) mod sealed {
                 fn sigmoid(self) -> Self {
                     // e^-|x| never overflows; for x < 0 the answer is e^x / (1 + e^x), which
                     // keeps its tiny value (1 / (1 + e^-x) would overflow to 1 / inf = 0)
-                    let e = (-<$t>::abs(self)).exp();
+                    let e = $exp(-<$t>::abs(self));
                     if self >= 0.0 {
                         1.0 / (1.0 + e)
                     } else {
@@ -240,8 +240,8 @@ pub(crate) mod sealed {
         };
     }
 
-    float_scalar!(f32, Some("f32"));
-    float_scalar!(f64, None);
+    float_scalar!(f32, Some("f32"), crate::math::exp_f32);
+    float_scalar!(f64, None, crate::math::exp_f64);
 
     macro_rules! int_scalar {
         ($t:ty, $kind:expr, $pow:ident) => {

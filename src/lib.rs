@@ -100,8 +100,9 @@
 //! expr                   the expression front end and its lowering to a kernel
 //! ir/                    the kernel description: the op table (ops), the public ops (op),
 //!                        the kernel program (kernel), reductions, call shapes (task)
-//! error, element, alloc, the ground: the error type, element types and their arithmetic,
-//!   cost, wgsl_check     fresh outputs, the cost model and its file, naga's checks
+//! error, element, math, the ground: the error type, element types and their arithmetic,
+//!   alloc, cost,         the crate's own vectorizable float functions, fresh outputs, the
+//!   wgsl_check           cost model and its file, naga's checks
 //! ```
 
 mod alloc;
@@ -117,6 +118,7 @@ mod error;
 pub mod expr;
 mod gpu;
 mod ir;
+mod math;
 #[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod testing;
