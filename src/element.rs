@@ -112,7 +112,7 @@ pub(crate) mod sealed {
     }
 
     macro_rules! float_scalar {
-        ($t:ty, $wgsl:expr, $exp:path) => {
+        ($t:ty, $wgsl:expr, $exp:path, $ln:path) => {
             impl Scalar for $t {
                 const NAME: &'static str = stringify!($t);
                 const WGSL: Option<&'static str> = $wgsl;
@@ -179,7 +179,7 @@ pub(crate) mod sealed {
                 }
                 #[inline(always)]
                 fn ln(self) -> Self {
-                    <$t>::ln(self)
+                    $ln(self)
                 }
                 #[inline(always)]
                 fn sin(self) -> Self {
@@ -240,8 +240,8 @@ pub(crate) mod sealed {
         };
     }
 
-    float_scalar!(f32, Some("f32"), crate::math::exp_f32);
-    float_scalar!(f64, None, crate::math::exp_f64);
+    float_scalar!(f32, Some("f32"), crate::math::exp_f32, crate::math::ln_f32);
+    float_scalar!(f64, None, crate::math::exp_f64, crate::math::ln_f64);
 
     macro_rules! int_scalar {
         ($t:ty, $kind:expr, $pow:ident) => {

@@ -26,6 +26,12 @@ fn cases() -> Vec<Case> {
             bound: 2.0,
         },
         Case {
+            name: "ln",
+            op: Op::Log,
+            reference: f64::ln,
+            bound: 2.0,
+        },
+        Case {
             name: "sigmoid",
             op: Op::Sigmoid,
             reference: |x| {

@@ -52,6 +52,24 @@ fn piece_len<T: Element>(kernel: &Kernel<'_, T>, len: usize) -> usize {
     }
 }
 
+/// `steps` over `src` into `dst` (as long): the first op writes it, the rest update it in
+/// place, each op one loop over the whole of it (for small inputs, with nothing to overlap).
+#[inline(always)]
+pub(crate) fn chain_into<'d, T: Element>(
+    steps: &[Op<T>],
+    src: &[T],
+    dst: &'d mut [MaybeUninit<T>],
+) -> Option<&'d mut [T]> {
+    let Some((first, rest)) = steps.split_first() else {
+        return alloc::write_map(dst, src, |x| x);
+    };
+    let out = loops::step_into(step(first)?, src, dst)?;
+    for op in rest {
+        loops::step_in_place(step(op)?, out)?;
+    }
+    Some(out)
+}
+
 /// Every op of `steps` over `block`, in place; piece by piece (see [`PIECE`]) when there is
 /// more than one. `None` if a step is malformed (ruled out by `Kernel::check`).
 #[inline(always)]
@@ -348,14 +366,7 @@ impl<T: Element> alloc::FillPiece<T> for Chain<'_, T> {
     #[inline(always)]
     fn fill<'c>(&mut self, at: usize, piece: &'c mut [MaybeUninit<T>]) -> Option<&'c mut [T]> {
         let src = self.src.get(at..at + piece.len())?;
-        let Some((first, rest)) = self.steps.split_first() else {
-            return alloc::write_map(piece, src, |x| x);
-        };
-        let out = loops::step_into(step(first)?, src, piece)?;
-        for op in rest {
-            loops::step_in_place(step(op)?, out)?;
-        }
-        Some(out)
+        chain_into(self.steps, src, piece)
     }
 }
 

@@ -6,11 +6,11 @@ use std::mem::MaybeUninit;
 use rayon::prelude::*;
 
 use super::block::{Scratch, BLOCK};
-use super::{fold, isa, loops};
+use super::{fold, isa};
 use crate::alloc;
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::ir::kernel::{step, Kernel};
+use crate::ir::kernel::Kernel;
 use crate::ir::op::Op;
 use crate::ir::reduce::Reduce;
 use crate::ir::task::{Done, Task};
@@ -83,16 +83,7 @@ pub(crate) fn run<T: Element>(
 fn map_small<T: Element>(steps: &[Op<T>], data: &[T]) -> Result<Vec<T>> {
     let mut out = Vec::with_capacity(data.len());
     let ok = alloc::fill_fresh(&mut out, data.len(), |dst| {
-        let first = match steps.split_first() {
-            Some((first, _)) => step(first).and_then(|s| loops::step_into(s, data, dst)),
-            None => alloc::write_map(dst, data, |x| x),
-        };
-        let Some(block) = first else { return false };
-        steps.iter().skip(1).all(|op| {
-            step(op)
-                .and_then(|s| loops::step_in_place(s, block))
-                .is_some()
-        })
+        isa::chain_into(steps, data, dst).is_some()
     });
     filled(ok).map(|()| out)
 }

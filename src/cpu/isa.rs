@@ -80,6 +80,37 @@ unsafe fn in_place_avx2<T: Element>(steps: &[Op<T>], block: &mut [T]) -> Option<
     block::steps_in_place(steps, block)
 }
 
+/// [`block::chain_into`], in its AVX2 build when this CPU has AVX2 and FMA.
+#[inline(always)]
+pub(crate) fn chain_into<'d, T: Element>(
+    steps: &[Op<T>],
+    src: &[T],
+    dst: &'d mut [MaybeUninit<T>],
+) -> Option<&'d mut [T]> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if has_avx2_fma() {
+            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+            return unsafe { chain_into_avx2(steps, src, dst) };
+        }
+    }
+    block::chain_into(steps, src, dst)
+}
+
+/// [`block::chain_into`] (inlined, so its loops) compiled for AVX2 + FMA.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn chain_into_avx2<'d, T: Element>(
+    steps: &[Op<T>],
+    src: &[T],
+    dst: &'d mut [MaybeUninit<T>],
+) -> Option<&'d mut [T]> {
+    block::chain_into(steps, src, dst)
+}
+
 /// [`fold::pairwise`], in its AVX2 build when this CPU has AVX2 and FMA (same order of
 /// additions, so the same answer).
 #[inline(always)]
