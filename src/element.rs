@@ -112,7 +112,7 @@ pub(crate) mod sealed {
     }
 
     macro_rules! float_scalar {
-        ($t:ty, $wgsl:expr, $exp:path, $ln:path) => {
+        ($t:ty, $wgsl:expr, $exp:path, $ln:path, $tanh:path) => {
             impl Scalar for $t {
                 const NAME: &'static str = stringify!($t);
                 const WGSL: Option<&'static str> = $wgsl;
@@ -191,7 +191,7 @@ pub(crate) mod sealed {
                 }
                 #[inline(always)]
                 fn tanh(self) -> Self {
-                    <$t>::tanh(self)
+                    $tanh(self)
                 }
                 #[inline(always)]
                 fn sigmoid(self) -> Self {
@@ -240,8 +240,20 @@ pub(crate) mod sealed {
         };
     }
 
-    float_scalar!(f32, Some("f32"), crate::math::exp_f32, crate::math::ln_f32);
-    float_scalar!(f64, None, crate::math::exp_f64, crate::math::ln_f64);
+    float_scalar!(
+        f32,
+        Some("f32"),
+        crate::math::exp_f32,
+        crate::math::ln_f32,
+        crate::math::tanh_f32
+    );
+    float_scalar!(
+        f64,
+        None,
+        crate::math::exp_f64,
+        crate::math::ln_f64,
+        f64::tanh
+    );
 
     macro_rules! int_scalar {
         ($t:ty, $kind:expr, $pow:ident) => {
