@@ -92,26 +92,28 @@ pub(crate) fn generate<T: Element>(
             Instr::Prim(prim, _) => {
                 let entry = prim.entry();
                 let right = stack.pop().ok_or_else(malformed)?;
-                let args = match entry.arity {
-                    Arity::Unary => right,
-                    Arity::Binary => {
-                        let left = stack.pop().ok_or_else(malformed)?;
-                        format!("{left}, {right}")
-                    }
+                let left: Option<String> = match entry.arity {
+                    Arity::Unary => None,
+                    Arity::Binary => Some(stack.pop().ok_or_else(malformed)?),
                 };
-                match entry.wgsl {
-                    Wgsl::Helper(name) => {
-                        let mut call = format!("{name}({args}");
+                match (entry.wgsl, left) {
+                    (Wgsl::Helper(name), left) => {
+                        let mut call = format!("{name}(");
+                        if let Some(left) = left {
+                            call.push_str(&left);
+                            call.push_str(", ");
+                        }
+                        call.push_str(&right);
                         for _ in 0..entry.params {
                             call.push_str(", ");
                             call.push_str(&param());
                         }
                         call + ")"
                     }
-                    Wgsl::Compare(op) => {
-                        let (left, right) = args.split_once(", ").ok_or_else(malformed)?;
+                    (Wgsl::Compare(op), Some(left)) => {
                         format!("select(elem(0), elem(1), {left} {op} {right})")
                     }
+                    (Wgsl::Compare(_), None) => return Err(malformed()),
                 }
             }
         };
