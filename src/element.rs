@@ -90,6 +90,22 @@ pub(crate) mod sealed {
         fn sin(self) -> Self;
         /// Cosine.
         fn cos(self) -> Self;
+        /// Sine on the vectorizable path, exact only where [`Scalar::fits_near_trig`] holds
+        /// (the whole of `sin` for types without a slower path).
+        #[inline(always)]
+        fn sin_near(self) -> Self {
+            self.sin()
+        }
+        /// Cosine on the vectorizable path (as [`Scalar::sin_near`]).
+        #[inline(always)]
+        fn cos_near(self) -> Self {
+            self.cos()
+        }
+        /// Whether [`Scalar::sin_near`] and [`Scalar::cos_near`] are exact for this value.
+        #[inline(always)]
+        fn fits_near_trig(self) -> bool {
+            true
+        }
         /// Hyperbolic tangent.
         fn tanh(self) -> Self;
         /// The logistic function `1 / (1 + e^-x)`, written so it neither overflows nor loses
@@ -112,7 +128,7 @@ pub(crate) mod sealed {
     }
 
     macro_rules! float_scalar {
-        ($t:ty, $wgsl:expr, $exp:path, $ln:path, $tanh:path) => {
+        ($t:ty, $wgsl:expr, $exp:path, $ln:path, $tanh:path, $sin:path, $cos:path, $sin_near:path, $cos_near:path) => {
             impl Scalar for $t {
                 const NAME: &'static str = stringify!($t);
                 const WGSL: Option<&'static str> = $wgsl;
@@ -183,11 +199,23 @@ pub(crate) mod sealed {
                 }
                 #[inline(always)]
                 fn sin(self) -> Self {
-                    <$t>::sin(self)
+                    $sin(self)
                 }
                 #[inline(always)]
                 fn cos(self) -> Self {
-                    <$t>::cos(self)
+                    $cos(self)
+                }
+                #[inline(always)]
+                fn sin_near(self) -> Self {
+                    $sin_near(self)
+                }
+                #[inline(always)]
+                fn cos_near(self) -> Self {
+                    $cos_near(self)
+                }
+                #[inline(always)]
+                fn fits_near_trig(self) -> bool {
+                    crate::math::trig::fits_near(f64::from(self))
                 }
                 #[inline(always)]
                 fn tanh(self) -> Self {
@@ -245,14 +273,22 @@ pub(crate) mod sealed {
         Some("f32"),
         crate::math::exp_f32,
         crate::math::ln_f32,
-        crate::math::tanh_f32
+        crate::math::tanh_f32,
+        crate::math::trig::sin_f32,
+        crate::math::trig::cos_f32,
+        crate::math::trig::sin_near_f32,
+        crate::math::trig::cos_near_f32
     );
     float_scalar!(
         f64,
         None,
         crate::math::exp_f64,
         crate::math::ln_f64,
-        f64::tanh
+        f64::tanh,
+        crate::math::trig::sin_f64,
+        crate::math::trig::cos_f64,
+        crate::math::trig::sin_near_f64,
+        crate::math::trig::cos_near_f64
     );
 
     macro_rules! int_scalar {

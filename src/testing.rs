@@ -11,6 +11,20 @@ pub const CPU_BLOCK: usize = crate::cpu::BLOCK;
 /// Below this many elements a CPU call runs on the calling thread.
 pub const CPU_PARALLEL_MIN: usize = crate::cpu::PARALLEL_MIN;
 
+pub use crate::cpu::isa::Isa;
+
+/// Runs the CPU backend's loops in the build for `isa` from now on (process-wide), or in the
+/// best one this CPU has if it lacks `isa`; returns the build in use. Every build must give
+/// the same answers: the tests compare them.
+pub fn force_isa(isa: Isa) -> Isa {
+    crate::cpu::force(isa)
+}
+
+/// The build the CPU backend's loops run in now.
+pub fn isa() -> Isa {
+    crate::cpu::chosen()
+}
+
 /// How many cost-model calibrations this process has run.
 pub fn calibrations() -> usize {
     crate::calibrate::calibrations()

@@ -32,7 +32,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "src/error.rs",
             "src/element.rs",
-            "src/math.rs",
+            "src/math/**",
             "src/alloc.rs",
             "src/cost.rs",
             "src/wgsl_check.rs",

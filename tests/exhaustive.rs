@@ -32,6 +32,18 @@ fn cases() -> Vec<Case> {
             bound: 2.0,
         },
         Case {
+            name: "sin",
+            op: Op::Sin,
+            reference: f64::sin,
+            bound: 1.0,
+        },
+        Case {
+            name: "cos",
+            op: Op::Cos,
+            reference: f64::cos,
+            bound: 1.0,
+        },
+        Case {
             name: "tanh",
             op: Op::Tanh,
             reference: f64::tanh,

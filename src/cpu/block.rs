@@ -240,6 +240,16 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         }
     }
 
+    /// Whether `fits` holds for every element of a value (`None`: a register out of range).
+    #[inline(always)]
+    fn all_fit(&mut self, v: &Val<'_, T>, fits: impl Fn(T) -> bool) -> Option<bool> {
+        Some(match *v {
+            Val::Scalar(c) => fits(c),
+            Val::Slice(s) => loops::all_fit(s, fits),
+            Val::Reg(r) => loops::all_fit(self.reg(r)?, fits),
+        })
+    }
+
     /// A binary op on two values; the result reuses a register when one holds an operand.
     #[inline(always)]
     fn binary<'s>(
@@ -435,7 +445,16 @@ fn unary<'s, T: Element>(
             regs.unary(v, $f)
         };
     }
-    with_unary!(step, run)
+    macro_rules! run_ranged {
+        ($fits:expr, $near:expr, $full:expr) => {{
+            if regs.all_fit(&v, $fits)? {
+                regs.unary(v, $near)
+            } else {
+                regs.unary(v, $full)
+            }
+        }};
+    }
+    with_unary!(step, run, run_ranged)
 }
 
 /// One two-value op over two values, one loop per op.

@@ -6,7 +6,7 @@ use std::mem::MaybeUninit;
 use rayon::prelude::*;
 
 use super::block::{Scratch, BLOCK};
-use super::{fold, isa};
+use super::isa;
 use crate::alloc;
 use crate::element::Element;
 use crate::error::{Error, Result};
@@ -125,30 +125,6 @@ fn fill<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], dst: &mut [MaybeUni
     }
 }
 
-/// The kernel's values on the block of elements `start..start + buf.len()`, folded with
-/// `how`; the values are computed into `buf` unless they are an input itself.
-#[inline(always)]
-fn fold_block<T: Element>(
-    kernel: &Kernel<'_, T>,
-    inputs: &[&[T]],
-    start: usize,
-    buf: &mut [MaybeUninit<T>],
-    scratch: &mut Scratch<T>,
-    how: Reduce,
-) -> Option<T> {
-    let values: &[T] = if let Kernel::Map([]) = kernel {
-        // the data itself: fold it where it lies
-        inputs.first()?.get(start..start + buf.len())?
-    } else {
-        isa::eval_block(kernel, inputs, start, buf, scratch)?
-    };
-    match how {
-        Reduce::Sum => (!values.is_empty()).then(|| isa::pairwise_sum(values)),
-        Reduce::Min => fold::min(values),
-        Reduce::Max => fold::max(values),
-    }
-}
-
 /// The fold of the kernel's values over each block of [`BLOCK`] elements of `inputs` (each
 /// `len` long), in order: each block's values are computed into a cache-resident scratch
 /// block and folded there. Fold the partials with [`fold::finish`].
@@ -161,7 +137,7 @@ fn partials<T: Element>(
     let blocks = len.div_ceil(BLOCK);
     let partial = |(buf, scratch): &mut (Vec<MaybeUninit<T>>, Scratch<T>), b: usize| {
         let (start, end) = (b * BLOCK, ((b + 1) * BLOCK).min(len));
-        fold_block(
+        isa::fold_block(
             kernel,
             inputs,
             start,

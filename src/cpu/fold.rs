@@ -2,21 +2,80 @@
 //! per-block (or per-workgroup) partials of a reduction folded to the answer. The order of
 //! the additions, and the error bound it gives, are in `ir/reduce.rs`.
 
+use std::mem::MaybeUninit;
+
+use super::block::{self, Scratch};
 use crate::element::Element;
+use crate::ir::kernel::Kernel;
 use crate::ir::reduce::Reduce;
 
-/// The smallest of `values` (NaN if any is NaN, as numpy's `min`), `None` for none.
+/// The kernel's values on the block of elements `start..start + buf.len()`, folded with
+/// `how`; the values are computed into `buf` unless they are an input itself. `isa.rs`
+/// builds it for each instruction set.
 #[inline(always)]
+pub(crate) fn fold_block<T: Element>(
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    start: usize,
+    buf: &mut [MaybeUninit<T>],
+    scratch: &mut Scratch<T>,
+    how: Reduce,
+) -> Option<T> {
+    let values: &[T] = if let Kernel::Map([]) = kernel {
+        // the data itself: fold it where it lies
+        inputs.first()?.get(start..start + buf.len())?
+    } else {
+        block::eval_block(kernel, inputs, start, buf, scratch)?
+    };
+    match how {
+        Reduce::Sum => (!values.is_empty()).then(|| pairwise(values)),
+        Reduce::Min => extreme(values, |v, best| v < best),
+        Reduce::Max => extreme(values, |v, best| v > best),
+    }
+}
+
+/// The value of `values` that no other `beats`, with numpy's NaN propagation (NaN if any
+/// is NaN); `None` for none. Sixteen independent accumulators, each a compare and a select,
+/// and NaN tracked on the side, so the loop vectorizes.
+#[inline(always)]
+fn extreme<T: Element>(values: &[T], beats: impl Fn(T, T) -> bool) -> Option<T> {
+    let (&first, _) = values.split_first()?;
+    let mut acc = [first; 16];
+    let mut nan = false;
+    let chunks = values.chunks_exact(16);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (a, &v) in acc.iter_mut().zip(chunk) {
+            *a = if beats(v, *a) { v } else { *a };
+            #[allow(clippy::eq_op)] // NaN is the one value not equal to itself
+            let unordered = v != v;
+            nan |= unordered;
+        }
+    }
+    for &v in rest {
+        acc[0] = if beats(v, acc[0]) { v } else { acc[0] };
+        #[allow(clippy::eq_op)]
+        let unordered = v != v;
+        nan |= unordered;
+    }
+    if nan {
+        #[allow(clippy::eq_op)]
+        return values.iter().copied().find(|&v| v != v);
+    }
+    Some(
+        acc.iter()
+            .fold(acc[0], |m, &v| if beats(v, m) { v } else { m }),
+    )
+}
+
+/// The smallest of `values` (NaN if any is NaN, as numpy's `min`), `None` for none.
 pub(crate) fn min<T: Element>(values: &[T]) -> Option<T> {
-    let (&first, rest) = values.split_first()?;
-    Some(rest.iter().fold(first, |a, &b| a.minimum(b)))
+    extreme(values, |v, best| v < best)
 }
 
 /// The largest of `values` (NaN if any is NaN), `None` for none.
-#[inline(always)]
 pub(crate) fn max<T: Element>(values: &[T]) -> Option<T> {
-    let (&first, rest) = values.split_first()?;
-    Some(rest.iter().fold(first, |a, &b| a.maximum(b)))
+    extreme(values, |v, best| v > best)
 }
 
 /// The answer from the folds of consecutive runs of the elements, in order (none: no
@@ -52,11 +111,34 @@ fn tree_sum<T: Element>(values: &[T]) -> T {
     }
 }
 
-/// numpy's pairwise summation of a block, portable build (`isa.rs` builds it for AVX2 too).
+/// numpy's pairwise summation: a run of more than 128 values is the sum of its two
+/// [`halves`], a shorter one its [`leaf_sum`]. Walked with an explicit stack (each split at
+/// least halves the run, so 64 levels hold any length) so it inlines into each build.
+#[inline(always)]
 pub(crate) fn pairwise<T: Element>(values: &[T]) -> T {
-    match halves(values) {
-        None => leaf_sum(values),
-        Some((left, right)) => pairwise(left).add(pairwise(right)),
+    // each frame: a right half still to add, its left half's sum, whether that is known
+    let mut frames = [(&values[..0], T::ZERO, false); 64];
+    let mut depth = 0;
+    let mut run = values;
+    'descend: loop {
+        while let Some((left, right)) = halves(run) {
+            frames[depth] = (right, T::ZERO, false);
+            depth += 1;
+            run = left;
+        }
+        let mut acc = leaf_sum(run);
+        while let Some(top) = depth.checked_sub(1) {
+            let frame = &mut frames[top];
+            if !frame.2 {
+                // a left half is done: keep its sum and walk the right one
+                (frame.1, frame.2) = (acc, true);
+                run = frame.0;
+                continue 'descend;
+            }
+            acc = frame.1.add(acc);
+            depth = top;
+        }
+        return acc;
     }
 }
 

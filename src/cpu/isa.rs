@@ -1,137 +1,140 @@
 //! The CPU's per-instruction-set builds: the block evaluator, the in-place chain and the
-//! block sum compiled a second time with AVX2 and FMA enabled, chosen at run time once (LLVM
-//! does not contract `a * b + c` without fast-math, so results stay IEEE-exact and equal to
-//! the portable build's). The `unsafe` calls into those builds live here.
+//! block sum compiled again for AVX2 + FMA and for AVX-512, the best one this CPU has chosen
+//! at run time once. LLVM does not contract `a * b + c` without fast-math and every op is
+//! IEEE arithmetic, so every build gives the same answers bit for bit (tested by forcing
+//! each one, `compute::testing::force_isa`); only their speed differs. The `unsafe` calls
+//! into those builds live here.
 
 use std::mem::MaybeUninit;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use super::block::{self, Scratch};
 use super::fold;
 use crate::element::Element;
 use crate::ir::kernel::Kernel;
 use crate::ir::op::Op;
+use crate::ir::reduce::Reduce;
 
-/// [`block::eval_block`], in its AVX2 build when this CPU has AVX2 and FMA.
-#[inline(always)]
-pub(crate) fn eval_block<'d, T: Element>(
-    kernel: &Kernel<'_, T>,
-    inputs: &[&[T]],
-    start: usize,
-    dst: &'d mut [MaybeUninit<T>],
-    scratch: &mut Scratch<T>,
-) -> Option<&'d mut [T]> {
+/// An instruction set the CPU builds are compiled for, best last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Isa {
+    /// The portable build (SSE2 on x86_64; whatever the target has elsewhere).
+    Portable = 1,
+    /// AVX2 and FMA (256-bit vectors).
+    Avx2 = 2,
+    /// AVX-512 F, VL, DQ and BW (512-bit vectors).
+    Avx512 = 3,
+}
+
+/// The build in use: 0 until detected.
+static CHOSEN: AtomicU8 = AtomicU8::new(0);
+
+/// The best instruction set this CPU has, detected once.
+pub(crate) fn best() -> Isa {
     #[cfg(target_arch = "x86_64")]
     {
-        if has_avx2_fma() {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above; the attribute only
-            // changes which instructions the inlined evaluator compiles to.
-            return unsafe { eval_block_avx2(kernel, inputs, start, dst, scratch) };
+        use std::arch::is_x86_feature_detected as has;
+        if has!("avx512f") && has!("avx512vl") && has!("avx512dq") && has!("avx512bw") {
+            return Isa::Avx512;
+        }
+        if has!("avx2") && has!("fma") {
+            return Isa::Avx2;
         }
     }
-    block::eval_block(kernel, inputs, start, dst, scratch)
+    Isa::Portable
 }
 
-/// Whether this CPU has AVX2 and FMA; detected once.
-#[cfg(target_arch = "x86_64")]
+/// The build the CPU backend runs: the best one, unless [`force`] chose another.
 #[inline(always)]
-fn has_avx2_fma() -> bool {
-    static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *HAS.get_or_init(|| {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    })
-}
-
-/// [`block::eval_block`] (inlined, so its loops) compiled for AVX2 + FMA.
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn eval_block_avx2<'d, T: Element>(
-    kernel: &Kernel<'_, T>,
-    inputs: &[&[T]],
-    start: usize,
-    dst: &'d mut [MaybeUninit<T>],
-    scratch: &mut Scratch<T>,
-) -> Option<&'d mut [T]> {
-    block::eval_block(kernel, inputs, start, dst, scratch)
-}
-
-/// [`block::steps_in_place`], in its AVX2 build when this CPU has AVX2 and FMA.
-#[inline(always)]
-pub(crate) fn in_place<T: Element>(steps: &[Op<T>], block: &mut [T]) -> Option<()> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if has_avx2_fma() {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            return unsafe { in_place_avx2(steps, block) };
+pub(crate) fn chosen() -> Isa {
+    match CHOSEN.load(Ordering::Relaxed) {
+        3 => Isa::Avx512,
+        2 => Isa::Avx2,
+        1 => Isa::Portable,
+        _ => {
+            let isa = best();
+            CHOSEN.store(isa as u8, Ordering::Relaxed);
+            isa
         }
     }
-    block::steps_in_place(steps, block)
 }
 
-/// [`block::steps_in_place`] (inlined, so its loops) compiled for AVX2 + FMA.
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn in_place_avx2<T: Element>(steps: &[Op<T>], block: &mut [T]) -> Option<()> {
-    block::steps_in_place(steps, block)
+/// Runs the CPU backend on `isa` from now on (the tests' hook), or on the best one this CPU has if it lacks
+/// `isa`; returns the one in use.
+#[cfg(feature = "testing")]
+pub(crate) fn force(isa: Isa) -> Isa {
+    let isa = isa.min(best());
+    CHOSEN.store(isa as u8, Ordering::Relaxed);
+    isa
 }
 
-/// [`block::chain_into`], in its AVX2 build when this CPU has AVX2 and FMA.
-#[inline(always)]
-pub(crate) fn chain_into<'d, T: Element>(
-    steps: &[Op<T>],
-    src: &[T],
-    dst: &'d mut [MaybeUninit<T>],
-) -> Option<&'d mut [T]> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if has_avx2_fma() {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            return unsafe { chain_into_avx2(steps, src, dst) };
+/// Declares the builds of one function: `$name` dispatching to `$body` compiled for each
+/// instruction set. The features are a `#[target_feature]` list; the body is inlined into
+/// each build, so its loops are compiled for those features.
+macro_rules! builds {
+    (
+        $(#[$doc:meta])*
+        fn $name:ident<$($lt:lifetime,)? T>($($arg:ident: $ty:ty),*) -> $ret:ty = $body:path;
+    ) => {
+        $(#[$doc])*
+        #[inline(always)]
+        pub(crate) fn $name<$($lt,)? T: Element>($($arg: $ty),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2,fma")]
+                fn avx2<$($lt,)? T: Element>($($arg: $ty),*) -> $ret {
+                    $body($($arg),*)
+                }
+                #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
+                fn avx512<$($lt,)? T: Element>($($arg: $ty),*) -> $ret {
+                    $body($($arg),*)
+                }
+                match chosen() {
+                    // SAFETY: `chosen` is never above `best`, what this CPU supports.
+                    Isa::Avx512 => return unsafe { avx512($($arg),*) },
+                    // SAFETY: as above.
+                    Isa::Avx2 => return unsafe { avx2($($arg),*) },
+                    Isa::Portable => {}
+                }
+            }
+            $body($($arg),*)
         }
-    }
-    block::chain_into(steps, src, dst)
+    };
 }
 
-/// [`block::chain_into`] (inlined, so its loops) compiled for AVX2 + FMA.
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn chain_into_avx2<'d, T: Element>(
-    steps: &[Op<T>],
-    src: &[T],
-    dst: &'d mut [MaybeUninit<T>],
-) -> Option<&'d mut [T]> {
-    block::chain_into(steps, src, dst)
+builds! {
+    /// [`block::eval_block`] in the chosen build.
+    fn eval_block<'d, T>(
+        kernel: &Kernel<'_, T>,
+        inputs: &[&[T]],
+        start: usize,
+        dst: &'d mut [MaybeUninit<T>],
+        scratch: &mut Scratch<T>
+    ) -> Option<&'d mut [T]> = block::eval_block;
 }
 
-/// [`fold::pairwise`], in its AVX2 build when this CPU has AVX2 and FMA (same order of
-/// additions, so the same answer).
-#[inline(always)]
-pub(crate) fn pairwise_sum<T: Element>(values: &[T]) -> T {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if has_avx2_fma() {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            return unsafe { pairwise_avx2(values) };
-        }
-    }
-    fold::pairwise(values)
+builds! {
+    /// [`block::steps_in_place`] in the chosen build.
+    fn in_place<T>(steps: &[Op<T>], block: &mut [T]) -> Option<()> = block::steps_in_place;
 }
 
-/// [`fold::pairwise`] compiled for AVX2 + FMA: the recursion is written out again because a
-/// recursive function cannot be inlined into this one.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn pairwise_avx2<T: Element>(values: &[T]) -> T {
-    match fold::halves(values) {
-        None => fold::leaf_sum(values),
-        Some((left, right)) => pairwise_avx2(left).add(pairwise_avx2(right)),
-    }
+builds! {
+    /// [`block::chain_into`] in the chosen build.
+    fn chain_into<'d, T>(
+        steps: &[Op<T>],
+        src: &[T],
+        dst: &'d mut [MaybeUninit<T>]
+    ) -> Option<&'d mut [T]> = block::chain_into;
+}
+
+builds! {
+    /// [`fold::fold_block`] in the chosen build.
+    fn fold_block<T>(
+        kernel: &Kernel<'_, T>,
+        inputs: &[&[T]],
+        start: usize,
+        buf: &mut [MaybeUninit<T>],
+        scratch: &mut Scratch<T>,
+        how: Reduce
+    ) -> Option<T> = fold::fold_block;
 }

@@ -58,7 +58,16 @@ fn map_into<'d, T: Element>(
             None
         };
     }
-    cpu_meaning!(prim, p, one, two)
+    macro_rules! ranged {
+        (|$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {
+            if all_fit(src, |$x: T| $fits) {
+                alloc::write_map(dst, src, |$y: T| $near)
+            } else {
+                alloc::write_map(dst, src, |$z: T| $full)
+            }
+        };
+    }
+    cpu_meaning!(prim, p, one, two, ranged)
 }
 
 /// `block[i] = prim(block[i])`.
@@ -78,7 +87,22 @@ fn map_in_place<T: Element>(prim: Prim, p: [T; MAX_PARAMS], block: &mut [T]) -> 
             None
         };
     }
-    cpu_meaning!(prim, p, one, two)
+    macro_rules! ranged {
+        (|$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {
+            if all_fit(block, |$x: T| $fits) {
+                one!(|$y| $near)
+            } else {
+                one!(|$z| $full)
+            }
+        };
+    }
+    cpu_meaning!(prim, p, one, two, ranged)
+}
+
+/// Whether `fits` holds for every value (no early exit, so the loop vectorizes).
+#[inline(always)]
+pub(crate) fn all_fit<T: Copy>(values: &[T], fits: impl Fn(T) -> bool) -> bool {
+    values.iter().fold(true, |ok, &v| ok & fits(v))
 }
 
 /// `dst[i] = prim(a[i], b[i])` into a fresh block.
@@ -97,10 +121,11 @@ pub(crate) fn zip_into<'d, T: Element>(
     with_binary!(prim, zip)
 }
 
-/// Calls `$with!(f)` with `f` the CPU meaning of a one-value step as a closure; `None` for
-/// any other instruction. For the register machine's loops, which take the closure.
+/// Calls `$with!(f)` with `f` the CPU meaning of a one-value step as a closure, or
+/// `$with_ranged!(fits, near, full)` for an op with a fast path (see [`cpu_meaning!`]); `None`
+/// for any other instruction. For the register machine's loops, which take the closures.
 macro_rules! with_unary {
-    ($step:expr, $with:ident) => {
+    ($step:expr, $with:ident, $with_ranged:ident) => {
         match $step {
             Instr::Prim(prim, p) => {
                 macro_rules! one {
@@ -113,7 +138,12 @@ macro_rules! with_unary {
                         None
                     };
                 }
-                cpu_meaning!(prim, p, one, two)
+                macro_rules! ranged {
+                    (|$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {
+                        $with_ranged!(|$x: T| $fits, |$y: T| $near, |$z: T| $full)
+                    };
+                }
+                cpu_meaning!(prim, p, one, two, ranged)
             }
             Instr::Custom(custom) => $with!(|x: T| custom.call(x)),
             Instr::Input(_) | Instr::Const(_) => None,
@@ -138,7 +168,13 @@ macro_rules! with_binary {
                 $with!(|$a: T, $b: T| $e)
             };
         }
-        cpu_meaning!($prim, p, one, two)
+        macro_rules! ranged {
+            (|$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {{
+                let _ = p;
+                None
+            }};
+        }
+        cpu_meaning!($prim, p, one, two, ranged)
     }};
 }
 pub(crate) use with_binary;

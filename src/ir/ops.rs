@@ -175,10 +175,13 @@ impl Prim {
 
 /// Expands to the CPU meaning of the op `$prim` (a [`Prim`]) with scalar parameters `$p`
 /// (an array of [`MAX_PARAMS`] values): `$unary!(|x| <expression of x>)` for a one-value op,
-/// `$binary!(|a, b| <expression of a, b>)` for a two-value op. The one place each op's CPU
-/// meaning is written; the CPU backend turns it into loops, and `Scalar` must be in scope.
+/// `$binary!(|a, b| <expression of a, b>)` for a two-value op, and
+/// `$ranged!(|x| <fits>, |x| <near>, |x| <full>)` for a one-value op with a fast,
+/// vectorizable path exact where `fits` holds and a full one everywhere (a block takes the
+/// fast path when every value fits). The one place each op's CPU meaning is written; the CPU
+/// backend turns it into loops, and `Scalar` must be in scope.
 macro_rules! cpu_meaning {
-    ($prim:expr, $p:expr, $unary:ident, $binary:ident) => {{
+    ($prim:expr, $p:expr, $unary:ident, $binary:ident, $ranged:ident) => {{
         use $crate::ir::ops::Prim as P;
         match $prim {
             P::Scale => $unary!(|x| x.mul($p[0])),
@@ -196,8 +199,8 @@ macro_rules! cpu_meaning {
             P::Recip => $unary!(|x| Scalar::div(Scalar::ONE, x)),
             P::Exp => $unary!(|x| x.exp()),
             P::Log => $unary!(|x| x.ln()),
-            P::Sin => $unary!(|x| x.sin()),
-            P::Cos => $unary!(|x| x.cos()),
+            P::Sin => $ranged!(|x| x.fits_near_trig(), |x| x.sin_near(), |x| x.sin()),
+            P::Cos => $ranged!(|x| x.fits_near_trig(), |x| x.cos_near(), |x| x.cos()),
             P::Tanh => $unary!(|x| x.tanh()),
             P::Sigmoid => $unary!(|x| x.sigmoid()),
             P::Relu => $unary!(|x| x.maximum(Scalar::ZERO)),

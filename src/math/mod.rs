@@ -16,13 +16,17 @@
 //! `tanh` (f32): below |x| = 0.625 its Taylor series through x^21 (truncation under 0.02
 //! ULP), above `1 − 2 / (e^(2|x|) + 1)` with this module's `exp` (no cancellation worth a ULP
 //! there), the sign put back; ±∞ give ±1, NaN stays NaN.
+//!
+//! `sin`, `cos`: in [`trig`].
+
+pub(crate) mod trig;
 
 /// 1.5 · 2^23: adding it rounds an f32 of magnitude below 2^22 to an integer (ties to even)
 /// that the sum's low mantissa bits hold.
 const ROUND_F32: f32 = 12_582_912.0;
 
 /// 1.5 · 2^52, the same for f64.
-const ROUND_F64: f64 = 6_755_399_441_055_744.0;
+pub(crate) const ROUND_F64: f64 = 6_755_399_441_055_744.0;
 
 /// `e^x` for f32: at most 1.03 ULP from the exact value over every f32 input (measured by
 /// `tests/exhaustive.rs`, worst at x = -81.44471; documented bound 2 ULP).

@@ -1,0 +1,170 @@
+//! The crate's side of `benches/race.py`: times each op on the data the Python workers build
+//! (the same formula, so the same values), on `Device::auto()`, fresh outputs, and prints
+//! one JSON line per measurement: `{"lib": "compute", "op", "dtype", "n", "seconds"}` (the
+//! median of the repetitions).
+//!
+//! ```text
+//! cargo run --release --example race -- --ops exp,sum --sizes 100000,1000000 --dtypes f32
+//! ```
+//!
+//! Run it through `python3 benches/race.py`, which races it against numpy, numexpr and
+//! numba, each in a process of its own.
+
+use std::time::Instant;
+
+use compute::expr::{x, y, Expr};
+use compute::{BinOp, Device, Element, Op, Reduce};
+
+/// Every op the race knows, in its table order.
+const OPS: &[&str] = &[
+    "scale", "add", "mul", "sqrt", "exp", "log", "sin", "cos", "tanh", "sigmoid", "pow2.5",
+    "chain", "expr", "sum", "sumsq", "dot", "count", "max",
+];
+
+/// The race's inputs: x_i = 0.5 + 4·frac(i·φ⁻¹) and y_i = 0.5 + 4·frac(i·ρ + 0.5), computed
+/// in f64 and rounded once, exactly as `benches/race.py` computes them.
+fn inputs(n: usize) -> (Vec<f64>, Vec<f64>) {
+    let frac = |v: f64| v - v.floor();
+    let x = (0..n)
+        .map(|i| 0.5 + 4.0 * frac(i as f64 * 0.618_033_988_749_894_9))
+        .collect();
+    let y = (0..n)
+        .map(|i| 0.5 + 4.0 * frac(i as f64 * 0.754_877_666_246_692_7 + 0.5))
+        .collect();
+    (x, y)
+}
+
+/// How many repetitions a size gets (the median of them is reported).
+fn reps(n: usize) -> usize {
+    match n {
+        0..=200_000 => 51,
+        200_001..=2_000_000 => 21,
+        2_000_001..=20_000_000 => 7,
+        _ => 3,
+    }
+}
+
+/// The median seconds of `reps` runs of `f`, after one warm-up run.
+fn median<R>(reps: usize, mut f: impl FnMut() -> R) -> f64 {
+    drop(std::hint::black_box(f()));
+    let mut times: Vec<f64> = (0..reps)
+        .map(|_| {
+            let t = Instant::now();
+            let out = std::hint::black_box(f());
+            let s = t.elapsed().as_secs_f64();
+            drop(out);
+            s
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// Times `op` on `n` elements of `T`; `None` for an op the race does not know.
+fn time<T: Element + From<f32>>(
+    device: &Device,
+    op: &str,
+    x_data: &[T],
+    y_data: &[T],
+) -> Option<f64> {
+    let r = reps(x_data.len());
+    let c = |v: f32| T::from(v);
+    let unary = |o: Op<T>| {
+        median(r, || {
+            compute::map(device, x_data, o.clone()).unwrap_or_default()
+        })
+    };
+    let binary = |o: BinOp| {
+        median(r, || {
+            compute::zip(device, x_data, y_data, o).unwrap_or_default()
+        })
+    };
+    let eval = |e: Expr<T>| {
+        median(r, || {
+            compute::eval(device, &e, (x_data, y_data)).unwrap_or_default()
+        })
+    };
+    Some(match op {
+        "scale" => unary(Op::Scale(c(2.0))),
+        "add" => binary(BinOp::Add),
+        "mul" => binary(BinOp::Mul),
+        "sqrt" => unary(Op::Sqrt),
+        "exp" => unary(Op::Exp),
+        "log" => unary(Op::Log),
+        "sin" => unary(Op::Sin),
+        "cos" => unary(Op::Cos),
+        "tanh" => unary(Op::Tanh),
+        "sigmoid" => unary(Op::Sigmoid),
+        "pow2.5" => unary(Op::Pow(c(2.5))),
+        "chain" => unary(Op::Scale(c(2.0)).then(Op::Add(c(1.0))).then(Op::Sqrt)),
+        "expr" => eval(x() * y() + x() * c(1.5) - y()),
+        "sum" => median(r, || compute::sum(device, x_data).ok()),
+        "sumsq" => median(r, || {
+            compute::reduce(device, x() * x(), (x_data,), Reduce::Sum).ok()
+        }),
+        "dot" => median(r, || compute::dot(device, x_data, y_data).ok()),
+        "count" => median(r, || compute::count(device, x().gt(c(2.5)), (x_data,)).ok()),
+        "max" => median(r, || compute::max(device, x_data).ok()),
+        _ => return None,
+    })
+}
+
+fn list(args: &[String], flag: &str) -> Option<Vec<String>> {
+    let at = args.iter().position(|a| a == flag)?;
+    Some(
+        args.get(at + 1)?
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .collect(),
+    )
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let ops = list(&args, "--ops").unwrap_or_else(|| OPS.iter().map(|s| s.to_string()).collect());
+    let sizes: Vec<usize> = list(&args, "--sizes")
+        .unwrap_or_else(|| vec!["100000".into(), "1000000".into(), "10000000".into()])
+        .iter()
+        .map(|s| s.parse::<f64>().map(|v| v as usize))
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| {
+            eprintln!("--sizes: {e}");
+            std::process::exit(2)
+        });
+    let dtypes = list(&args, "--dtypes").unwrap_or_else(|| vec!["f32".into(), "f64".into()]);
+    if let Some(bad) = ops.iter().find(|o| !OPS.contains(&o.as_str())) {
+        eprintln!("unknown op {bad:?} (known: {})", OPS.join(", "));
+        std::process::exit(2);
+    }
+    let device = Device::auto();
+    for dtype in &dtypes {
+        for &n in &sizes {
+            let (xs, ys) = inputs(n);
+            let report = |op: &str, s: Option<f64>| {
+                if let Some(s) = s {
+                    println!(
+                        "{{\"lib\": \"compute\", \"op\": \"{op}\", \"dtype\": \"{dtype}\", \"n\": {n}, \"seconds\": {s:e}}}"
+                    );
+                }
+            };
+            match dtype.as_str() {
+                "f32" => {
+                    let xs: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
+                    let ys: Vec<f32> = ys.iter().map(|&v| v as f32).collect();
+                    for op in &ops {
+                        report(op, time(&device, op, &xs, &ys));
+                    }
+                }
+                "f64" => {
+                    for op in &ops {
+                        report(op, time(&device, op, &xs, &ys));
+                    }
+                }
+                other => {
+                    eprintln!("unknown dtype {other:?} (known: f32, f64)");
+                    std::process::exit(2);
+                }
+            }
+        }
+    }
+}
