@@ -137,6 +137,12 @@ fn main() {
         std::process::exit(2);
     }
     let device = Device::auto();
+    eprintln!(
+        "compute: CPU build {:?}, parallel from {} elements at weight 1, {} at weight 10",
+        compute::testing::isa(),
+        compute::testing::cpu_parallel_threshold(1),
+        compute::testing::cpu_parallel_threshold(10)
+    );
     for dtype in &dtypes {
         for &n in &sizes {
             let (xs, ys) = inputs(n);

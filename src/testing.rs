@@ -8,8 +8,15 @@ use crate::ir::ops::{Prim, Types};
 /// Elements per CPU block (the unit of work rayon hands out).
 pub const CPU_BLOCK: usize = crate::cpu::BLOCK;
 
-/// Below this many elements a CPU call runs on the calling thread.
+/// At or past this many elements a CPU call always goes parallel (below it, when the
+/// measured costs say so: [`cpu_parallel_threshold`]).
 pub const CPU_PARALLEL_MIN: usize = crate::cpu::PARALLEL_MIN;
+
+/// The smallest length at which a CPU kernel of this op-table weight (1 for `Scale`, 10
+/// for `Exp`) goes parallel on this machine, measured at first use.
+pub fn cpu_parallel_threshold(weight: usize) -> usize {
+    crate::cpu::parallel_threshold(weight)
+}
 
 pub use crate::cpu::isa::Isa;
 

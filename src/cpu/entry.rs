@@ -6,7 +6,7 @@ use std::mem::MaybeUninit;
 use rayon::prelude::*;
 
 use super::block::{Scratch, BLOCK};
-use super::isa;
+use super::{isa, split};
 use crate::alloc;
 use crate::element::Element;
 use crate::error::{Error, Result};
@@ -14,11 +14,6 @@ use crate::ir::kernel::Kernel;
 use crate::ir::op::Op;
 use crate::ir::reduce::Reduce;
 use crate::ir::task::{Done, Task};
-
-/// Below this many elements a CPU call runs on the calling thread. Measured on the 2-core dev
-/// VM (`cargo run --release --example compare`): waking rayon's workers costs ~5-15 µs, which
-/// a memory-bound op only earns back past ~10^5 elements.
-pub(crate) const PARALLEL_MIN: usize = 1 << 17;
 
 /// Most elements a `map` into a fresh vector runs straight over its input, one loop per op on
 /// the calling thread, skipping the block evaluator: at ten elements its pieces, dispatch and
@@ -96,7 +91,7 @@ fn run_in_place<T: Element>(kernel: &Kernel<'_, T>, data: &mut [T]) -> Result<()
         });
     };
     let apply = |block: &mut [T]| isa::in_place(steps, block).is_some();
-    let ok = if data.len() < PARALLEL_MIN {
+    let ok = if !split::parallel(data.len(), kernel.cost()) {
         data.chunks_mut(BLOCK).all(apply)
     } else {
         data.par_chunks_mut(BLOCK).map(apply).all(|ok| ok)
@@ -110,7 +105,7 @@ fn fill<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], dst: &mut [MaybeUni
     let len = dst.len();
     if len <= BLOCK {
         isa::eval_block(kernel, inputs, 0, dst, &mut Scratch::default()).is_some()
-    } else if len < PARALLEL_MIN {
+    } else if !split::parallel(len, kernel.cost()) {
         let mut scratch = Scratch::default();
         dst.chunks_mut(BLOCK).enumerate().all(|(i, block)| {
             isa::eval_block(kernel, inputs, i * BLOCK, block, &mut scratch).is_some()
@@ -147,7 +142,7 @@ fn partials<T: Element>(
         )
     };
     let init = || (vec![MaybeUninit::uninit(); BLOCK], Scratch::default());
-    let partials: Option<Vec<T>> = if len < PARALLEL_MIN {
+    let partials: Option<Vec<T>> = if !split::parallel(len, kernel.cost()) {
         let mut state = init();
         (0..blocks).map(|b| partial(&mut state, b)).collect()
     } else {

@@ -17,6 +17,7 @@ use crate::ir::reduce::Reduce;
 
 /// An instruction set the CPU builds are compiled for, best last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[allow(unreachable_pub)] // public through `compute::testing` only
 pub enum Isa {
     /// The portable build (SSE2 on x86_64; whatever the target has elsewhere).
     Portable = 1,

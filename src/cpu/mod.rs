@@ -3,18 +3,20 @@
 //!
 //! `entry` runs every call shape; `block` evaluates the kernel program over one block with
 //! the loops of `loops` (each op's CPU meaning from the op table); `isa` builds those again
-//! for AVX2 and AVX-512 and picks a build at run time; `fold` folds values and partials.
+//! for AVX2 and AVX-512 and picks a build at run time; `fold` folds values and partials;
+//! `split` decides when a call goes to rayon.
 
 mod block;
 mod entry;
 pub(crate) mod fold;
 pub(crate) mod isa;
 mod loops;
+mod split;
 
 #[cfg(feature = "testing")]
 pub(crate) use block::BLOCK;
-#[cfg(feature = "testing")]
-pub(crate) use entry::PARALLEL_MIN;
 pub(crate) use entry::{execute, run};
 #[cfg(feature = "testing")]
 pub(crate) use isa::{chosen, force};
+#[cfg(feature = "testing")]
+pub(crate) use split::{threshold as parallel_threshold, PARALLEL_MIN};
