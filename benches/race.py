@@ -89,7 +89,18 @@ def numexpr_ops(ne, x, y):
     return {op: (lambda e=e: ev(e, local_dict=loc)) for op, e in expr.items()}
 
 
+_NUMBA = {}
+
+
 def numba_ops(np, numba, x, y):
+    """numba's functions, compiled once per process (each specializes per dtype on its own
+    first call, in the warm-up), bound to this x and y."""
+    if not _NUMBA:
+        _NUMBA.update(numba_kernels(np, numba))
+    return {op: (lambda f=f: f(x, y)) for op, f in _NUMBA.items()}
+
+
+def numba_kernels(np, numba):
     from numba import njit, prange
 
     def elementwise(f):
@@ -99,7 +110,7 @@ def numba_ops(np, numba, x, y):
             for i in prange(a.shape[0]):
                 out[i] = f(a[i], b[i])
             return out
-        return lambda: run(x, y)
+        return run
 
     def reduction(f):
         @njit(parallel=True)
@@ -108,7 +119,7 @@ def numba_ops(np, numba, x, y):
             for i in prange(a.shape[0]):
                 acc += f(a[i], b[i])
             return acc
-        return lambda: run(x, y)
+        return run
 
     @njit(parallel=True)
     def count(a):
@@ -146,8 +157,8 @@ def numba_ops(np, numba, x, y):
         "sum": reduction(j(lambda a, b: a)),
         "sumsq": reduction(j(lambda a, b: a * a)),
         "dot": reduction(j(lambda a, b: a * b)),
-        "count": lambda: count(x),
-        "max": lambda: largest(x),
+        "count": lambda a, b: count(a),
+        "max": lambda a, b: largest(a),
     }
 
 
@@ -206,6 +217,10 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--libs", default="compute," + ",".join(PEERS))
     p.add_argument("--json", help="append every raw measurement to this file")
+    p.add_argument("--markdown", action="store_true",
+                   help="print the table as markdown (ratios per size, as in the README)")
+    p.add_argument("--from", dest="source",
+                   help="report the raw lines of an earlier --json file instead of racing")
     p.add_argument("--no-build", action="store_true")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -223,12 +238,18 @@ def main():
     for lib in missing:
         print(f"# {lib} is not installed: left out (pip install {lib})")
     libs = [lib for lib in libs if lib not in missing]
-    if "compute" in libs and not args.no_build:
+    if "compute" in libs and not args.no_build and not args.source:
         subprocess.run(["cargo", "build", "--release", "--example", "race"], cwd=ROOT,
                        check=True)
     runs = {}
     versions = {}
-    for r in range(args.rounds):
+    if args.source:
+        for line in open(args.source):
+            m = json.loads(line)
+            runs.setdefault((m["lib"], m["op"], m["dtype"], m["n"]), []).append(m["seconds"])
+            versions[m["lib"]] = m.get("version", "")
+        args.rounds = max(len(v) for v in runs.values())
+    for r in range(0 if args.source else args.rounds):
         for lib in libs:
             print(f"# round {r + 1}/{args.rounds}: {lib}", file=sys.stderr, flush=True)
             for m in run_worker(lib, args):
@@ -244,6 +265,8 @@ def main():
           f"medians of {args.rounds} rounds · " +
           ", ".join(f"{l} {versions.get(l, '')}".strip() for l in libs))
     peers = [lib for lib in libs if lib != "compute"]
+    if args.markdown:
+        return markdown(med, args, peers)
     head = f"{'op':8} {'dtype':5} {'n':>9} " + " ".join(f"{l:>12}" for l in libs)
     if "compute" in libs and peers:
         head += "   vs fastest peer"
@@ -260,6 +283,28 @@ def main():
                 if ours and best:
                     row += f"   {best[0] / ours:5.2f}x ({best[1]})"
                 print(row)
+
+
+def markdown(med, args, peers):
+    """One row per op and dtype: per size, the crate's time, the fastest peer's and the
+    ratio (above 1: the crate is faster)."""
+    print("| op | dtype | " + " | ".join(f"{n:.0e}: compute / fastest peer" for n in args.sizes)
+          + " |")
+    print("|---|---|" + "---|" * len(args.sizes))
+    for dtype in args.dtypes:
+        for op in args.ops:
+            cells = []
+            for n in args.sizes:
+                ours = med.get(("compute", op, dtype, n))
+                best = min(((med[(l, op, dtype, n)], l) for l in peers
+                            if (l, op, dtype, n) in med), default=None)
+                if ours and best:
+                    ratio = best[0] / ours
+                    r = f"**{ratio:.2f}x**" if ratio >= 1 else f"{ratio:.2f}x"
+                    cells.append(f"{fmt(ours).strip()} / {fmt(best[0]).strip()} {best[1]}: {r}")
+                else:
+                    cells.append("-")
+            print(f"| {op} | {dtype} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -128,7 +128,7 @@ pub(crate) mod sealed {
     }
 
     macro_rules! float_scalar {
-        ($t:ty, $wgsl:expr, $exp:path, $ln:path, $tanh:path, $sin:path, $cos:path, $sin_near:path, $cos_near:path) => {
+        ($t:ty, $wgsl:expr, $exp:path, $ln:path, $tanh:path, $sin:path, $cos:path, $sin_near:path, $cos_near:path, $pow:path) => {
             impl Scalar for $t {
                 const NAME: &'static str = stringify!($t);
                 const WGSL: Option<&'static str> = $wgsl;
@@ -175,7 +175,7 @@ pub(crate) mod sealed {
                 }
                 #[inline(always)]
                 fn pow(self, b: Self) -> Self {
-                    self.powf(b)
+                    $pow(self, b)
                 }
                 #[inline(always)]
                 fn neg(self) -> Self {
@@ -277,18 +277,20 @@ pub(crate) mod sealed {
         crate::math::trig::sin_f32,
         crate::math::trig::cos_f32,
         crate::math::trig::sin_near_f32,
-        crate::math::trig::cos_near_f32
+        crate::math::trig::cos_near_f32,
+        crate::math::pow::pow_f32
     );
     float_scalar!(
         f64,
         None,
         crate::math::exp_f64,
         crate::math::ln_f64,
-        f64::tanh,
+        crate::math::tanh_f64,
         crate::math::trig::sin_f64,
         crate::math::trig::cos_f64,
         crate::math::trig::sin_near_f64,
-        crate::math::trig::cos_near_f64
+        crate::math::trig::cos_near_f64,
+        f64::powf
     );
 
     macro_rules! int_scalar {
