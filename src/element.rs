@@ -278,7 +278,7 @@ pub(crate) mod sealed {
         crate::math::trig::cos_f32,
         crate::math::trig::sin_near_f32,
         crate::math::trig::cos_near_f32,
-        crate::math::pow::pow_f32
+        f32::powf
     );
     float_scalar!(
         f64,

@@ -49,23 +49,43 @@ fn map_into<'d, T: Element>(
     dst: &'d mut [MaybeUninit<T>],
 ) -> Option<&'d mut [T]> {
     macro_rules! one {
-        (|$x:ident| $e:expr) => {
-            alloc::write_map(dst, src, |$x: T| $e)
-        };
+        ($q:ident; |$x:ident| $e:expr) => {{
+            #[inline(always)]
+            #[allow(unused_variables)]
+            fn f<T: Element>($x: T, $q: [T; MAX_PARAMS]) -> T {
+                $e
+            }
+            alloc::write_map(dst, src, |v: T| f(v, $q))
+        }};
     }
     macro_rules! two {
-        (|$a:ident, $b:ident| $e:expr) => {
+        ($q:ident; |$a:ident, $b:ident| $e:expr) => {
             None
         };
     }
     macro_rules! ranged {
-        (|$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {
-            if all_fit(src, |$x: T| $fits) {
-                alloc::write_map(dst, src, |$y: T| $near)
-            } else {
-                alloc::write_map(dst, src, |$z: T| $full)
+        ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {{
+            #[inline(always)]
+            #[allow(unused_variables)]
+            fn fits<T: Element>($x: T, $q: [T; MAX_PARAMS]) -> bool {
+                $fits
             }
-        };
+            #[inline(always)]
+            #[allow(unused_variables)]
+            fn near<T: Element>($y: T, $q: [T; MAX_PARAMS]) -> T {
+                $near
+            }
+            #[inline(always)]
+            #[allow(unused_variables)]
+            fn full<T: Element>($z: T, $q: [T; MAX_PARAMS]) -> T {
+                $full
+            }
+            if all_fit(src, |v: T| fits(v, $q)) {
+                alloc::write_map(dst, src, |v: T| near(v, $q))
+            } else {
+                alloc::write_map(dst, src, |v: T| full(v, $q))
+            }
+        }};
     }
     cpu_meaning!(prim, p, one, two, ranged)
 }
@@ -74,7 +94,7 @@ fn map_into<'d, T: Element>(
 #[inline(always)]
 fn map_in_place<T: Element>(prim: Prim, p: [T; MAX_PARAMS], block: &mut [T]) -> Option<()> {
     macro_rules! one {
-        (|$x:ident| $e:expr) => {{
+        ($q:ident; |$x:ident| $e:expr) => {{
             for v in block.iter_mut() {
                 let $x: T = *v;
                 *v = $e;
@@ -83,16 +103,16 @@ fn map_in_place<T: Element>(prim: Prim, p: [T; MAX_PARAMS], block: &mut [T]) -> 
         }};
     }
     macro_rules! two {
-        (|$a:ident, $b:ident| $e:expr) => {
+        ($q:ident; |$a:ident, $b:ident| $e:expr) => {
             None
         };
     }
     macro_rules! ranged {
-        (|$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {
+        ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {
             if all_fit(block, |$x: T| $fits) {
-                one!(|$y| $near)
+                one!($q; |$y| $near)
             } else {
-                one!(|$z| $full)
+                one!($q; |$z| $full)
             }
         };
     }
@@ -129,19 +149,56 @@ macro_rules! with_unary {
         match $step {
             Instr::Prim(prim, p) => {
                 macro_rules! one {
-                    (|$x:ident| $e:expr) => {
-                        $with!(|$x: T| $e)
-                    };
+                    ($q:ident; |$x:ident| $e:expr) => {{
+                        #[inline(always)]
+                        #[allow(unused_variables)]
+                        fn f<T: $crate::element::Element>(
+                            $x: T,
+                            $q: [T; $crate::ir::ops::MAX_PARAMS],
+                        ) -> T {
+                            $e
+                        }
+                        $with!(|v: T| f(v, $q))
+                    }};
                 }
                 macro_rules! two {
-                    (|$a:ident, $b:ident| $e:expr) => {
+                    ($q:ident; |$a:ident, $b:ident| $e:expr) => {
                         None
                     };
                 }
                 macro_rules! ranged {
-                    (|$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {
-                        $with_ranged!(|$x: T| $fits, |$y: T| $near, |$z: T| $full)
-                    };
+                    (
+                                $q:ident;
+                                |$x:ident| $fits:expr,
+                                |$y:ident| $near:expr,
+                                |$z:ident| $full:expr
+                            ) => {{
+                        #[inline(always)]
+                        #[allow(unused_variables)]
+                        fn fits<T: $crate::element::Element>(
+                            $x: T,
+                            $q: [T; $crate::ir::ops::MAX_PARAMS],
+                        ) -> bool {
+                            $fits
+                        }
+                        #[inline(always)]
+                        #[allow(unused_variables)]
+                        fn near<T: $crate::element::Element>(
+                            $y: T,
+                            $q: [T; $crate::ir::ops::MAX_PARAMS],
+                        ) -> T {
+                            $near
+                        }
+                        #[inline(always)]
+                        #[allow(unused_variables)]
+                        fn full<T: $crate::element::Element>(
+                            $z: T,
+                            $q: [T; $crate::ir::ops::MAX_PARAMS],
+                        ) -> T {
+                            $full
+                        }
+                        $with_ranged!(|v: T| fits(v, $q), |v: T| near(v, $q), |v: T| full(v, $q))
+                    }};
                 }
                 cpu_meaning!(prim, p, one, two, ranged)
             }
@@ -158,19 +215,33 @@ macro_rules! with_binary {
     ($prim:expr, $with:ident) => {{
         let p = [T::ZERO; crate::ir::ops::MAX_PARAMS];
         macro_rules! one {
-            (|$x:ident| $e:expr) => {{
-                let _ = p;
+            ($q:ident; |$x:ident| $e:expr) => {{
+                let _ = $q;
                 None
             }};
         }
         macro_rules! two {
-            (|$a:ident, $b:ident| $e:expr) => {
-                $with!(|$a: T, $b: T| $e)
-            };
+            ($q:ident; |$a:ident, $b:ident| $e:expr) => {{
+                #[inline(always)]
+                #[allow(unused_variables)]
+                fn f<T: $crate::element::Element>(
+                    $a: T,
+                    $b: T,
+                    $q: [T; $crate::ir::ops::MAX_PARAMS],
+                ) -> T {
+                    $e
+                }
+                $with!(|a: T, b: T| f(a, b, $q))
+            }};
         }
         macro_rules! ranged {
-            (|$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {{
-                let _ = p;
+            (
+                    $q:ident;
+                    |$x:ident| $fits:expr,
+                    |$y:ident| $near:expr,
+                    |$z:ident| $full:expr
+                ) => {{
+                let _ = $q;
                 None
             }};
         }

@@ -174,53 +174,56 @@ impl Prim {
 }
 
 /// Expands to the CPU meaning of the op `$prim` (a [`Prim`]) with scalar parameters `$p`
-/// (an array of [`MAX_PARAMS`] values): `$unary!(|x| <expression of x>)` for a one-value op,
-/// `$binary!(|a, b| <expression of a, b>)` for a two-value op, and
-/// `$ranged!(|x| <fits>, |x| <near>, |x| <full>)` for a one-value op with a fast,
+/// (an array of [`MAX_PARAMS`] values): `$unary!($p; |x| <expression of x>)` for a one-value op,
+/// `$binary!($p; |a, b| <expression of a, b>)` for a two-value op, and
+/// `$ranged!($p; |x| <fits>, |x| <near>, |x| <full>)` for a one-value op with a fast,
 /// vectorizable path exact where `fits` holds and a full one everywhere (a block takes the
 /// fast path when every value fits). The one place each op's CPU meaning is written; the CPU
-/// backend turns it into loops, and `Scalar` must be in scope.
+/// backend turns it into loops, and `Scalar` must be in scope. The expressions use `$p` for
+/// the parameters, so a loop can make each one a function of its values and `$p` (an
+/// `#[inline(always)]` one: a closure this size would not always be inlined into its loop,
+/// and a call per element is neither vectorized nor built for the loop's instruction set).
 macro_rules! cpu_meaning {
-    ($prim:expr, $p:expr, $unary:ident, $binary:ident, $ranged:ident) => {{
+    ($prim:expr, $p:ident, $unary:ident, $binary:ident, $ranged:ident) => {{
         use $crate::ir::ops::Prim as P;
         match $prim {
-            P::Scale => $unary!(|x| x.mul($p[0])),
-            P::AddScalar => $unary!(|x| x.add($p[0])),
-            P::SubScalar => $unary!(|x| x.sub($p[0])),
-            P::DivScalar => $unary!(|x| x.div($p[0])),
-            P::MinScalar => $unary!(|x| x.minimum($p[0])),
-            P::MaxScalar => $unary!(|x| x.maximum($p[0])),
-            P::Clamp => $unary!(|x| x.maximum($p[0]).minimum($p[1])),
-            P::PowScalar => $unary!(|x| x.pow($p[0])),
-            P::Neg => $unary!(|x| x.neg()),
-            P::Abs => $unary!(|x| x.abs()),
-            P::Square => $unary!(|x| x.mul(x)),
-            P::Sqrt => $unary!(|x| x.sqrt()),
-            P::Recip => $unary!(|x| Scalar::div(Scalar::ONE, x)),
-            P::Exp => $unary!(|x| x.exp()),
-            P::Log => $unary!(|x| x.ln()),
-            P::Sin => $ranged!(|x| x.fits_near_trig(), |x| x.sin_near(), |x| x.sin()),
-            P::Cos => $ranged!(|x| x.fits_near_trig(), |x| x.cos_near(), |x| x.cos()),
-            P::Tanh => $unary!(|x| x.tanh()),
-            P::Sigmoid => $unary!(|x| x.sigmoid()),
-            P::Relu => $unary!(|x| x.maximum(Scalar::ZERO)),
-            P::Floor => $unary!(|x| x.floor()),
-            P::Ceil => $unary!(|x| x.ceil()),
-            P::Round => $unary!(|x| x.round()),
-            P::Add => $binary!(|a, b| a.add(b)),
-            P::Sub => $binary!(|a, b| a.sub(b)),
-            P::Mul => $binary!(|a, b| a.mul(b)),
-            P::Div => $binary!(|a, b| a.div(b)),
-            P::Min => $binary!(|a, b| a.minimum(b)),
-            P::Max => $binary!(|a, b| a.maximum(b)),
-            P::Pow => $binary!(|a, b| a.pow(b)),
+            P::Scale => $unary!($p; |x| x.mul($p[0])),
+            P::AddScalar => $unary!($p; |x| x.add($p[0])),
+            P::SubScalar => $unary!($p; |x| x.sub($p[0])),
+            P::DivScalar => $unary!($p; |x| x.div($p[0])),
+            P::MinScalar => $unary!($p; |x| x.minimum($p[0])),
+            P::MaxScalar => $unary!($p; |x| x.maximum($p[0])),
+            P::Clamp => $unary!($p; |x| x.maximum($p[0]).minimum($p[1])),
+            P::PowScalar => $unary!($p; |x| x.pow($p[0])),
+            P::Neg => $unary!($p; |x| x.neg()),
+            P::Abs => $unary!($p; |x| x.abs()),
+            P::Square => $unary!($p; |x| x.mul(x)),
+            P::Sqrt => $unary!($p; |x| x.sqrt()),
+            P::Recip => $unary!($p; |x| Scalar::div(Scalar::ONE, x)),
+            P::Exp => $unary!($p; |x| x.exp()),
+            P::Log => $unary!($p; |x| x.ln()),
+            P::Sin => $ranged!($p; |x| x.fits_near_trig(), |x| x.sin_near(), |x| x.sin()),
+            P::Cos => $ranged!($p; |x| x.fits_near_trig(), |x| x.cos_near(), |x| x.cos()),
+            P::Tanh => $unary!($p; |x| x.tanh()),
+            P::Sigmoid => $unary!($p; |x| x.sigmoid()),
+            P::Relu => $unary!($p; |x| x.maximum(Scalar::ZERO)),
+            P::Floor => $unary!($p; |x| x.floor()),
+            P::Ceil => $unary!($p; |x| x.ceil()),
+            P::Round => $unary!($p; |x| x.round()),
+            P::Add => $binary!($p; |a, b| a.add(b)),
+            P::Sub => $binary!($p; |a, b| a.sub(b)),
+            P::Mul => $binary!($p; |a, b| a.mul(b)),
+            P::Div => $binary!($p; |a, b| a.div(b)),
+            P::Min => $binary!($p; |a, b| a.minimum(b)),
+            P::Max => $binary!($p; |a, b| a.maximum(b)),
+            P::Pow => $binary!($p; |a, b| a.pow(b)),
             // IEEE comparisons, as numpy: NaN compares false, except `!=`
-            P::Gt => $binary!(|a, b| Scalar::indicator(a > b)),
-            P::Ge => $binary!(|a, b| Scalar::indicator(a >= b)),
-            P::Lt => $binary!(|a, b| Scalar::indicator(a < b)),
-            P::Le => $binary!(|a, b| Scalar::indicator(a <= b)),
-            P::Eq => $binary!(|a, b| Scalar::indicator(a == b)),
-            P::Ne => $binary!(|a, b| Scalar::indicator(a != b)),
+            P::Gt => $binary!($p; |a, b| Scalar::indicator(a > b)),
+            P::Ge => $binary!($p; |a, b| Scalar::indicator(a >= b)),
+            P::Lt => $binary!($p; |a, b| Scalar::indicator(a < b)),
+            P::Le => $binary!($p; |a, b| Scalar::indicator(a <= b)),
+            P::Eq => $binary!($p; |a, b| Scalar::indicator(a == b)),
+            P::Ne => $binary!($p; |a, b| Scalar::indicator(a != b)),
         }
     }};
 }

@@ -17,9 +17,8 @@
 //! ULP), above `1 − 2 / (e^(2|x|) + 1)` with this module's `exp` (no cancellation worth a ULP
 //! there), the sign put back; ±∞ give ±1, NaN stays NaN.
 //!
-//! `sin`, `cos`: in [`trig`]; f32 `pow`: in [`pow`].
+//! `sin`, `cos`: in [`trig`].
 
-pub(crate) mod pow;
 pub(crate) mod trig;
 
 /// 1.5 · 2^23: adding it rounds an f32 of magnitude below 2^22 to an integer (ties to even)
