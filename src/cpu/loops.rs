@@ -63,6 +63,7 @@ fn map_into<'d, T: Element>(
             None
         };
     }
+    #[rustfmt::skip]
     macro_rules! ranged {
         ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {{
             #[inline(always)]
@@ -107,6 +108,7 @@ fn map_in_place<T: Element>(prim: Prim, p: [T; MAX_PARAMS], block: &mut [T]) -> 
             None
         };
     }
+    #[rustfmt::skip]
     macro_rules! ranged {
         ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {
             if all_fit(block, |$x: T| $fits) {
@@ -166,13 +168,9 @@ macro_rules! with_unary {
                         None
                     };
                 }
+                #[rustfmt::skip]
                 macro_rules! ranged {
-                    (
-                                $q:ident;
-                                |$x:ident| $fits:expr,
-                                |$y:ident| $near:expr,
-                                |$z:ident| $full:expr
-                            ) => {{
+                    ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {{
                         #[inline(always)]
                         #[allow(unused_variables)]
                         fn fits<T: $crate::element::Element>(
@@ -234,13 +232,9 @@ macro_rules! with_binary {
                 $with!(|a: T, b: T| f(a, b, $q))
             }};
         }
+        #[rustfmt::skip]
         macro_rules! ranged {
-            (
-                    $q:ident;
-                    |$x:ident| $fits:expr,
-                    |$y:ident| $near:expr,
-                    |$z:ident| $full:expr
-                ) => {{
+            ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {{
                 let _ = $q;
                 None
             }};
