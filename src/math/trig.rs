@@ -29,7 +29,6 @@ const INV_PIO2: f64 = std::f64::consts::FRAC_2_PI;
 const PIO2_1: f64 = 1.570_796_326_734_125_6;
 const PIO2_1T: f64 = 6.077_100_506_506_192e-11;
 const PIO2_2: f64 = 6.077_100_506_303_966e-11;
-const PIO2_2T: f64 = 2.022_266_248_795_950_6e-21;
 const PIO2_3: f64 = 2.022_266_248_711_166_5e-21;
 const PIO2_3T: f64 = 8.478_427_660_368_9e-32;
 // π/2 as the nearest f64 and the rest, for the far path's last multiply
@@ -187,7 +186,8 @@ fn pick(n: i64, y0: f64, y1: f64) -> f64 {
     flip(if n & 1 == 0 { s } else { c }, n)
 }
 
-/// fdlibm's three-step reduction, every step taken (no branch): x − n·π/2 as `y0 + y1`.
+/// fdlibm's three-step reduction, every step taken (no branch; the second step's tail term
+/// is superseded by the third's, so it is not computed): x − n·π/2 as `y0 + y1`.
 #[inline(always)]
 fn reduce_near(x: f64) -> (i64, f64, f64) {
     let (n, nf) = quadrant(x);
@@ -195,7 +195,6 @@ fn reduce_near(x: f64) -> (i64, f64, f64) {
     let t = r;
     let w = nf * PIO2_2;
     let r = t - w;
-    let _ = nf * PIO2_2T - ((t - r) - w); // superseded by the third step's tail
     let t = r;
     let w = nf * PIO2_3;
     let r = t - w;
