@@ -72,7 +72,8 @@ pub(crate) mod sealed {
         fn minimum(self, b: Self) -> Self;
         /// Element-wise maximum; NaN-propagating for floats (numpy's `maximum`).
         fn maximum(self, b: Self) -> Self;
-        /// `a` to the power `b`: C `pow` for floats; for integers wrapping repeated
+        /// `a` to the power `b`: C `pow`'s answers for floats (`math::pow`, within 1.5 ULP);
+        /// for integers wrapping repeated
         /// multiplication, and for a negative exponent the truncated value of `1 / a^-b`
         /// (1 for `a == 1`, ±1 for `a == -1`, otherwise 0).
         fn pow(self, b: Self) -> Self;
@@ -278,7 +279,7 @@ pub(crate) mod sealed {
         crate::math::trig::cos_f32,
         crate::math::trig::sin_near_f32,
         crate::math::trig::cos_near_f32,
-        f32::powf
+        crate::math::pow::pow_f32
     );
     float_scalar!(
         f64,
@@ -290,7 +291,7 @@ pub(crate) mod sealed {
         crate::math::trig::cos_f64,
         crate::math::trig::sin_near_f64,
         crate::math::trig::cos_near_f64,
-        f64::powf
+        crate::math::pow::pow_f64
     );
 
     macro_rules! int_scalar {

@@ -261,8 +261,16 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         match (a, b) {
             (Val::Scalar(x), Val::Scalar(y)) => Some(Val::Scalar(f(x, y))),
             (Val::Slice(x), Val::Slice(y)) => self.fresh_zip(x, y, f),
-            (Val::Slice(x), Val::Scalar(y)) => self.fresh_map(x, |v| f(v, y)),
-            (Val::Scalar(x), Val::Slice(y)) => self.fresh_map(y, |v| f(x, v)),
+            (Val::Slice(x), Val::Scalar(y)) => self.fresh_map(
+                x,
+                #[inline(always)]
+                |v| f(v, y),
+            ),
+            (Val::Scalar(x), Val::Slice(y)) => self.fresh_map(
+                y,
+                #[inline(always)]
+                |v| f(x, v),
+            ),
             (Val::Reg(r), Val::Slice(y)) => {
                 let d = self.reg(r)?;
                 if d.len() != y.len() {

@@ -55,7 +55,12 @@ fn map_into<'d, T: Element>(
             fn f<T: Element>($x: T, $q: [T; MAX_PARAMS]) -> T {
                 $e
             }
-            alloc::write_map(dst, src, |v: T| f(v, $q))
+            alloc::write_map(
+                dst,
+                src,
+                #[inline(always)]
+                |v: T| f(v, $q),
+            )
         }};
     }
     macro_rules! two {
@@ -81,10 +86,10 @@ fn map_into<'d, T: Element>(
             fn full<T: Element>($z: T, $q: [T; MAX_PARAMS]) -> T {
                 $full
             }
-            if all_fit(src, |v: T| fits(v, $q)) {
-                alloc::write_map(dst, src, |v: T| near(v, $q))
+            if all_fit(src, #[inline(always)] |v: T| fits(v, $q)) {
+                alloc::write_map(dst, src, #[inline(always)] |v: T| near(v, $q))
             } else {
-                alloc::write_map(dst, src, |v: T| full(v, $q))
+                alloc::write_map(dst, src, #[inline(always)] |v: T| full(v, $q))
             }
         }};
     }
@@ -160,7 +165,7 @@ macro_rules! with_unary {
                         ) -> T {
                             $e
                         }
-                        $with!(|v: T| f(v, $q))
+                        $with!(#[inline(always)] |v: T| f(v, $q))
                     }};
                 }
                 macro_rules! two {
@@ -195,7 +200,7 @@ macro_rules! with_unary {
                         ) -> T {
                             $full
                         }
-                        $with_ranged!(|v: T| fits(v, $q), |v: T| near(v, $q), |v: T| full(v, $q))
+                        $with_ranged!(#[inline(always)] |v: T| fits(v, $q), #[inline(always)] |v: T| near(v, $q), #[inline(always)] |v: T| full(v, $q))
                     }};
                 }
                 cpu_meaning!(prim, p, one, two, ranged)
@@ -229,7 +234,7 @@ macro_rules! with_binary {
                 ) -> T {
                     $e
                 }
-                $with!(|a: T, b: T| f(a, b, $q))
+                $with!(#[inline(always)] |a: T, b: T| f(a, b, $q))
             }};
         }
         #[rustfmt::skip]

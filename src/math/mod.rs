@@ -19,7 +19,10 @@
 //!
 //! `sin`, `cos`: in [`trig`].
 
+pub(crate) mod pow;
 pub(crate) mod trig;
+#[cfg(test)]
+mod ulps;
 
 /// 1.5 · 2^23: adding it rounds an f32 of magnitude below 2^22 to an integer (ties to even)
 /// that the sum's low mantissa bits hold.
@@ -162,18 +165,7 @@ pub(crate) fn ln_f64(x: f64) -> f64 {
         1.531_383_769_920_937_3e-1,
         1.479_819_860_511_658_6e-1,
     ];
-    let tiny = x < f64::MIN_POSITIVE;
-    let y = if tiny {
-        x * 18_014_398_509_481_984.0
-    } else {
-        x
-    }; // 2^54
-    let bits = y.to_bits() as i64;
-    let mut e = ((bits >> 52) & 0x7ff) - 1023 - if tiny { 54 } else { 0 };
-    let mut m = f64::from_bits(((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000) as u64);
-    let big = m > std::f64::consts::SQRT_2;
-    m = if big { m * 0.5 } else { m };
-    e += i64::from(big);
+    let (e, m) = split_f64(x);
     let f = m - 1.0;
     let s = f / (2.0 + f);
     let z = s * s;
@@ -193,6 +185,23 @@ pub(crate) fn ln_f64(x: f64) -> f64 {
     } else {
         v
     }
+}
+
+/// x = m·2^e with m in [√½, √2), for a positive finite x (subnormals scaled into the normal
+/// range first, exactly); the first step of both f64 logarithms.
+#[inline(always)]
+pub(crate) fn split_f64(x: f64) -> (i64, f64) {
+    let tiny = x < f64::MIN_POSITIVE;
+    let y = if tiny {
+        x * 18_014_398_509_481_984.0
+    } else {
+        x
+    }; // 2^54
+    let bits = y.to_bits() as i64;
+    let e = ((bits >> 52) & 0x7ff) - 1023 - if tiny { 54 } else { 0 };
+    let m = f64::from_bits(((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000) as u64);
+    let big = m > std::f64::consts::SQRT_2;
+    (e + i64::from(big), if big { m * 0.5 } else { m })
 }
 
 /// `tanh x` for f32: at most 1.33 ULP from the exact value over every f32 input (measured by
@@ -275,31 +284,8 @@ pub(crate) fn tanh_f64(x: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use super::ulps::ulps32;
     use super::*;
-
-    /// Distance in representable values between `got` and the f64 `want` rounded to f32.
-    fn ulps32(got: f32, want: f64) -> f64 {
-        if got.is_nan() || want.is_nan() {
-            return if got.is_nan() && want.is_nan() {
-                0.0
-            } else {
-                f64::INFINITY
-            };
-        }
-        let w = want as f32;
-        if got == w {
-            return 0.0;
-        }
-        let key = |v: f32| {
-            let b = v.to_bits() as i32;
-            if b < 0 {
-                i64::from(i32::MIN) - i64::from(b)
-            } else {
-                i64::from(b)
-            }
-        };
-        (key(got) - key(w)).unsigned_abs() as f64
-    }
 
     #[test]
     fn exp_f32_edges_match_numpy() {

@@ -283,20 +283,8 @@ fn kernel_cos(x: f64, y: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use super::super::ulps::ulps64;
     use super::*;
-
-    /// |got − want| in units of want's f64 spacing.
-    fn ulps64(got: f64, want: f64) -> f64 {
-        if got.is_nan() || want.is_nan() {
-            return if got.is_nan() && want.is_nan() {
-                0.0
-            } else {
-                f64::INFINITY
-            };
-        }
-        let spacing = (want.abs() * f64::EPSILON / 2.0).max(f64::from_bits(1));
-        (got - want).abs() / spacing / 2.0
-    }
 
     #[test]
     fn edges_match_numpy() {
