@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! cargo bench --bench ops              # everything
-//! cargo bench --bench ops -- scale/    # one group
+//! cargo bench --bench ops -- 'sin/'    # one group (each op of the race is one)
 //! ```
 
 #![allow(missing_docs)] // criterion_group! generates undocumented items
@@ -26,87 +26,54 @@ mod best_fresh;
 mod devices;
 #[path = "support/inputs.rs"]
 mod inputs;
+#[path = "support/ops.rs"]
+#[allow(dead_code)] // `heavy` is compare's
+mod ops;
 use baselines::{fresh, two_x_plus_y_sqrt, whole_pages};
 use inputs::data;
 
 const SIZES: [usize; 3] = [1_000, 100_000, 10_000_000];
 
-/// One group per op; each size runs serial, rayon, cpu, gpu (if any) and auto.
-fn bench_map(
-    c: &mut Criterion,
-    group_name: &str,
-    op: Op<f32>,
-    serial: impl Fn(f32) -> f32 + Sync + Copy,
-) {
+/// One group per op of the race (`support/ops.rs`), f32 and f64; each size runs the serial
+/// Rust loop (f32), the CPU, auto and the GPU (if any; f32 only).
+fn every_op(c: &mut Criterion) {
     let (cpu, auto, gpu) = (Device::cpu(), Device::auto(), Device::gpu().ok());
-    let mut group = c.benchmark_group(group_name);
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(2));
-    for n in SIZES {
-        let a = data(n);
-        group.throughput(Throughput::Bytes((n * 8) as u64));
-        group.bench_with_input(BenchmarkId::new("serial", n), &a, |b, a| {
-            b.iter(|| a.iter().map(|&x| serial(x)).collect::<Vec<f32>>())
-        });
-        group.bench_with_input(BenchmarkId::new("rayon", n), &a, |b, a| {
-            b.iter(|| fresh(a.par_iter().map(|&x| serial(x))))
-        });
-        for (name, device) in [
-            ("cpu", Some(&cpu)),
-            ("auto", Some(&auto)),
-            ("gpu", gpu.as_ref()),
-        ] {
-            let Some(device) = device else { continue };
-            group.bench_with_input(BenchmarkId::new(name, n), &a, |b, a| {
-                b.iter(|| compute::map(device, black_box(a), op.clone()))
+    for &op in ops::OPS {
+        let mut group = c.benchmark_group(op);
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(2));
+        let (read, written) = ops::arrays(op);
+        for n in SIZES {
+            let a = data(n);
+            let b: Vec<f32> = a.iter().rev().copied().collect();
+            let (a64, b64): (Vec<f64>, Vec<f64>) = a
+                .iter()
+                .zip(&b)
+                .map(|(&u, &v)| (f64::from(u), f64::from(v)))
+                .unzip();
+            group.throughput(Throughput::Bytes((n * (read + written) * 4) as u64));
+            group.bench_function(BenchmarkId::new("serial", n), |bench| {
+                bench.iter(|| ops::serial(op, black_box(&a), &b))
             });
+            for (name, device) in [
+                ("cpu", Some(&cpu)),
+                ("auto", Some(&auto)),
+                ("gpu", gpu.as_ref()),
+            ] {
+                let Some(device) = device else { continue };
+                group.bench_function(BenchmarkId::new(name, n), |bench| {
+                    bench.iter(|| ops::run(device, op, black_box(&a), &b))
+                });
+            }
+            for (name, device) in [("cpu_f64", &cpu), ("auto_f64", &auto)] {
+                group.bench_function(BenchmarkId::new(name, n), |bench| {
+                    bench.iter(|| ops::run(device, op, black_box(&a64), &b64))
+                });
+            }
         }
+        group.finish();
     }
-    group.finish();
-}
-
-fn scale(c: &mut Criterion) {
-    bench_map(c, "scale", Op::Scale(2.0), |x| x * 2.0);
-}
-
-fn chain3(c: &mut Criterion) {
-    bench_map(
-        c,
-        "chain3",
-        Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt),
-        |x| (x * 2.0 + 1.0).sqrt(),
-    );
-}
-
-fn exp(c: &mut Criterion) {
-    bench_map(c, "exp", Op::Exp, f32::exp);
-}
-
-fn zip_mul(c: &mut Criterion) {
-    let (cpu, auto, gpu) = (Device::cpu(), Device::auto(), Device::gpu().ok());
-    let mut group = c.benchmark_group("zip_mul");
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(2));
-    for n in SIZES {
-        let (a, b) = (data(n), data(n));
-        group.throughput(Throughput::Bytes((n * 12) as u64));
-        group.bench_function(BenchmarkId::new("serial", n), |bench| {
-            bench.iter(|| a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<f32>>())
-        });
-        for (name, device) in [
-            ("cpu", Some(&cpu)),
-            ("auto", Some(&auto)),
-            ("gpu", gpu.as_ref()),
-        ] {
-            let Some(device) = device else { continue };
-            group.bench_function(BenchmarkId::new(name, n), |bench| {
-                bench.iter(|| compute::zip(device, black_box(&a), &b, BinOp::Mul))
-            });
-        }
-    }
-    group.finish();
 }
 
 /// A chain of three ops as one call against three calls (the fusion target: >= 2x).
@@ -253,5 +220,5 @@ fn auto_grid(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, scale, chain3, exp, zip_mul, fusion, expression, reductions, auto_grid);
+criterion_group!(benches, every_op, fusion, expression, reductions, auto_grid);
 criterion_main!(benches);

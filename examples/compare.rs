@@ -39,6 +39,8 @@ mod grid;
 mod inputs;
 #[path = "../benches/support/numpy.rs"]
 mod numpy;
+#[path = "../benches/support/ops.rs"]
+mod ops;
 #[path = "../benches/support/progress.rs"]
 mod progress;
 #[path = "../benches/support/report.rs"]

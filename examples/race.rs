@@ -12,14 +12,12 @@
 
 use std::time::Instant;
 
-use compute::expr::{x, y, Expr};
-use compute::{BinOp, Device, Element, Op, Reduce};
+use compute::{Device, Element};
 
-/// Every op the race knows, in its table order.
-const OPS: &[&str] = &[
-    "scale", "add", "mul", "sqrt", "exp", "log", "sin", "cos", "tanh", "sigmoid", "pow2.5",
-    "chain", "expr", "sum", "sumsq", "dot", "count", "max",
-];
+#[path = "../benches/support/ops.rs"]
+#[allow(dead_code)] // the serial loops and byte counts are for compare and criterion
+mod ops;
+use ops::OPS;
 
 /// The race's inputs: x_i = 0.5 + 4·frac(i·φ⁻¹) and y_i = 0.5 + 4·frac(i·ρ + 0.5), computed
 /// in f64 and rounded once, exactly as `benches/race.py` computes them.
@@ -67,46 +65,10 @@ fn time<T: Element + From<f32>>(
     x_data: &[T],
     y_data: &[T],
 ) -> Option<f64> {
-    let r = reps(x_data.len());
-    let c = |v: f32| T::from(v);
-    let unary = |o: Op<T>| {
-        median(r, || {
-            compute::map(device, x_data, o.clone()).unwrap_or_default()
-        })
-    };
-    let binary = |o: BinOp| {
-        median(r, || {
-            compute::zip(device, x_data, y_data, o).unwrap_or_default()
-        })
-    };
-    let eval = |e: Expr<T>| {
-        median(r, || {
-            compute::eval(device, &e, (x_data, y_data)).unwrap_or_default()
-        })
-    };
-    Some(match op {
-        "scale" => unary(Op::Scale(c(2.0))),
-        "add" => binary(BinOp::Add),
-        "mul" => binary(BinOp::Mul),
-        "sqrt" => unary(Op::Sqrt),
-        "exp" => unary(Op::Exp),
-        "log" => unary(Op::Log),
-        "sin" => unary(Op::Sin),
-        "cos" => unary(Op::Cos),
-        "tanh" => unary(Op::Tanh),
-        "sigmoid" => unary(Op::Sigmoid),
-        "pow2.5" => unary(Op::Pow(c(2.5))),
-        "chain" => unary(Op::Scale(c(2.0)).then(Op::Add(c(1.0))).then(Op::Sqrt)),
-        "expr" => eval(x() * y() + x() * c(1.5) - y()),
-        "sum" => median(r, || compute::sum(device, x_data).ok()),
-        "sumsq" => median(r, || {
-            compute::reduce(device, x() * x(), (x_data,), Reduce::Sum).ok()
-        }),
-        "dot" => median(r, || compute::dot(device, x_data, y_data).ok()),
-        "count" => median(r, || compute::count(device, x().gt(c(2.5)), (x_data,)).ok()),
-        "max" => median(r, || compute::max(device, x_data).ok()),
-        _ => return None,
-    })
+    ops::run(device, op, x_data, y_data)?;
+    Some(median(reps(x_data.len()), || {
+        ops::run(device, op, x_data, y_data)
+    }))
 }
 
 fn list(args: &[String], flag: &str) -> Option<Vec<String>> {

@@ -3,10 +3,9 @@
 use std::path::PathBuf;
 
 /// How to call it, printed with any mistake in the arguments.
-pub(crate) const USAGE: &str = "usage: compare [--quick] [--ops scale,chain,exp,zip,sum] [--sizes 10,1000,...] [--csv FILE] [--plot FILE]";
+pub(crate) const USAGE: &str = "usage: compare [--quick] [--ops scale,exp,mul,sum,...|all] [--sizes 10,1000,...] [--csv FILE] [--plot FILE]";
 
-/// The ops the grid knows.
-const OPS: [&str; 5] = ["scale", "chain", "exp", "zip", "sum"];
+use super::ops::OPS;
 
 /// Command-line options.
 #[derive(Debug, Default, PartialEq)]
@@ -27,7 +26,12 @@ impl Args {
             match arg.as_str() {
                 "--quick" => out.quick = true,
                 "--ops" => {
-                    let ops: Vec<String> = value()?.split(',').map(str::to_string).collect();
+                    let given = value()?;
+                    let ops: Vec<String> = if given == "all" {
+                        OPS.iter().map(|s| s.to_string()).collect()
+                    } else {
+                        given.split(',').map(str::to_string).collect()
+                    };
                     if let Some(bad) = ops.iter().find(|o| !OPS.contains(&o.as_str())) {
                         return Err(format!("unknown op {bad:?} (known: {})", OPS.join(", ")));
                     }
@@ -57,11 +61,12 @@ impl Args {
         self.ops.is_some() || self.sizes.is_some()
     }
 
-    /// The grid's ops: those asked for, else all but `chain`.
+    /// The grid's ops: those asked for (`all`: every op of the race), else four that show
+    /// where each backend wins.
     pub(crate) fn grid_ops(&self) -> Vec<String> {
         self.ops
             .clone()
-            .unwrap_or_else(|| ["scale", "exp", "zip", "sum"].map(String::from).to_vec())
+            .unwrap_or_else(|| ["scale", "exp", "mul", "sum"].map(String::from).to_vec())
     }
 
     /// The grid's sizes: those asked for, else 10 to 10^6 (`--quick`) or to 10^8.
@@ -90,6 +95,10 @@ mod tests {
         assert_eq!(a.sizes, Some(vec![10, 1_000_000, 1_000]));
         assert_eq!(a.csv, Some("o.csv".into()));
         assert!(args("--ops nope").is_err());
+        assert_eq!(
+            args("--ops all").unwrap().ops.map(|o| o.len()),
+            Some(OPS.len())
+        );
         assert!(args("--sizes ten").is_err());
         assert!(args("--sizes 0").is_err());
         assert!(args("--csv").is_err());

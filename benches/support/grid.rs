@@ -1,10 +1,10 @@
 //! The grid: every op at every size on serial, the CPU, auto and the GPU (if any), raced
 //! against each other, with what auto chose.
 
-use compute::expr::x;
-use compute::{BinOp, Device, Op, Reduce};
+use compute::{Device, Op};
 
 use super::inputs::data;
+use super::ops;
 use super::progress::progress;
 use super::timing::race_adaptive;
 
@@ -54,35 +54,12 @@ pub(crate) fn grid(
     let mut done = 0;
     for &n in sizes {
         let a = data(n);
-        let b = a.clone();
+        let b: Vec<f32> = a.iter().rev().copied().collect();
         for op in ops {
             progress(done, total, &format!("{op} on {n}"));
             let reps = reps(n, quick);
-            let inputs = if op == "zip" { 2 } else { 1 };
-            let kernel = |d: &Device| -> Vec<f32> {
-                match op.as_str() {
-                    "scale" => compute::map(d, &a, Op::Scale(2.0)).unwrap_or_default(),
-                    "chain" => {
-                        compute::map(d, &a, Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt))
-                            .unwrap_or_default()
-                    }
-                    "exp" => compute::map(d, &a, Op::Exp).unwrap_or_default(),
-                    "zip" => compute::zip(d, &a, &b, BinOp::Mul).unwrap_or_default(),
-                    _ => vec![compute::reduce(d, x(), (&a,), Reduce::Sum)
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default()],
-                }
-            };
-            let serial = || -> Vec<f32> {
-                match op.as_str() {
-                    "scale" => a.iter().map(|x| x * 2.0).collect(),
-                    "chain" => a.iter().map(|x| (x * 2.0 + 1.0).sqrt()).collect(),
-                    "exp" => a.iter().map(|x| x.exp()).collect(),
-                    "zip" => a.iter().zip(&b).map(|(x, y)| x * y).collect(),
-                    _ => vec![a.iter().sum()],
-                }
-            };
+            let kernel = |d: &Device| ops::run(d, op, &a, &b).unwrap_or_default();
+            let serial = || ops::serial(op, &a, &b).unwrap_or_default();
             let mut s = serial;
             let mut c = || kernel(cpu);
             let mut u = || kernel(auto);
@@ -93,19 +70,19 @@ pub(crate) fn grid(
                 }
                 None => race_adaptive(reps, &mut [&mut s, &mut c, &mut u]),
             };
-            let chose = match op.as_str() {
-                "zip" | "sum" => auto.choose(&Op::Scale(1.0_f32), n),
-                "exp" => auto.choose(&Op::<f32>::Exp, n),
-                _ => auto.choose(&Op::Scale(1.0_f32), n),
+            let chose = if ops::heavy(op) {
+                auto.choose(&Op::<f32>::Exp, n)
+            } else {
+                auto.choose(&Op::Scale(1.0_f32), n)
             };
             let chose = if chose == compute::Backend::Gpu {
                 "gpu"
             } else {
                 "cpu"
             };
-            let out_elems = if op == "sum" { 0 } else { n };
+            let (read, written) = ops::arrays(op);
             for (backend, &t) in ["serial", "cpu", "auto", "gpu"].iter().zip(&times) {
-                let bytes = (n * inputs + out_elems) * 4;
+                let bytes = n * (read + written) * 4;
                 cells.push(Cell {
                     op: op.clone(),
                     n,

@@ -141,8 +141,9 @@ fn near_f32<const COS: bool>(x: f32) -> f32 {
     (f64::from_bits(s.to_bits() ^ (odd << 63))) as f32
 }
 
-/// `sin x` for f64, within 1 ULP (fdlibm's kernels after an exact-enough reduction; the
-/// measured worst against the C library is in the README).
+/// `sin x` for f64: fdlibm's kernels after an exact-enough reduction, at most 1.45 ULP from
+/// the exact value on 10^8 random and edge inputs up to 2^20 (`tests/f64_accuracy.rs`; cos
+/// 1.47; README bound 4).
 #[inline(always)]
 pub(crate) fn sin_f64(x: f64) -> f64 {
     if fits_near(x) {
