@@ -7,12 +7,15 @@
 //! cargo run --release --example race -- --ops exp,sum --sizes 100000,1000000 --dtypes f32
 //! ```
 //!
+//! `--bandwidth 1e8` instead times cheap ops into an existing buffer against the machine's
+//! streaming limit (plain Rust loops moving the same bytes).
+//!
 //! Run it through `python3 benches/race.py`, which races it against numpy, numexpr and
 //! numba, each in a process of its own.
 
 use std::time::Instant;
 
-use compute::{Device, Element};
+use compute::{Device, Element, Op};
 
 #[path = "../benches/support/ops.rs"]
 #[allow(dead_code)] // the serial loops and byte counts are for compare and criterion
@@ -71,6 +74,77 @@ fn time<T: Element + From<f32>>(
     }))
 }
 
+/// `--bandwidth`: cheap ops at `n` f32 into an existing buffer (`map_into`, no page faults)
+/// against the machine's streaming limit for the same bytes, measured with plain Rust loops
+/// on every rayon thread, in blocks of 64 KiB: `out[i] = 2·a[i]` (what the compiler makes of
+/// it: vector loads and stores) and `copy_from_slice` (the C library's `memcpy`, which may use
+/// non-temporal stores). Rounds alternate between all candidates; prints each one's median
+/// and GB/s to stderr and, per op, one JSON line with its share of the faster baseline.
+fn bandwidth(n: usize) {
+    use rayon::prelude::*;
+    let a: Vec<f32> = (0..n).map(|i| 0.5 + (i % 1000) as f32 * 0.004).collect();
+    let mut out = vec![0.0_f32; n];
+    let chunk = 1 << 14;
+    let device = Device::auto();
+    let ops = [
+        ("scale", Op::Scale(2.0)),
+        ("add", Op::Add(1.0)),
+        ("sqrt", Op::Sqrt),
+        ("chain", Op::Scale(2.0).then(Op::Add(1.0)).then(Op::Sqrt)),
+    ];
+    let run = |k: usize, o: &mut [f32]| match k {
+        0 => o
+            .par_chunks_mut(chunk)
+            .zip(a.par_chunks(chunk))
+            .for_each(|(o, a)| {
+                for (o, &x) in o.iter_mut().zip(a) {
+                    *o = x * 2.0;
+                }
+            }),
+        1 => o
+            .par_chunks_mut(chunk)
+            .zip(a.par_chunks(chunk))
+            .for_each(|(o, a)| o.copy_from_slice(a)),
+        k => compute::map_into(&device, &a, ops[k - 2].1.clone(), o).unwrap_or_default(),
+    };
+    let names: Vec<String> = ["stream scale loop", "stream copy"]
+        .into_iter()
+        .map(String::from)
+        .chain(
+            ops.iter()
+                .map(|(name, _)| format!("compute map_into {name}")),
+        )
+        .collect();
+    let mut times = vec![Vec::new(); names.len()];
+    for round in 0..12 {
+        for (k, t) in times.iter_mut().enumerate() {
+            let start = Instant::now();
+            run(k, &mut out);
+            // the first round warms the pages, caches and thread pool
+            if round > 0 {
+                t.push(start.elapsed().as_secs_f64());
+            }
+        }
+    }
+    let gbs: Vec<f64> = times
+        .iter_mut()
+        .map(|t| {
+            t.sort_by(f64::total_cmp);
+            (n * 8) as f64 / t[t.len() / 2] / 1e9
+        })
+        .collect();
+    for (name, g) in names.iter().zip(&gbs) {
+        eprintln!("{name}: {:.3} ms, {g:.2} GB/s", (n * 8) as f64 / g / 1e6);
+    }
+    let limit = gbs[0].max(gbs[1]);
+    for ((name, _), g) in ops.iter().zip(&gbs[2..]) {
+        println!(
+            "{{\"lib\": \"compute\", \"op\": \"{name}_into\", \"dtype\": \"f32\", \"n\": {n}, \"gbs\": {g:.3}, \"limit_gbs\": {limit:.3}, \"share\": {:.3}}}",
+            g / limit
+        );
+    }
+}
+
 fn list(args: &[String], flag: &str) -> Option<Vec<String>> {
     let at = args.iter().position(|a| a == flag)?;
     Some(
@@ -83,6 +157,11 @@ fn list(args: &[String], flag: &str) -> Option<Vec<String>> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(n) = list(&args, "--bandwidth") {
+        let n = n.first().and_then(|v| v.parse::<f64>().ok()).unwrap_or(1e8) as usize;
+        bandwidth(n);
+        return;
+    }
     let ops = list(&args, "--ops").unwrap_or_else(|| OPS.iter().map(|s| s.to_string()).collect());
     let sizes: Vec<usize> = list(&args, "--sizes")
         .unwrap_or_else(|| vec!["100000".into(), "1000000".into(), "10000000".into()])

@@ -105,6 +105,73 @@ fn page_size() -> usize {
 #[cfg(not(target_os = "linux"))]
 fn advise_huge_pages(_ptr: *const u8, _bytes: usize) {}
 
+/// Copies `src` into `dst` (as long) with non-temporal stores where the CPU has them (every
+/// x86-64): the bytes go to memory without first reading each destination line into the
+/// cache, which ordinary stores do. For outputs far larger than the caches that read is a
+/// third of the memory traffic of a one-input map; measured on the dev VM at 10^8 f32, a
+/// plain store loop runs at 0.85-0.9 of `memcpy`'s rate, these at about `memcpy`'s. Returns
+/// `dst` as initialized, or `None` (writing nothing) if the lengths differ. Call
+/// [`stream_fence`] before the data can be seen by another thread.
+#[inline(always)]
+pub(crate) fn stream_into<'d, T: Copy>(
+    src: &[T],
+    dst: &'d mut [MaybeUninit<T>],
+) -> Option<&'d mut [T]> {
+    if dst.len() != src.len() {
+        return None;
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
+        let size = std::mem::size_of::<T>();
+        let bytes = std::mem::size_of_val(src);
+        let at = dst.as_mut_ptr().cast::<u8>();
+        let from = src.as_ptr().cast::<u8>();
+        // the unaligned head up to the first 16-byte boundary, whole elements only
+        let head = if size == 0 || 16 % size != 0 {
+            bytes
+        } else {
+            (at.align_offset(16)).min(bytes)
+        };
+        let body = (bytes - head) / 16 * 16;
+        // SAFETY: `src` and `dst` are `bytes` long and do not overlap (one is borrowed
+        // shared, the other exclusively). The head and tail are copied as plain bytes of
+        // `T`s (`T: Copy`, so any bit pattern copied from a valid `T` is that `T`); the body
+        // starts on a 16-byte boundary of `dst` (`align_offset`, a multiple of `size`
+        // because `size` divides 16 and `dst` is `T`-aligned) and moves whole 16-byte
+        // groups, read unaligned from `src`; SSE2 is part of x86-64.
+        unsafe {
+            std::ptr::copy_nonoverlapping(from, at, head);
+            let mut i = head;
+            while i < head + body {
+                let v = _mm_loadu_si128(from.add(i).cast::<__m128i>());
+                _mm_stream_si128(at.add(i).cast::<__m128i>(), v);
+                i += 16;
+            }
+            std::ptr::copy_nonoverlapping(from.add(i), at.add(i), bytes - i);
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    for (d, &v) in dst.iter_mut().zip(src) {
+        d.write(v);
+    }
+    // SAFETY: every byte of `dst` was copied from `src`'s initialized `T`s.
+    Some(unsafe { &mut *(dst as *mut [MaybeUninit<T>] as *mut [T]) })
+}
+
+/// Orders the calling thread's [`stream_into`] stores before its later stores (x86-64's
+/// `sfence`; non-temporal stores are otherwise weakly ordered), so a thread that sees a
+/// later store (rayon's completion of the task) sees the data. Costs a drain of the write
+/// buffers: once per block, not per part (per 4 KiB part it halved the rate).
+#[inline(always)]
+pub(crate) fn stream_fence() {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `sfence` only orders stores; SSE is part of x86-64.
+    unsafe {
+        std::arch::x86_64::_mm_sfence();
+    }
+}
+
 /// Writes `f(src[i])` into every slot of `dst` and returns it as initialized.
 ///
 /// Returns `None` (writing nothing) if the lengths differ, so a caller bug cannot expose

@@ -66,3 +66,27 @@ fn devices_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync + Clone>() {}
     assert_send_sync::<Device>();
 }
+
+#[test]
+fn cpu_outputs_past_64_mib_streamed_out_are_correct() {
+    // one-op kernels past 64 MiB of output go through a buffer in L1 and non-temporal
+    // stores: every element, odd lengths, an output that starts off a 16-byte boundary, f32,
+    // f64 and i32, map, map_into and zip
+    let cpu = Device::cpu();
+    let n = (1 << 24) + 4097 + 3;
+    let x: Vec<f32> = (0..n).map(|i| (i % 1_000_003) as f32).collect();
+    let y = compute::map(&cpu, &x, Op::Scale(2.0)).unwrap();
+    assert!(y.iter().zip(&x).all(|(&y, &x)| y == x * 2.0));
+    let mut out = vec![-1.0_f32; n + 1];
+    compute::map_into(&cpu, &x, Op::Sqrt, &mut out[1..]).unwrap();
+    assert_eq!(out[0], -1.0);
+    assert!(out[1..].iter().zip(&x).all(|(&o, &x)| o == x.sqrt()));
+    let z = compute::zip(&cpu, &x, &y, BinOp::Sub).unwrap();
+    assert!(z.iter().zip(&x).all(|(&z, &x)| z == -x));
+    let a: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
+    let b = compute::map(&cpu, &a, Op::Add(0.5)).unwrap();
+    assert!(b.iter().zip(&a).all(|(&b, &a)| b == a + 0.5));
+    let i: Vec<i32> = (0..n as i32).collect();
+    let j = compute::map(&cpu, &i, Op::Scale(3)).unwrap();
+    assert!(j.iter().zip(&i).all(|(&j, &i)| j == i.wrapping_mul(3)));
+}

@@ -41,6 +41,11 @@ fn passes<T: Element>(kernel: &Kernel<'_, T>) -> usize {
     passes.max(1)
 }
 
+/// Whether `kernel` is one loop per block (one op, or a `zip`).
+pub(crate) fn one_pass<T: Element>(kernel: &Kernel<'_, T>) -> bool {
+    passes(kernel) == 1
+}
+
 /// The piece length for `kernel` over a block of `len`: several passes run piece by piece
 /// (see [`PIECE`]); one has nothing to overlap.
 #[inline(always)]
