@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! cargo bench --bench ops              # everything
-//! cargo bench --bench ops -- 'sin/'    # one group (each op of the race is one)
+//! cargo bench --bench ops -- 'op_sin/'    # one group (each op of the race is one)
 //! ```
 
 #![allow(missing_docs)] // criterion_group! generates undocumented items
@@ -39,7 +39,7 @@ const SIZES: [usize; 3] = [1_000, 100_000, 10_000_000];
 fn every_op(c: &mut Criterion) {
     let (cpu, auto, gpu) = (Device::cpu(), Device::auto(), Device::gpu().ok());
     for &op in ops::OPS {
-        let mut group = c.benchmark_group(op);
+        let mut group = c.benchmark_group(format!("op_{op}"));
         group
             .sample_size(10)
             .measurement_time(Duration::from_secs(2));
@@ -66,6 +66,7 @@ fn every_op(c: &mut Criterion) {
                     bench.iter(|| ops::run(device, op, black_box(&a), &b))
                 });
             }
+            group.throughput(Throughput::Bytes((n * (read + written) * 8) as u64));
             for (name, device) in [("cpu_f64", &cpu), ("auto_f64", &auto)] {
                 group.bench_function(BenchmarkId::new(name, n), |bench| {
                     bench.iter(|| ops::run(device, op, black_box(&a64), &b64))

@@ -110,10 +110,13 @@ fn advise_huge_pages(_ptr: *const u8, _bytes: usize) {}
 /// cache, which ordinary stores do. For outputs far larger than the caches that read is a
 /// third of the memory traffic of a one-input map; measured on the dev VM at 10^8 f32, a
 /// plain store loop runs at 0.85-0.9 of `memcpy`'s rate, these at about `memcpy`'s. Returns
-/// `dst` as initialized, or `None` (writing nothing) if the lengths differ. Call
-/// [`stream_fence`] before the data can be seen by another thread.
+/// `dst` as initialized, or `None` (writing nothing) if the lengths differ. Ends with an
+/// `sfence` (non-temporal stores are otherwise weakly ordered), so a thread that sees a
+/// later store of this one (rayon's completion of the task) sees the data; it drains the
+/// write buffers, so call this once per block, not per small part (per 4 KiB it halved the
+/// rate). `T: Pod`: no padding bytes, so reading a `T` as 16-byte integers is defined.
 #[inline(always)]
-pub(crate) fn stream_into<'d, T: Copy>(
+pub(crate) fn stream_into<'d, T: bytemuck::Pod>(
     src: &[T],
     dst: &'d mut [MaybeUninit<T>],
 ) -> Option<&'d mut [T]> {
@@ -122,7 +125,7 @@ pub(crate) fn stream_into<'d, T: Copy>(
     }
     #[cfg(target_arch = "x86_64")]
     {
-        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_sfence, _mm_stream_si128};
         let size = std::mem::size_of::<T>();
         let bytes = std::mem::size_of_val(src);
         let at = dst.as_mut_ptr().cast::<u8>();
@@ -135,11 +138,11 @@ pub(crate) fn stream_into<'d, T: Copy>(
         };
         let body = (bytes - head) / 16 * 16;
         // SAFETY: `src` and `dst` are `bytes` long and do not overlap (one is borrowed
-        // shared, the other exclusively). The head and tail are copied as plain bytes of
-        // `T`s (`T: Copy`, so any bit pattern copied from a valid `T` is that `T`); the body
-        // starts on a 16-byte boundary of `dst` (`align_offset`, a multiple of `size`
-        // because `size` divides 16 and `dst` is `T`-aligned) and moves whole 16-byte
-        // groups, read unaligned from `src`; SSE2 is part of x86-64.
+        // shared, the other exclusively). Every byte is copied from `src` to the same offset
+        // of `dst`: the head and tail bytewise, the body, which starts on a 16-byte boundary
+        // of `dst` (`align_offset`), in whole 16-byte groups read unaligned from `src`
+        // (`T: Pod` has no padding, so every byte read is initialized); copying all the bytes
+        // of `T`s copies the `T`s. SSE2 is part of x86-64.
         unsafe {
             std::ptr::copy_nonoverlapping(from, at, head);
             let mut i = head;
@@ -149,6 +152,7 @@ pub(crate) fn stream_into<'d, T: Copy>(
                 i += 16;
             }
             std::ptr::copy_nonoverlapping(from.add(i), at.add(i), bytes - i);
+            _mm_sfence();
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -157,19 +161,6 @@ pub(crate) fn stream_into<'d, T: Copy>(
     }
     // SAFETY: every byte of `dst` was copied from `src`'s initialized `T`s.
     Some(unsafe { &mut *(dst as *mut [MaybeUninit<T>] as *mut [T]) })
-}
-
-/// Orders the calling thread's [`stream_into`] stores before its later stores (x86-64's
-/// `sfence`; non-temporal stores are otherwise weakly ordered), so a thread that sees a
-/// later store (rayon's completion of the task) sees the data. Costs a drain of the write
-/// buffers: once per block, not per part (per 4 KiB part it halved the rate).
-#[inline(always)]
-pub(crate) fn stream_fence() {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: `sfence` only orders stores; SSE is part of x86-64.
-    unsafe {
-        std::arch::x86_64::_mm_sfence();
-    }
 }
 
 /// Writes `f(src[i])` into every slot of `dst` and returns it as initialized.

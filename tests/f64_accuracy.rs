@@ -205,8 +205,8 @@ fn sin_cos_small(r: Dd, cos: bool) -> Dd {
     let top = if cos { 28 } else { 29 };
     let mut i = top;
     while i >= first {
-        let c = -1.0 / (f64::from(i) * f64::from(i - 1));
-        p = Dd::from(1.0).add(p.mul(z).scale(c));
+        let c = Dd::from(-1.0).div(Dd::from(f64::from(i) * f64::from(i - 1)));
+        p = Dd::from(1.0).add(p.mul(z).mul(c));
         i -= 2;
     }
     if cos {
@@ -331,8 +331,7 @@ fn ulps(got: f64, want: Want) -> f64 {
             if w.is_infinite() || got.is_infinite() || w == 0.0 {
                 return f64::INFINITY;
             }
-            let spacing = (w.abs() * f64::EPSILON).max(f64::from_bits(1));
-            (got - w).abs() / spacing
+            ulps(got, Want::Wide(Dd::from(w), 0))
         }
         Want::Wide(m, e) => {
             if got.is_nan() {
@@ -383,7 +382,8 @@ impl Rng {
     }
 }
 
-/// One unary op: its inputs (`i` of them from a seed) and its reference.
+/// One unary op: its inputs (`i` of them from a seed), its reference and its bound (the
+/// README's, about half an ULP above the measured worst).
 struct Unary {
     name: &'static str,
     op: Op<f64>,
@@ -408,7 +408,7 @@ fn unary_cases() -> Vec<Unary> {
                 _ => -(708.0 + r.unit() * 38.0),
             },
             reference: exp_ref,
-            bound: 4.0,
+            bound: 2.0,
         },
         Unary {
             name: "ln",
@@ -419,21 +419,21 @@ fn unary_cases() -> Vec<Unary> {
                 _ => f64::from_bits(r.next() % (1 << 52)),
             },
             reference: ln_ref,
-            bound: 4.0,
+            bound: 2.0,
         },
         Unary {
             name: "sin",
             op: Op::Sin,
             input: trig_input,
             reference: |x| trig_ref(x, false),
-            bound: 4.0,
+            bound: 2.0,
         },
         Unary {
             name: "cos",
             op: Op::Cos,
             input: trig_input,
             reference: |x| trig_ref(x, true),
-            bound: 4.0,
+            bound: 2.0,
         },
         Unary {
             name: "tanh",
@@ -444,7 +444,7 @@ fn unary_cases() -> Vec<Unary> {
                 _ => 0.625 * (1.0 + (r.unit() - 0.5) * 1e-3),
             },
             reference: tanh_ref,
-            bound: 4.0,
+            bound: 2.0,
         },
         Unary {
             name: "sigmoid",
@@ -455,7 +455,7 @@ fn unary_cases() -> Vec<Unary> {
                 _ => -(700.0 + r.unit() * 46.0),
             },
             reference: sigmoid_ref,
-            bound: 4.0,
+            bound: 3.0,
         },
     ]
 }
@@ -543,13 +543,14 @@ fn worst_pow(count: u64) -> (f64, (f64, f64)) {
                 match i % 4 {
                     // every positive magnitude, exponents keeping many answers finite
                     0 => (any_bits(r).abs(), (r.unit() - 0.5) * 40.0),
-                    // y·ln x near the largest finite and the subnormal answers
+                    // y·ln x near the largest finite and the subnormal answers, a third of
+                    // them within 3e-13 of ln f64::MAX
                     1 => {
                         let x = 0.7 + r.unit() * 0.72;
-                        let t = if r.next() & 1 == 0 {
-                            600.0 + r.unit() * 109.7
-                        } else {
-                            -(700.0 + r.unit() * 45.0)
+                        let t = match r.next() % 3 {
+                            0 => 600.0 + r.unit() * 109.7,
+                            1 => 709.782_712_893_384 - r.unit() * 3e-13,
+                            _ => -(700.0 + r.unit() * 45.0),
                         };
                         (x, t / x.ln())
                     }
@@ -594,8 +595,8 @@ fn check(count: u64) {
     }
     if chosen("pow") {
         let (err, (x, y)) = worst_pow(count);
-        eprintln!("f64 pow: worst {err:.3} ulp at ({x:e}, {y:e}), bound 4 ({count} pairs)");
-        if err > 4.0 {
+        eprintln!("f64 pow: worst {err:.3} ulp at ({x:e}, {y:e}), bound 2.5 ({count} pairs)");
+        if err > 2.5 {
             failed.push(format!("pow: {err} ulp at ({x:e}, {y:e})"));
         }
     }

@@ -132,13 +132,10 @@ fn fill<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], dst: &mut [MaybeUni
         dst.par_chunks_mut(BLOCK)
             .enumerate()
             .map_init(init, |(scratch, buf), (i, block)| {
-                let ok = buf
-                    .get_mut(..block.len())
+                buf.get_mut(..block.len())
                     .and_then(|buf| isa::eval_block(kernel, inputs, i * BLOCK, buf, scratch))
                     .and_then(|values| alloc::stream_into(values, block))
-                    .is_some();
-                alloc::stream_fence();
-                ok
+                    .is_some()
             })
             .all(|ok| ok)
     }

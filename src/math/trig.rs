@@ -143,7 +143,7 @@ fn near_f32<const COS: bool>(x: f32) -> f32 {
 
 /// `sin x` for f64: fdlibm's kernels after an exact-enough reduction, at most 1.45 ULP from
 /// the exact value on 10^8 random and edge inputs up to 2^20 (`tests/f64_accuracy.rs`; cos
-/// 1.47; README bound 4).
+/// 1.47; README bound 2).
 #[inline(always)]
 pub(crate) fn sin_f64(x: f64) -> f64 {
     if fits_near(x) {

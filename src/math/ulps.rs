@@ -1,7 +1,8 @@
 //! Distances between a result and its reference in representable values, for the math
-//! tests (NaN meets NaN; otherwise NaN against a number is infinitely far).
+//! tests. NaN meets NaN, an infinite answer must be met exactly, and a zero with its sign;
+//! otherwise NaN, an infinity or a wrongly signed zero is infinitely far.
 
-/// The order of f32 bit patterns as numbers: -0 and +0 neighbours, each step one value.
+/// The order of f32 bit patterns as numbers (-0 and +0 one key), each step one value.
 fn key32(v: f32) -> i64 {
     let b = v.to_bits() as i32;
     if b < 0 {
@@ -30,7 +31,19 @@ pub(crate) fn ulps32(got: f32, want: f64) -> f64 {
             f64::INFINITY
         };
     }
-    (key32(got) - key32(want as f32)).unsigned_abs() as f64
+    let want = want as f32;
+    if exact_only(f64::from(got), f64::from(want)) {
+        return f64::INFINITY;
+    }
+    (key32(got) - key32(want)).unsigned_abs() as f64
+}
+
+/// Whether `got` and `want` differ where only an exact match counts: an infinity on either
+/// side, or zeros of opposite signs.
+fn exact_only(got: f64, want: f64) -> bool {
+    let infinite = got.is_infinite() || want.is_infinite();
+    let zeros = got == 0.0 && want == 0.0;
+    (infinite || zeros) && got.to_bits() != want.to_bits()
 }
 
 /// Representable f64 values between `got` and `want`.
@@ -41,6 +54,9 @@ pub(crate) fn ulps64(got: f64, want: f64) -> f64 {
         } else {
             f64::INFINITY
         };
+    }
+    if exact_only(got, want) {
+        return f64::INFINITY;
     }
     (key64(got) - key64(want)).unsigned_abs() as f64
 }
