@@ -337,21 +337,29 @@ fn ulps(got: f64, want: Want) -> f64 {
             if got.is_nan() {
                 return f64::INFINITY;
             }
-            // the binade of the answer, and its spacing in units of 2^e
+            // a huge m moved into the exponent, so 2^1024 has a value in units of 2^e
+            let (m, e) = if m.hi.abs() > 1e150 {
+                (Dd::new(ldexp(m.hi, -512), ldexp(m.lo, -512)), e + 512)
+            } else {
+                (m, e)
+            };
+            // the binade of the answer, and its spacing in units of 2^e (f64::MAX's past it)
             let top = ((m.hi.to_bits() >> 52) & 0x7ff) as i32 - 1023 + e;
-            if top > 1023 {
-                return if got == f64::INFINITY.copysign(m.hi) {
-                    0.0
-                } else {
-                    f64::INFINITY
-                };
-            }
+            let spacing = ldexp(1.0, top.clamp(-1022, 1023) - 52 - e);
+            // inf is exact where the answer rounds past f64::MAX (from 2^1024 (1 − 2^-54)),
+            // and otherwise counts as 2^1024, the value after f64::MAX
+            let overflows = m.hi.abs() >= ldexp(1.0 - ldexp(1.0, -54), 1024 - e);
             if got.is_infinite() {
-                return f64::INFINITY;
+                if got.is_sign_negative() != m.hi.is_sign_negative() {
+                    return f64::INFINITY;
+                }
+                if overflows {
+                    return 0.0;
+                }
+                let past = Dd::from(ldexp(1.0, 1024 - e).copysign(got));
+                return past.sub(m).hi.abs() / spacing;
             }
-            let spacing = ldexp(1.0, top.max(-1022) - 52 - e);
-            let scaled = ldexp(got, -e);
-            Dd::from(scaled).sub(m).hi.abs() / spacing
+            Dd::from(ldexp(got, -e)).sub(m).hi.abs() / spacing
         }
     }
 }
@@ -665,8 +673,10 @@ fn the_reference_is_wider_than_f64() {
     assert_eq!(ulps(5e-324, Want::Wide(Dd::from(1.0), -1074)), 0.0);
     assert_eq!(ulps(1e-323, Want::Wide(Dd::from(1.0), -1074)), 1.0);
     assert_eq!(ulps(f64::INFINITY, Want::Wide(Dd::from(1.0), 1024)), 0.0);
+    assert_eq!(ulps(f64::MAX, Want::Wide(Dd::from(1.0), 1024)), 1.0);
+    assert_eq!(ulps(f64::INFINITY, Want::Wide(Dd::from(f64::MAX), 0)), 1.0);
     assert_eq!(
-        ulps(f64::MAX, Want::Wide(Dd::from(1.0), 1024)),
+        ulps(-f64::INFINITY, Want::Wide(Dd::from(1.0), 1024)),
         f64::INFINITY
     );
 }
