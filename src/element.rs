@@ -72,7 +72,7 @@ pub(crate) mod sealed {
         fn minimum(self, b: Self) -> Self;
         /// Element-wise maximum; NaN-propagating for floats (numpy's `maximum`).
         fn maximum(self, b: Self) -> Self;
-        /// `a` to the power `b`: C `pow`'s answers for floats (`math::pow`, within 1.7 ULP);
+        /// `a` to the power `b`: C `pow`'s answers for floats (`math::pow`, within 1.3 ULP);
         /// for integers wrapping repeated
         /// multiplication, and for a negative exponent the truncated value of `1 / a^-b`
         /// (1 for `a == 1`, ±1 for `a == -1`, otherwise 0).
