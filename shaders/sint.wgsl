@@ -56,3 +56,39 @@ fn bin_div(a: elem, b: elem) -> elem { return op_div(a, b); }
 fn bin_min(a: elem, b: elem) -> elem { return min(a, b); }
 fn bin_max(a: elem, b: elem) -> elem { return max(a, b); }
 fn bin_pow(a: elem, b: elem) -> elem { return op_pow(a, b); }
+
+const ZERO: elem = 0;
+const ONE: elem = 1;
+fn op_sign(x: elem) -> elem { return sign(x); }
+// numpy's floor division: the truncated quotient one lower when the remainder's sign differs
+// from the divisor's; 0 for a zero divisor, MIN // -1 == MIN. The remainder is x - q·s (a
+// GLSL target leaves % of negative operands undefined).
+fn op_floor_divide(x: elem, s: elem) -> elem {
+    let q = op_div(x, s);
+    let r = x - q * s;
+    return select(q, q - 1, s != 0 && r != 0 && ((r < 0) != (s < 0)));
+}
+fn op_remainder(x: elem, s: elem) -> elem {
+    let r = select(x - op_div(x, s) * s, 0, s == 0);
+    return select(r, r + s, r != 0 && ((r < 0) != (s < 0)));
+}
+// numpy's shifts: the count read as unsigned; past the width, 0 (left) or the sign (right)
+fn op_left_shift(x: elem, s: elem) -> elem { return select(0, x << u32(s), u32(s) < 32u); }
+fn op_right_shift(x: elem, s: elem) -> elem { return x >> min(u32(s), 31u); }
+
+fn op_isnan(x: elem) -> elem { return ZERO; }
+fn op_isinf(x: elem) -> elem { return ZERO; }
+fn op_isfinite(x: elem) -> elem { return ONE; }
+fn op_logical_not(x: elem) -> elem { return select(ZERO, ONE, x == ZERO); }
+fn op_invert(x: elem) -> elem { return ~x; }
+fn bin_floor_divide(a: elem, b: elem) -> elem { return op_floor_divide(a, b); }
+fn bin_remainder(a: elem, b: elem) -> elem { return op_remainder(a, b); }
+fn bin_logical_and(a: elem, b: elem) -> elem { return select(ZERO, ONE, a != ZERO && b != ZERO); }
+fn bin_logical_or(a: elem, b: elem) -> elem { return select(ZERO, ONE, a != ZERO || b != ZERO); }
+fn bin_logical_xor(a: elem, b: elem) -> elem { return select(ZERO, ONE, (a != ZERO) != (b != ZERO)); }
+fn bin_bitwise_and(a: elem, b: elem) -> elem { return a & b; }
+fn bin_bitwise_or(a: elem, b: elem) -> elem { return a | b; }
+fn bin_bitwise_xor(a: elem, b: elem) -> elem { return a ^ b; }
+fn bin_left_shift(a: elem, b: elem) -> elem { return op_left_shift(a, b); }
+fn bin_right_shift(a: elem, b: elem) -> elem { return op_right_shift(a, b); }
+fn tri_where(c: elem, a: elem, b: elem) -> elem { return select(b, a, c != ZERO); }

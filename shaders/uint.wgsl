@@ -46,3 +46,29 @@ fn bin_div(a: elem, b: elem) -> elem { return op_div(a, b); }
 fn bin_min(a: elem, b: elem) -> elem { return min(a, b); }
 fn bin_max(a: elem, b: elem) -> elem { return max(a, b); }
 fn bin_pow(a: elem, b: elem) -> elem { return op_pow(a, b); }
+
+const ZERO: elem = 0u;
+const ONE: elem = 1u;
+fn op_sign(x: elem) -> elem { return select(0u, 1u, x != 0u); }
+fn op_floor_divide(x: elem, s: elem) -> elem { return op_div(x, s); }
+fn op_remainder(x: elem, s: elem) -> elem { return select(x - op_div(x, s) * s, 0u, s == 0u); }
+// numpy's shifts: past the width, 0
+fn op_left_shift(x: elem, s: elem) -> elem { return select(0u, x << s, s < 32u); }
+fn op_right_shift(x: elem, s: elem) -> elem { return select(0u, x >> s, s < 32u); }
+
+fn op_isnan(x: elem) -> elem { return ZERO; }
+fn op_isinf(x: elem) -> elem { return ZERO; }
+fn op_isfinite(x: elem) -> elem { return ONE; }
+fn op_logical_not(x: elem) -> elem { return select(ZERO, ONE, x == ZERO); }
+fn op_invert(x: elem) -> elem { return ~x; }
+fn bin_floor_divide(a: elem, b: elem) -> elem { return op_floor_divide(a, b); }
+fn bin_remainder(a: elem, b: elem) -> elem { return op_remainder(a, b); }
+fn bin_logical_and(a: elem, b: elem) -> elem { return select(ZERO, ONE, a != ZERO && b != ZERO); }
+fn bin_logical_or(a: elem, b: elem) -> elem { return select(ZERO, ONE, a != ZERO || b != ZERO); }
+fn bin_logical_xor(a: elem, b: elem) -> elem { return select(ZERO, ONE, (a != ZERO) != (b != ZERO)); }
+fn bin_bitwise_and(a: elem, b: elem) -> elem { return a & b; }
+fn bin_bitwise_or(a: elem, b: elem) -> elem { return a | b; }
+fn bin_bitwise_xor(a: elem, b: elem) -> elem { return a ^ b; }
+fn bin_left_shift(a: elem, b: elem) -> elem { return op_left_shift(a, b); }
+fn bin_right_shift(a: elem, b: elem) -> elem { return op_right_shift(a, b); }
+fn tri_where(c: elem, a: elem, b: elem) -> elem { return select(b, a, c != ZERO); }

@@ -203,6 +203,24 @@ pub(crate) fn write_zip<'d, T: Copy>(
     Some(unsafe { &mut *(dst as *mut [MaybeUninit<T>] as *mut [T]) })
 }
 
+/// Writes `f(a[i], b[i], c[i])` into every slot of `dst` and returns it as initialized, or
+/// `None` (writing nothing) if the lengths differ.
+#[inline(always)]
+pub(crate) fn write_zip3<'d, T: Copy>(
+    dst: &'d mut [MaybeUninit<T>],
+    [a, b, c]: [&[T]; 3],
+    f: impl Fn(T, T, T) -> T,
+) -> Option<&'d mut [T]> {
+    if dst.len() != a.len() || dst.len() != b.len() || dst.len() != c.len() {
+        return None;
+    }
+    for (((d, &x), &y), &z) in dst.iter_mut().zip(a).zip(b).zip(c) {
+        d.write(f(x, y, z));
+    }
+    // SAFETY: all four lengths are equal, so the loop wrote every element of `dst`.
+    Some(unsafe { &mut *(dst as *mut [MaybeUninit<T>] as *mut [T]) })
+}
+
 /// Writes `value` into every slot of `dst` and returns it as initialized.
 #[inline(always)]
 pub(crate) fn write_fill<T: Copy>(dst: &mut [MaybeUninit<T>], value: T) -> Option<&mut [T]> {

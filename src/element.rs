@@ -32,6 +32,7 @@ impl Element for u32 {}
 
 pub(crate) mod sealed {
     use super::Debug;
+    use crate::math::elementary::Elementary;
 
     /// The numeric family of an element type; decides which ops are allowed and which WGSL
     /// helper library the GPU kernel uses.
@@ -120,6 +121,151 @@ pub(crate) mod sealed {
         fn ceil(self) -> Self;
         /// Round half to even; identity on integers.
         fn round(self) -> Self;
+        /// numpy's `sign`: -1, 0 or 1 (0 for ±0, NaN for NaN).
+        fn sign(self) -> Self;
+        /// Whether the value is NaN (never for integers).
+        fn is_nan(self) -> bool;
+        /// Whether the value is ±∞ (never for integers).
+        fn is_inf(self) -> bool;
+        /// Whether the value is neither NaN nor ±∞ (always for integers).
+        fn is_finite(self) -> bool;
+        /// Whether the value is nonzero (NaN is), numpy's truth of a number.
+        fn truthy(self) -> bool;
+        /// numpy's `floor_divide` (`//`): the quotient rounded toward −∞; for integers 0 for
+        /// a zero divisor and `MIN // -1 == MIN`, for floats numpy's `divmod` rules.
+        fn floor_div(self, b: Self) -> Self;
+        /// numpy's `remainder` (`%`): the sign of the divisor; for integers 0 for a zero
+        /// divisor, for floats numpy's `divmod` rules (NaN for a zero divisor).
+        fn modulo(self, b: Self) -> Self;
+        /// Float-only functions (`math::elementary`); integers never reach them (rejected
+        /// by the op table's types), so their default is the identity.
+        #[inline(always)]
+        fn tan(self) -> Self {
+            self
+        }
+        /// Tangent on the vectorizable path, exact only where [`Scalar::fits_near_trig`]
+        /// holds.
+        #[inline(always)]
+        fn tan_near(self) -> Self {
+            self.tan()
+        }
+        /// Arcsine.
+        #[inline(always)]
+        fn asin(self) -> Self {
+            self
+        }
+        /// Arccosine.
+        #[inline(always)]
+        fn acos(self) -> Self {
+            self
+        }
+        /// Arctangent.
+        #[inline(always)]
+        fn atan(self) -> Self {
+            self
+        }
+        /// Hyperbolic sine.
+        #[inline(always)]
+        fn sinh(self) -> Self {
+            self
+        }
+        /// Hyperbolic cosine.
+        #[inline(always)]
+        fn cosh(self) -> Self {
+            self
+        }
+        /// Inverse hyperbolic sine.
+        #[inline(always)]
+        fn asinh(self) -> Self {
+            self
+        }
+        /// Inverse hyperbolic cosine.
+        #[inline(always)]
+        fn acosh(self) -> Self {
+            self
+        }
+        /// Inverse hyperbolic tangent.
+        #[inline(always)]
+        fn atanh(self) -> Self {
+            self
+        }
+        /// `2^x`.
+        #[inline(always)]
+        fn exp2(self) -> Self {
+            self
+        }
+        /// `e^x - 1`, exact near 0.
+        #[inline(always)]
+        fn exp_m1(self) -> Self {
+            self
+        }
+        /// Base-2 logarithm.
+        #[inline(always)]
+        fn log2(self) -> Self {
+            self
+        }
+        /// Base-10 logarithm.
+        #[inline(always)]
+        fn log10(self) -> Self {
+            self
+        }
+        /// `ln(1 + x)`, exact near 0.
+        #[inline(always)]
+        fn ln_1p(self) -> Self {
+            self
+        }
+        /// Cube root (negative for a negative `x`).
+        #[inline(always)]
+        fn cbrt(self) -> Self {
+            self
+        }
+        /// The angle of the point `(b, self)`, numpy's `arctan2(self, b)`.
+        #[inline(always)]
+        fn atan2(self, _b: Self) -> Self {
+            self
+        }
+        /// `sqrt(self² + b²)` without overflow; ∞ if either is ∞, even with a NaN.
+        #[inline(always)]
+        fn hypot(self, _b: Self) -> Self {
+            self
+        }
+        /// `self`'s magnitude with `b`'s sign bit.
+        #[inline(always)]
+        fn copysign(self, _b: Self) -> Self {
+            self
+        }
+        /// Integer-only bitwise ops and shifts; floats never reach them (rejected by the op
+        /// table's types), so their default is the identity.
+        #[inline(always)]
+        fn bit_and(self, _b: Self) -> Self {
+            self
+        }
+        /// Bitwise or.
+        #[inline(always)]
+        fn bit_or(self, _b: Self) -> Self {
+            self
+        }
+        /// Bitwise exclusive or.
+        #[inline(always)]
+        fn bit_xor(self, _b: Self) -> Self {
+            self
+        }
+        /// Bitwise not.
+        #[inline(always)]
+        fn bit_not(self) -> Self {
+            self
+        }
+        /// numpy's `left_shift`: 0 for a count at or past the width, or negative.
+        #[inline(always)]
+        fn shl(self, _b: Self) -> Self {
+            self
+        }
+        /// numpy's `right_shift` (arithmetic for signed types): for a count at or past the
+        /// width, or negative, -1 for a negative value and 0 otherwise.
+        #[inline(always)]
+        fn shr(self, _b: Self) -> Self {
+            self
+        }
         /// Whether the value is an integer zero (scalar `Div(0)` is rejected for integers).
         fn is_int_zero(self) -> bool;
         /// Whether the value is negative (for the integer `Pow` check).
@@ -254,6 +400,119 @@ pub(crate) mod sealed {
                     self.round_ties_even()
                 }
                 #[inline(always)]
+                fn sign(self) -> Self {
+                    // numpy: ±0 gives +0, NaN stays NaN (its payload kept)
+                    if self > 0.0 {
+                        1.0
+                    } else if self < 0.0 {
+                        -1.0
+                    } else if self == 0.0 {
+                        0.0
+                    } else {
+                        self
+                    }
+                }
+                #[inline(always)]
+                fn is_nan(self) -> bool {
+                    <$t>::is_nan(self)
+                }
+                #[inline(always)]
+                fn is_inf(self) -> bool {
+                    <$t>::abs(self) == <$t>::INFINITY
+                }
+                #[inline(always)]
+                fn is_finite(self) -> bool {
+                    <$t>::abs(self) < <$t>::INFINITY
+                }
+                #[inline(always)]
+                fn truthy(self) -> bool {
+                    self != 0.0
+                }
+                #[inline(always)]
+                fn floor_div(self, b: Self) -> Self {
+                    crate::math::divmod::floor_div(self, b)
+                }
+                #[inline(always)]
+                fn modulo(self, b: Self) -> Self {
+                    crate::math::divmod::modulo(self, b)
+                }
+                #[inline(always)]
+                fn tan(self) -> Self {
+                    Elementary::tan(self)
+                }
+                #[inline(always)]
+                fn tan_near(self) -> Self {
+                    Elementary::tan_near(self)
+                }
+                #[inline(always)]
+                fn asin(self) -> Self {
+                    Elementary::asin(self)
+                }
+                #[inline(always)]
+                fn acos(self) -> Self {
+                    Elementary::acos(self)
+                }
+                #[inline(always)]
+                fn atan(self) -> Self {
+                    Elementary::atan(self)
+                }
+                #[inline(always)]
+                fn sinh(self) -> Self {
+                    Elementary::sinh(self)
+                }
+                #[inline(always)]
+                fn cosh(self) -> Self {
+                    Elementary::cosh(self)
+                }
+                #[inline(always)]
+                fn asinh(self) -> Self {
+                    Elementary::asinh(self)
+                }
+                #[inline(always)]
+                fn acosh(self) -> Self {
+                    Elementary::acosh(self)
+                }
+                #[inline(always)]
+                fn atanh(self) -> Self {
+                    Elementary::atanh(self)
+                }
+                #[inline(always)]
+                fn exp2(self) -> Self {
+                    Elementary::exp2(self)
+                }
+                #[inline(always)]
+                fn exp_m1(self) -> Self {
+                    Elementary::exp_m1(self)
+                }
+                #[inline(always)]
+                fn log2(self) -> Self {
+                    Elementary::log2(self)
+                }
+                #[inline(always)]
+                fn log10(self) -> Self {
+                    Elementary::log10(self)
+                }
+                #[inline(always)]
+                fn ln_1p(self) -> Self {
+                    Elementary::ln_1p(self)
+                }
+                #[inline(always)]
+                fn cbrt(self) -> Self {
+                    Elementary::cbrt(self)
+                }
+                #[inline(always)]
+                fn atan2(self, b: Self) -> Self {
+                    Elementary::atan2(self, b)
+                }
+                #[inline(always)]
+                fn hypot(self, b: Self) -> Self {
+                    Elementary::hypot(self, b)
+                }
+                #[inline(always)]
+                fn copysign(self, b: Self) -> Self {
+                    <$t>::copysign(self, b)
+                }
+                #[inline(always)]
                 fn is_int_zero(self) -> bool {
                     false
                 }
@@ -295,7 +554,7 @@ pub(crate) mod sealed {
     );
 
     macro_rules! int_scalar {
-        ($t:ty, $kind:expr, $pow:ident) => {
+        ($t:ty, $u:ty, $kind:expr, $pow:ident, $floor_div:ident) => {
             impl Scalar for $t {
                 const NAME: &'static str = stringify!($t);
                 const WGSL: Option<&'static str> = Some(stringify!($t));
@@ -382,6 +641,89 @@ pub(crate) mod sealed {
                     self
                 }
                 #[inline(always)]
+                #[allow(unused_comparisons)]
+                fn sign(self) -> Self {
+                    if self < 0 {
+                        (0 as $t).wrapping_sub(1)
+                    } else {
+                        Self::from(self != 0)
+                    }
+                }
+                #[inline(always)]
+                fn is_nan(self) -> bool {
+                    false
+                }
+                #[inline(always)]
+                fn is_inf(self) -> bool {
+                    false
+                }
+                #[inline(always)]
+                fn is_finite(self) -> bool {
+                    true
+                }
+                #[inline(always)]
+                fn truthy(self) -> bool {
+                    self != 0
+                }
+                #[inline(always)]
+                fn floor_div(self, b: Self) -> Self {
+                    crate::math::divmod::$floor_div(self, b)
+                }
+                #[inline(always)]
+                fn modulo(self, b: Self) -> Self {
+                    // a - (a // b) * b, wrapping; 0 for b == 0
+                    let q = crate::math::divmod::$floor_div(self, b);
+                    let r = self.wrapping_sub(q.wrapping_mul(b));
+                    if b == 0 {
+                        0
+                    } else {
+                        r
+                    }
+                }
+                #[inline(always)]
+                fn bit_and(self, b: Self) -> Self {
+                    self & b
+                }
+                #[inline(always)]
+                fn bit_or(self, b: Self) -> Self {
+                    self | b
+                }
+                #[inline(always)]
+                fn bit_xor(self, b: Self) -> Self {
+                    self ^ b
+                }
+                #[inline(always)]
+                fn bit_not(self) -> Self {
+                    !self
+                }
+                #[inline(always)]
+                fn shl(self, b: Self) -> Self {
+                    // numpy: a count read as unsigned; at or past the width, 0
+                    let n = b as $u;
+                    if n < <$t>::BITS as $u {
+                        self << n
+                    } else {
+                        0
+                    }
+                }
+                #[inline(always)]
+                #[allow(unused_comparisons)]
+                fn shr(self, b: Self) -> Self {
+                    // numpy: at or past the width, the sign fills every bit
+                    let n = b as $u;
+                    let n = if n < <$t>::BITS as $u {
+                        n
+                    } else {
+                        <$t>::BITS as $u - 1
+                    };
+                    let shifted = self >> n;
+                    if (b as $u) < <$t>::BITS as $u || self < 0 {
+                        shifted
+                    } else {
+                        0
+                    }
+                }
+                #[inline(always)]
                 fn is_int_zero(self) -> bool {
                     self == 0
                 }
@@ -398,8 +740,8 @@ pub(crate) mod sealed {
         };
     }
 
-    int_scalar!(i32, Kind::Signed, pow_i32);
-    int_scalar!(u32, Kind::Unsigned, pow_u32);
+    int_scalar!(i32, u32, Kind::Signed, pow_i32, floor_div_i32);
+    int_scalar!(u32, u32, Kind::Unsigned, pow_u32, floor_div_u32);
 
     trait IntAbs {
         fn int_abs(self) -> Self;

@@ -50,6 +50,14 @@ pub enum Error {
         /// The element type.
         ty: &'static str,
     },
+    /// An integer-only op (bitwise, shifts) on float data.
+    #[error("`{op}` is defined for integers only, not {ty}")]
+    IntegerOnly {
+        /// The op's name.
+        op: &'static str,
+        /// The element type.
+        ty: &'static str,
+    },
     /// A scalar `Op::Div(0)` on integers (an element-wise zero divisor in `zip` gives 0 instead).
     #[error("integer division by a zero scalar ({ty})")]
     DivisionByZero {

@@ -21,7 +21,8 @@ use crate::ir::op::{BinOp, Op};
 use crate::ir::ops::{Prim, MAX_PARAMS};
 
 /// An element-wise expression of up to four input arrays ([`x`], [`y`], [`z`], [`w`]),
-/// scalars and ops. Build it with operators (`+ - * /`, unary `-`) and methods; evaluate it
+/// scalars and ops. Build it with operators (`+ - * /`, `%` as numpy's remainder, `& | ^ << >>`
+/// and `!` on integers, unary `-`), methods and [`where_`]; evaluate it
 /// with [`eval`](crate::eval). The same expression shape reuses the same GPU pipeline,
 /// whatever its scalar values.
 ///
@@ -42,6 +43,8 @@ enum Node<T> {
     Unary(Op<T>),
     /// A two-value op of the table (arithmetic or a comparison) on the top two values.
     Binary(Prim),
+    /// A three-value op of the table (`where`) on the top three values.
+    Ternary(Prim),
 }
 
 /// Element `i` of input `k` (0-based; at most 3, since a kernel reads at most four arrays;
@@ -215,6 +218,78 @@ impl<T> Expr<T> {
     pub fn clamp(self, lo: T, hi: T) -> Expr<T> {
         self.apply(Op::Clamp(lo, hi))
     }
+
+    /// numpy's `arctan2(self, x)`: the angle of the point `(x, self)` (floats only).
+    #[must_use]
+    pub fn arctan2(self, x: impl Into<Expr<T>>) -> Expr<T> {
+        self.binary(Prim::Arctan2, x.into())
+    }
+
+    /// `sqrt(self² + other²)` without overflow (floats only).
+    #[must_use]
+    pub fn hypot(self, other: impl Into<Expr<T>>) -> Expr<T> {
+        self.binary(Prim::Hypot, other.into())
+    }
+
+    /// `self`'s magnitude with `sign`'s sign (floats only).
+    #[must_use]
+    pub fn copysign(self, sign: impl Into<Expr<T>>) -> Expr<T> {
+        self.binary(Prim::Copysign, sign.into())
+    }
+
+    /// numpy's `self // other`, rounding toward −∞ (0 for an integer zero divisor).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use compute::expr::x;
+    /// let device = compute::Device::cpu();
+    /// assert_eq!(compute::eval(&device, x().floor_div(3), ([7, -7, 5],))?, [2, -3, 1]);
+    /// assert_eq!(compute::eval(&device, x() % 3, ([7, -7, 5],))?, [1, 2, 2]);
+    /// # Ok::<(), compute::Error>(())
+    /// ```
+    #[must_use]
+    pub fn floor_div(self, other: impl Into<Expr<T>>) -> Expr<T> {
+        self.binary(Prim::FloorDiv, other.into())
+    }
+
+    /// 1 where both are nonzero (NaN is), else 0: numpy's `logical_and`.
+    #[must_use]
+    pub fn logical_and(self, other: impl Into<Expr<T>>) -> Expr<T> {
+        self.binary(Prim::LogicalAnd, other.into())
+    }
+
+    /// 1 where either is nonzero, else 0: numpy's `logical_or`.
+    #[must_use]
+    pub fn logical_or(self, other: impl Into<Expr<T>>) -> Expr<T> {
+        self.binary(Prim::LogicalOr, other.into())
+    }
+
+    /// 1 where exactly one is nonzero, else 0: numpy's `logical_xor`.
+    #[must_use]
+    pub fn logical_xor(self, other: impl Into<Expr<T>>) -> Expr<T> {
+        self.binary(Prim::LogicalXor, other.into())
+    }
+}
+
+/// numpy's `where(cond, a, b)`: `a` where `cond` is nonzero (NaN is), else `b`. It fuses like
+/// any op: `cond` is usually a comparison of the same expression.
+///
+/// # Examples
+///
+/// ```
+/// use compute::expr::{where_, x};
+/// let relu = where_(x().gt(0.0), x(), 0.0);
+/// let out = compute::eval(&compute::Device::cpu(), relu, ([-1.0_f32, 2.0],))?;
+/// assert_eq!(out, [0.0, 2.0]);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn where_<T>(cond: Expr<T>, a: impl Into<Expr<T>>, b: impl Into<Expr<T>>) -> Expr<T> {
+    let mut code = cond.code;
+    code.extend(a.into().code);
+    code.extend(b.into().code);
+    code.push(Node::Ternary(Prim::Where));
+    Expr { code }
 }
 
 macro_rules! unary_methods {
@@ -260,6 +335,46 @@ unary_methods! {
     ceil => Ceil,
     /// Round half to even.
     round => Round,
+    /// Tangent (floats only).
+    tan => Tan,
+    /// Arcsine (floats only).
+    arcsin => Arcsin,
+    /// Arccosine (floats only).
+    arccos => Arccos,
+    /// Arctangent (floats only).
+    arctan => Arctan,
+    /// Hyperbolic sine (floats only).
+    sinh => Sinh,
+    /// Hyperbolic cosine (floats only).
+    cosh => Cosh,
+    /// Inverse hyperbolic sine (floats only).
+    arcsinh => Arcsinh,
+    /// Inverse hyperbolic cosine (floats only).
+    arccosh => Arccosh,
+    /// Inverse hyperbolic tangent (floats only).
+    arctanh => Arctanh,
+    /// `2^x` (floats only).
+    exp2 => Exp2,
+    /// `e^x - 1`, accurate near 0 (floats only).
+    expm1 => Expm1,
+    /// Base-2 logarithm (floats only).
+    log2 => Log2,
+    /// Base-10 logarithm (floats only).
+    log10 => Log10,
+    /// `ln(1 + x)`, accurate near 0 (floats only).
+    log1p => Log1p,
+    /// Cube root (floats only).
+    cbrt => Cbrt,
+    /// numpy's `sign`: -1, 0 or 1.
+    sign => Sign,
+    /// 1 where NaN, else 0.
+    isnan => IsNan,
+    /// 1 where ±∞, else 0.
+    isinf => IsInf,
+    /// 1 where neither NaN nor ±∞, else 0.
+    isfinite => IsFinite,
+    /// 1 where zero, else 0: numpy's `logical_not`.
+    logical_not => LogicalNot,
 }
 
 macro_rules! binary_operators {
@@ -275,7 +390,11 @@ macro_rules! binary_operators {
     };
 }
 
-binary_operators!(Add add => Add, Sub sub => Sub, Mul mul => Mul, Div div => Div);
+binary_operators!(
+    Add add => Add, Sub sub => Sub, Mul mul => Mul, Div div => Div, Rem rem => Mod,
+    BitAnd bitand => BitAnd, BitOr bitor => BitOr, BitXor bitxor => BitXor, Shl shl => Shl,
+    Shr shr => Shr
+);
 
 /// `2.0 * x()` as well as `x() * 2.0`, for each element type.
 macro_rules! scalar_left {
@@ -310,6 +429,15 @@ macro_rules! scalar_left {
 }
 
 scalar_left!(f32, f64, i32, u32);
+
+/// `!x` is bitwise not (integers only), as Rust's `!` on integers and numpy's `~`; numpy's
+/// `logical_not` is [`Expr::logical_not`].
+impl<T> ops::Not for Expr<T> {
+    type Output = Expr<T>;
+    fn not(self) -> Expr<T> {
+        self.apply(Op::Invert)
+    }
+}
 
 impl<T> ops::Neg for Expr<T> {
     type Output = Expr<T>;
@@ -380,7 +508,9 @@ impl<T: Element> Expr<T> {
                         })?);
                     }
                 }
-                Node::Binary(prim) => code.push(Instr::Prim(*prim, [T::ZERO; MAX_PARAMS])),
+                Node::Binary(prim) | Node::Ternary(prim) => {
+                    code.push(Instr::Prim(*prim, [T::ZERO; MAX_PARAMS]))
+                }
             }
         }
         Kernel::program(code, self.inputs_named().max(1))

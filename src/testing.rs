@@ -51,7 +51,7 @@ pub fn ops<T: Element>(p: T) -> Vec<Op<T>> {
         .iter()
         .filter_map(|&prim| match public(prim, [p; 2]) {
             Public::Op(op) => Some(op),
-            Public::Bin(_) | Public::Compare => None,
+            Public::Bin(_) | Public::Compare | Public::Where => None,
         })
         .collect()
 }
@@ -62,7 +62,7 @@ pub fn binops() -> Vec<BinOp> {
         .iter()
         .filter_map(|&prim| match public::<u32>(prim, [0; 2]) {
             Public::Bin(op) => Some(op),
-            Public::Op(_) | Public::Compare => None,
+            Public::Op(_) | Public::Compare | Public::Where => None,
         })
         .collect()
 }
@@ -73,4 +73,22 @@ pub fn is_float_only<T: Element>(op: &Op<T>) -> bool {
         crate::ir::op::Lowered::Prim(prim, _) => prim.entry().types == Types::Float,
         crate::ir::op::Lowered::Custom(_) | crate::ir::op::Lowered::Chain => false,
     }
+}
+
+/// Whether the op table defines `op` (a one-value op) for integers only.
+pub fn is_integer_only<T: Element>(op: &Op<T>) -> bool {
+    match op.lower() {
+        crate::ir::op::Lowered::Prim(prim, _) => prim.entry().types == Types::Int,
+        crate::ir::op::Lowered::Custom(_) | crate::ir::op::Lowered::Chain => false,
+    }
+}
+
+/// Whether the op table defines the binary `op` for floats only.
+pub fn is_float_only_bin(op: BinOp) -> bool {
+    op.prim().entry().types == Types::Float
+}
+
+/// Whether the op table defines the binary `op` for integers only.
+pub fn is_integer_only_bin(op: BinOp) -> bool {
+    op.prim().entry().types == Types::Int
 }

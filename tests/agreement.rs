@@ -18,6 +18,7 @@ fn binops() -> Vec<BinOp> {
 /// Every op of the op table (each scalar 2.5), then more scalars and chains.
 fn float_ops() -> Vec<Op<f32>> {
     let mut ops = compute::testing::ops(2.5_f32);
+    ops.retain(|op| !compute::testing::is_integer_only(op));
     ops.extend([
         Op::Scale(2.5),
         Op::Scale(-0.1),
@@ -39,6 +40,9 @@ fn float_ops() -> Vec<Op<f32>> {
         Op::Abs.then(Op::Add(1.0)).then(Op::Log),
         Op::Scale(0.5).then(Op::Clamp(-3.0, 3.0)).then(Op::Exp),
         Op::Neg.then(Op::Square).then(Op::Round).then(Op::Relu),
+        Op::FloorDiv(-0.75),
+        Op::Mod(-0.75),
+        Op::Abs.then(Op::Add(1.0)).then(Op::Log1p).then(Op::Arctan),
     ]);
     ops
 }
@@ -89,6 +93,17 @@ fn int_ops<T: compute::Element + Copy + From<u8>>(minus_three: T, minus_one: T) 
             .then(Op::Add(n(1)))
             .then(Op::Abs)
             .then(Op::Min(n(250))),
+        Op::FloorDiv(minus_three),
+        Op::Mod(minus_three),
+        Op::FloorDiv(minus_one),
+        Op::Mod(n(7)),
+        Op::Shl(n(0)),
+        Op::Shl(n(31)),
+        Op::Shl(n(32)),
+        Op::Shr(n(1)),
+        Op::Shr(n(33)),
+        Op::Shr(minus_one),
+        Op::Shl(minus_three),
     ]);
     ops
 }
@@ -135,7 +150,11 @@ fn check_u32_map(device: &Device) {
 }
 
 fn check_float_zip(device: &Device, side: Side) {
-    for (k, op) in binops().into_iter().enumerate() {
+    for (k, op) in binops()
+        .into_iter()
+        .filter(|&op| !compute::testing::is_integer_only_bin(op))
+        .enumerate()
+    {
         for len in lengths() {
             let mut rng = Rng::new((k * 31 + len) as u64);
             let mut a = Vec::with_capacity(len);
@@ -143,6 +162,13 @@ fn check_float_zip(device: &Device, side: Side) {
             for _ in 0..len {
                 let (x, y) = match op {
                     BinOp::Pow => (rng.log_uniform(0.1, 10.0, false), rng.uniform(-4.0, 4.0)),
+                    // quotients whose product with the divisor is exact in f32, where the
+                    // GPU's divmod is exact too (see shaders/float.wgsl)
+                    BinOp::FloorDiv | BinOp::Mod => {
+                        let k = (rng.next_u64() % 80) as f64 - 40.0;
+                        let b = if k == 0.0 { 0.25 } else { k / 4.0 };
+                        ((rng.uniform(-1e3, 1e3) * 8.0).round() / 8.0, b)
+                    }
                     _ => (
                         rng.log_uniform(1e-3, 1e3, true),
                         rng.log_uniform(1e-3, 1e3, true),
@@ -157,12 +183,7 @@ fn check_float_zip(device: &Device, side: Side) {
             for i in 0..len {
                 let (x, y) = (f64::from(a[i]), f64::from(b[i]));
                 let want = ref_float_bin(op, x, y);
-                let b = match (op, side) {
-                    (BinOp::Div, Side::Gpu) => common::Bound::ulps(2.5),
-                    (BinOp::Pow, Side::Gpu) => common::pow_bound(x, y),
-                    (BinOp::Pow, Side::Cpu) => common::Bound::ulps(4.0),
-                    _ => common::Bound::EXACT,
-                };
+                let b = common::bin_bound(op, x, y, side);
                 assert!(
                     close(got[i], want, b, side),
                     "{side:?} {op:?} len {len} [{i}]: {x:e}, {y:e}: got {:e}, want {want:e}",
@@ -177,7 +198,11 @@ fn check_int_zip<T>(device: &Device, data: impl Fn(usize, u64) -> Vec<T>, signed
 where
     T: compute::Element + Copy + Into<i64> + TryFrom<i64>,
 {
-    for (k, op) in binops().into_iter().enumerate() {
+    for (k, op) in binops()
+        .into_iter()
+        .filter(|&op| !compute::testing::is_float_only_bin(op))
+        .enumerate()
+    {
         for len in lengths() {
             let a = data(len, (k * 131 + len) as u64);
             let mut b = data(len, (k * 137 + len + 1) as u64);
@@ -186,7 +211,9 @@ where
                 // zero divisors, -1 (MIN / -1) and small exponents, often
                 let pick = rng.next_u64() % 4;
                 let small: i64 = match (op, pick) {
-                    (BinOp::Pow, _) => (rng.next_u64() % 40) as i64 - if signed { 5 } else { 0 },
+                    (BinOp::Pow | BinOp::Shl | BinOp::Shr, _) => {
+                        (rng.next_u64() % 40) as i64 - if signed { 5 } else { 0 }
+                    }
                     (_, 0) => 0,
                     (_, 1) if signed => -1,
                     _ => continue,

@@ -41,7 +41,7 @@ fn float_only_ops_on_integers_are_an_error_not_a_cast() {
             .into_iter()
             .filter(compute::testing::is_float_only)
             .collect();
-        assert_eq!(ops.len(), 8, "{ops:?}");
+        assert_eq!(ops.len(), 23, "{ops:?}");
         ops
     }
     for device in devices() {

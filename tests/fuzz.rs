@@ -434,6 +434,7 @@ fn build<T: Ty>(e: &E<T>) -> Expr<T> {
                 BinOp::Min => l.min(r),
                 BinOp::Max => l.max(r),
                 BinOp::Pow => l.pow(r),
+                other => unreachable!("the harness draws from BINOPS, not {other:?}"),
             }
         }
         E::Cmp(c, l, r) => {
@@ -514,6 +515,7 @@ fn expr_str<T: Ty>(e: &E<T>) -> String {
                 BinOp::Min => return format!("{}.min({})", expr_str(l), operand(r)),
                 BinOp::Max => return format!("{}.max({})", expr_str(l), operand(r)),
                 BinOp::Pow => return format!("{}.pow({})", expr_str(l), operand(r)),
+                other => unreachable!("the harness draws from BINOPS, not {other:?}"),
             };
             // `2.0_f32 - x()` is fine, `2.0_f32 - 3.0_f32` would not be an expression
             let left = match (&**l, &**r) {
@@ -1296,6 +1298,7 @@ fn int_eval<T: Ty>(e: &E<T>, xs: &[i64]) -> i64 {
                 BinOp::Min => a.min(b),
                 BinOp::Max => a.max(b),
                 BinOp::Pow => int_pow::<T>(a, b),
+                other => unreachable!("the harness draws from BINOPS, not {other:?}"),
             }
         }
         E::Cmp(c, l, r) => i64::from(int_cmp(*c, int_eval(l, xs) as f64, int_eval(r, xs) as f64)),
@@ -1838,6 +1841,7 @@ impl Fe {
                     BinOp::Min => self.min_max(false, a, b),
                     BinOp::Max => self.min_max(true, a, b),
                     BinOp::Pow => self.pow(a, b),
+                    other => unreachable!("the harness draws from BINOPS, not {other:?}"),
                 }
             }
             E::Cmp(c, l, r) => self.compare(*c, self.eval(l, xs), self.eval(r, xs)),

@@ -2,26 +2,27 @@
 //! criterion benches time: one list, each op one call of the crate, and its plain serial Rust
 //! loop for the baselines.
 
-use compute::expr::{x, y};
+use compute::expr::{where_, x, y};
 use compute::{BinOp, Device, Element, Op, Reduce};
 
 /// Every op, in the race's table order.
 pub(crate) const OPS: &[&str] = &[
     "scale", "add", "mul", "sqrt", "exp", "log", "sin", "cos", "tanh", "sigmoid", "pow2.5",
-    "chain", "expr", "sum", "sumsq", "dot", "count", "max",
+    "chain", "expr", "sum", "sumsq", "dot", "count", "max", "where", "arctan2", "log1p",
+    "floordiv",
 ];
 
 /// Ops of about ten multiplies per element (the cost model's weight 10).
 pub(crate) fn heavy(op: &str) -> bool {
     matches!(
         op,
-        "exp" | "log" | "sin" | "cos" | "tanh" | "sigmoid" | "pow2.5"
+        "exp" | "log" | "sin" | "cos" | "tanh" | "sigmoid" | "pow2.5" | "arctan2" | "log1p"
     )
 }
 
 /// Arrays an op reads and writes per element, for GB/s figures.
 pub(crate) fn arrays(op: &str) -> (usize, usize) {
-    let read = if matches!(op, "add" | "mul" | "expr" | "dot") {
+    let read = if matches!(op, "add" | "mul" | "expr" | "dot" | "arctan2") {
         2
     } else {
         1
@@ -67,6 +68,12 @@ pub(crate) fn run<T: Element + From<f32>>(
             .ok()
             .map(|n| c(n as f32))),
         "max" => one(compute::max(device, a).ok().flatten()),
+        "where" => {
+            compute::eval(device, where_(x().gt(c(2.5)), x(), c(0.0)), (a,)).unwrap_or_default()
+        }
+        "arctan2" => zip(BinOp::Arctan2),
+        "log1p" => map(Op::Log1p),
+        "floordiv" => map(Op::FloorDiv(c(3.0))),
         _ => return None,
     })
 }
@@ -95,6 +102,10 @@ pub(crate) fn serial(op: &str, a: &[f32], b: &[f32]) -> Option<Vec<f32>> {
         "dot" => vec![a.iter().zip(b).map(|(u, v)| u * v).sum()],
         "count" => vec![a.iter().filter(|&&v| v > 2.5).count() as f32],
         "max" => vec![a.iter().copied().fold(f32::NEG_INFINITY, f32::max)],
+        "where" => map(|v| if v > 2.5 { v } else { 0.0 }),
+        "arctan2" => zip(f32::atan2),
+        "log1p" => map(f32::ln_1p),
+        "floordiv" => map(|v| (v / 3.0).floor()),
         _ => return None,
     })
 }

@@ -6,7 +6,7 @@
 
 use std::mem::MaybeUninit;
 
-use super::loops::{self, with_binary, with_unary};
+use super::loops::{self, with_binary, with_ternary, with_unary};
 use crate::alloc;
 use crate::element::sealed::Scalar;
 use crate::element::Element;
@@ -319,6 +319,98 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         }
     }
 
+    /// A value as a register: a scalar broadcast into a fresh one, a slice left as it is.
+    #[inline(always)]
+    fn materialize<'s>(&mut self, v: Val<'s, T>) -> Option<Val<'s, T>> {
+        let Val::Scalar(c) = v else { return Some(v) };
+        let r = self.take()?;
+        if r == 0 {
+            let slots = std::mem::replace(&mut self.out, Out::Gone).slots()?;
+            self.out = Out::Init(alloc::write_fill(slots, c)?);
+        } else {
+            self.reg(r)?.fill(c);
+        }
+        Some(Val::Reg(r))
+    }
+
+    /// A three-value op on three values (scalars broadcast first); the result reuses the
+    /// lowest register among the operands, the others are freed.
+    #[inline(always)]
+    fn ternary<'s>(&mut self, v: [Val<'s, T>; 3], f: impl Fn(T, T, T) -> T) -> Option<Val<'s, T>> {
+        if let [Val::Scalar(c), Val::Scalar(a), Val::Scalar(b)] = v {
+            return Some(Val::Scalar(f(c, a, b)));
+        }
+        let mut v = v;
+        for slot in &mut v {
+            *slot = self.materialize(*slot)?;
+        }
+        let reg = |val: &Val<'s, T>| match val {
+            Val::Reg(r) => Some(*r),
+            Val::Slice(_) | Val::Scalar(_) => None,
+        };
+        let Some((pos, r)) = v
+            .iter()
+            .enumerate()
+            .filter_map(|(i, val)| Some((i, reg(val)?)))
+            .min_by_key(|&(_, r)| r)
+        else {
+            // three input slices: a fresh register
+            let slices = v.map(|val| match val {
+                Val::Slice(s) => s,
+                Val::Reg(_) | Val::Scalar(_) => &[],
+            });
+            let r = self.take()?;
+            if r == 0 {
+                let slots = std::mem::replace(&mut self.out, Out::Gone).slots()?;
+                self.out = Out::Init(alloc::write_zip3(slots, slices, f)?);
+            } else {
+                // SAFETY: `write_zip3` writes every slot or, on a length mismatch, none.
+                alloc::write_zip3(unsafe { alloc::as_uninit(self.reg(r)?) }, slices, f)?;
+            }
+            return Some(Val::Reg(r));
+        };
+        // the other registers' blocks, moved out of the scratch set while `r` is written
+        let len = self.len;
+        let mut taken: [(usize, Vec<T>); 3] = Default::default();
+        for (i, val) in v.iter().enumerate() {
+            if let Val::Reg(q) = *val {
+                if q != r {
+                    taken[i] = (q, std::mem::take(self.scratch.bufs.get_mut(q - 1)?));
+                }
+            }
+        }
+        let source = |i: usize| -> Option<&[T]> {
+            match v[i] {
+                Val::Slice(s) => Some(s),
+                Val::Reg(_) => taken[i].1.get(..len),
+                Val::Scalar(_) => None,
+            }
+        };
+        let (x, y) = match pos {
+            0 => (source(1), source(2)),
+            1 => (source(0), source(2)),
+            _ => (source(0), source(1)),
+        };
+        let (x, y) = (x?, y?);
+        let d = self.reg(r)?;
+        if x.len() != d.len() || y.len() != d.len() {
+            return None;
+        }
+        let cells = d.iter_mut().zip(x).zip(y);
+        match pos {
+            0 => cells.for_each(|((v, &a), &b)| *v = f(*v, a, b)),
+            1 => cells.for_each(|((v, &c), &b)| *v = f(c, *v, b)),
+            _ => cells.for_each(|((v, &c), &a)| *v = f(c, a, *v)),
+        }
+        for (q, buf) in taken {
+            if q != 0 {
+                self.scratch.bufs[q - 1] = buf;
+                self.free(q);
+            }
+        }
+        Some(Val::Reg(r))
+    }
+
     /// Puts the program's result into the output block and returns it.
     #[inline(always)]
     fn finish(self, v: Val<'_, T>) -> Option<&'d mut [T]> {
@@ -427,6 +519,12 @@ impl<T: Element> alloc::FillPiece<T> for Program<'_, '_, T> {
                     *stack.get_mut(top)? = Val::Scalar(c);
                     top += 1;
                 }
+                Instr::Prim(prim, _) if prim.entry().arity == Arity::Ternary => {
+                    top = top.checked_sub(2)?;
+                    let (a, b) = (*stack.get(top)?, *stack.get(top + 1)?);
+                    let slot = stack.get_mut(top.checked_sub(1)?)?;
+                    *slot = ternary(prim, [*slot, a, b], &mut regs)?;
+                }
                 Instr::Prim(prim, _) if prim.entry().arity == Arity::Binary => {
                     top = top.checked_sub(1)?;
                     let b = *stack.get(top)?;
@@ -484,4 +582,19 @@ fn binary<'s, T: Element>(
         };
     }
     with_binary!(prim, run)
+}
+
+/// One three-value op over three values, one loop.
+#[inline(always)]
+fn ternary<'s, T: Element>(
+    prim: Prim,
+    v: [Val<'s, T>; 3],
+    regs: &mut Regs<'_, '_, T>,
+) -> Option<Val<'s, T>> {
+    macro_rules! run {
+        ($f:expr) => {
+            regs.ternary(v, $f)
+        };
+    }
+    with_ternary!(prim, run)
 }

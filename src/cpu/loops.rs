@@ -68,6 +68,11 @@ fn map_into<'d, T: Element>(
             None
         };
     }
+    macro_rules! three {
+        ($q:ident; |$c:ident, $a:ident, $b:ident| $e:expr) => {
+            None
+        };
+    }
     #[rustfmt::skip]
     macro_rules! ranged {
         ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {{
@@ -93,7 +98,7 @@ fn map_into<'d, T: Element>(
             }
         }};
     }
-    cpu_meaning!(prim, p, one, two, ranged)
+    cpu_meaning!(prim, p, one, two, three, ranged)
 }
 
 /// `block[i] = prim(block[i])`.
@@ -113,6 +118,11 @@ fn map_in_place<T: Element>(prim: Prim, p: [T; MAX_PARAMS], block: &mut [T]) -> 
             None
         };
     }
+    macro_rules! three {
+        ($q:ident; |$c:ident, $a:ident, $b:ident| $e:expr) => {
+            None
+        };
+    }
     #[rustfmt::skip]
     macro_rules! ranged {
         ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {
@@ -123,7 +133,7 @@ fn map_in_place<T: Element>(prim: Prim, p: [T; MAX_PARAMS], block: &mut [T]) -> 
             }
         };
     }
-    cpu_meaning!(prim, p, one, two, ranged)
+    cpu_meaning!(prim, p, one, two, three, ranged)
 }
 
 /// Whether `fits` holds for every value (no early exit, so the loop vectorizes).
@@ -173,6 +183,11 @@ macro_rules! with_unary {
                         None
                     };
                 }
+                macro_rules! three {
+                    ($q:ident; |$c:ident, $a:ident, $b:ident| $e:expr) => {
+                        None
+                    };
+                }
                 #[rustfmt::skip]
                 macro_rules! ranged {
                     ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {{
@@ -203,7 +218,7 @@ macro_rules! with_unary {
                         $with_ranged!(#[inline(always)] |v: T| fits(v, $q), #[inline(always)] |v: T| near(v, $q), #[inline(always)] |v: T| full(v, $q))
                     }};
                 }
-                cpu_meaning!(prim, p, one, two, ranged)
+                cpu_meaning!(prim, p, one, two, three, ranged)
             }
             Instr::Custom(custom) => $with!(|x: T| custom.call(x)),
             Instr::Input(_) | Instr::Const(_) => None,
@@ -237,6 +252,12 @@ macro_rules! with_binary {
                 $with!(#[inline(always)] |a: T, b: T| f(a, b, $q))
             }};
         }
+        macro_rules! three {
+            ($q:ident; |$c:ident, $a:ident, $b:ident| $e:expr) => {{
+                let _ = $q;
+                None
+            }};
+        }
         #[rustfmt::skip]
         macro_rules! ranged {
             ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {{
@@ -244,10 +265,54 @@ macro_rules! with_binary {
                 None
             }};
         }
-        cpu_meaning!($prim, p, one, two, ranged)
+        cpu_meaning!($prim, p, one, two, three, ranged)
     }};
 }
 pub(crate) use with_binary;
+
+/// Calls `$with!(f)` with `f` the CPU meaning of a three-value op as a closure; `None` for
+/// any other op.
+macro_rules! with_ternary {
+    ($prim:expr, $with:ident) => {{
+        let p = [T::ZERO; crate::ir::ops::MAX_PARAMS];
+        macro_rules! one {
+            ($q:ident; |$x:ident| $e:expr) => {{
+                let _ = $q;
+                None
+            }};
+        }
+        macro_rules! two {
+            ($q:ident; |$a:ident, $b:ident| $e:expr) => {{
+                let _ = $q;
+                None
+            }};
+        }
+        macro_rules! three {
+            ($q:ident; |$c:ident, $a:ident, $b:ident| $e:expr) => {{
+                #[inline(always)]
+                #[allow(unused_variables)]
+                fn f<T: $crate::element::Element>(
+                    $c: T,
+                    $a: T,
+                    $b: T,
+                    $q: [T; $crate::ir::ops::MAX_PARAMS],
+                ) -> T {
+                    $e
+                }
+                $with!(#[inline(always)] |c: T, a: T, b: T| f(c, a, b, $q))
+            }};
+        }
+        #[rustfmt::skip]
+        macro_rules! ranged {
+            ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {{
+                let _ = $q;
+                None
+            }};
+        }
+        cpu_meaning!($prim, p, one, two, three, ranged)
+    }};
+}
+pub(crate) use with_ternary;
 
 #[cfg(test)]
 mod tests {
@@ -256,7 +321,10 @@ mod tests {
 
     #[test]
     fn every_op_has_a_cpu_meaning_of_its_arity() {
-        for &prim in Prim::ALL {
+        for &prim in Prim::ALL
+            .iter()
+            .filter(|p| p.entry().arity != Arity::Ternary)
+        {
             let unary = prim.entry().arity == Arity::Unary;
             let (src, b) = ([1.5_f32, -2.0], [0.5_f32, 4.0]);
             let mut dst = [MaybeUninit::uninit(); 2];

@@ -91,29 +91,26 @@ pub(crate) fn generate<T: Element>(
             }
             Instr::Prim(prim, _) => {
                 let entry = prim.entry();
-                let right = stack.pop().ok_or_else(malformed)?;
-                let left: Option<String> = match entry.arity {
-                    Arity::Unary => None,
-                    Arity::Binary => Some(stack.pop().ok_or_else(malformed)?),
+                let takes = match entry.arity {
+                    Arity::Unary => 1,
+                    Arity::Binary => 2,
+                    Arity::Ternary => 3,
                 };
-                match (entry.wgsl, left) {
-                    (Wgsl::Helper(name), left) => {
-                        let mut call = format!("{name}(");
-                        if let Some(left) = left {
-                            call.push_str(&left);
-                            call.push_str(", ");
-                        }
-                        call.push_str(&right);
+                let at = stack.len().checked_sub(takes).ok_or_else(malformed)?;
+                let args = stack.split_off(at);
+                match (entry.wgsl, args.as_slice()) {
+                    (Wgsl::Helper(name), args) => {
+                        let mut call = format!("{name}({}", args.join(", "));
                         for _ in 0..entry.params {
                             call.push_str(", ");
                             call.push_str(&param());
                         }
                         call + ")"
                     }
-                    (Wgsl::Compare(op), Some(left)) => {
+                    (Wgsl::Compare(op), [left, right]) => {
                         format!("select(elem(0), elem(1), {left} {op} {right})")
                     }
-                    (Wgsl::Compare(_), None) => return Err(malformed()),
+                    (Wgsl::Compare(_), _) => return Err(malformed()),
                 }
             }
         };
@@ -199,7 +196,7 @@ mod tests {
         for &prim in Prim::ALL {
             let entry = prim.entry();
             let float = <T as crate::element::sealed::Scalar>::KIND == crate::element::Kind::Float;
-            if entry.types == Types::Float && !float {
+            if (entry.types == Types::Float && !float) || (entry.types == Types::Int && float) {
                 continue; // rejected before any GPU work
             }
             let op = Instr::Prim(prim, [p, p]);
@@ -212,6 +209,10 @@ mod tests {
                     kernels.push(Kernel::program(two, 2).unwrap());
                     let scalar = vec![Instr::Input(0), Instr::Const(p), op];
                     kernels.push(Kernel::program(scalar, 1).unwrap());
+                }
+                Arity::Ternary => {
+                    let three = vec![Instr::Input(0), Instr::Input(1), Instr::Const(p), op];
+                    kernels.push(Kernel::program(three, 2).unwrap());
                 }
             }
         }
@@ -240,19 +241,20 @@ mod tests {
     #[test]
     fn every_op_of_the_table_generates_a_kernel_naga_accepts() {
         // one kernel per one-value op, two per two-value op; float-only ops skip integers
-        let (unary, binary) = Prim::ALL
-            .iter()
-            .fold((0, 0), |(u, b), p| match p.entry().arity {
-                Arity::Unary => (u + 1, b),
-                Arity::Binary => (u, b + 1),
-            });
-        let float_only = Prim::ALL
-            .iter()
-            .filter(|p| p.entry().types == Types::Float)
-            .count();
-        assert_eq!(check_every_kernel(2.0_f32), unary + 2 * binary);
-        assert_eq!(check_every_kernel(2_i32), unary - float_only + 2 * binary);
-        assert_eq!(check_every_kernel(2_u32), unary - float_only + 2 * binary);
+        // (one for a three-value op)
+        let kernels = |types: Types| -> usize {
+            Prim::ALL
+                .iter()
+                .filter(|p| p.entry().types != types)
+                .map(|p| match p.entry().arity {
+                    Arity::Unary | Arity::Ternary => 1,
+                    Arity::Binary => 2,
+                })
+                .sum()
+        };
+        assert_eq!(check_every_kernel(2.0_f32), kernels(Types::Int));
+        assert_eq!(check_every_kernel(2_i32), kernels(Types::Float));
+        assert_eq!(check_every_kernel(2_u32), kernels(Types::Float));
     }
 
     #[test]

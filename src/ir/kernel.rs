@@ -81,17 +81,13 @@ impl<'a, T: Element> Kernel<'a, T> {
     }
 
     /// The kernel that is 1 where this one's value is nonzero and 0 where it is zero; NaN
-    /// is nonzero, as in numpy's `count_nonzero`. A comparison already is.
+    /// is nonzero, as in numpy's `count_nonzero`. A predicate (a comparison, `isnan`, a
+    /// logical op) already is.
     pub(crate) fn nonzero(&self) -> Result<Self> {
         let mut code: Vec<Instr<'a, T>> = self.instrs().collect();
-        let is_comparison = matches!(
-            code.last(),
-            Some(Instr::Prim(
-                Prim::Gt | Prim::Ge | Prim::Lt | Prim::Le | Prim::Eq | Prim::Ne,
-                _
-            ))
-        );
-        if !is_comparison {
+        let is_predicate =
+            matches!(code.last(), Some(Instr::Prim(prim, _)) if prim.entry().predicate);
+        if !is_predicate {
             code.extend([
                 Instr::Const(T::ZERO),
                 Instr::Prim(Prim::Ne, [T::ZERO; MAX_PARAMS]),
@@ -213,6 +209,7 @@ fn check_shape<T>(code: &[Instr<'_, T>], arity: usize) -> Result<()> {
             Instr::Prim(prim, _) => match prim.entry().arity {
                 Arity::Unary => 1,
                 Arity::Binary => 2,
+                Arity::Ternary => 3,
             },
         };
         if depth < takes {
@@ -232,7 +229,8 @@ fn check_shape<T>(code: &[Instr<'_, T>], arity: usize) -> Result<()> {
 }
 
 /// Rejects an op that is not defined for `T`: a float-only op (by the op table) on integers,
-/// an integer `Div(0)`, an integer `Pow` with a negative exponent (both as numpy).
+/// an integer-only one on floats, an integer `Div(0)`, `FloorDiv(0)` or `Mod(0)`, an integer
+/// `Pow` with a negative exponent.
 #[inline(always)]
 fn check_prim<T: Element>(prim: Prim, p: [T; MAX_PARAMS]) -> Result<()> {
     let entry = prim.entry();
@@ -243,8 +241,16 @@ fn check_prim<T: Element>(prim: Prim, p: [T; MAX_PARAMS]) -> Result<()> {
             ty: T::NAME,
         });
     }
+    if entry.types == Types::Int && float {
+        return Err(Error::IntegerOnly {
+            op: entry.name,
+            ty: T::NAME,
+        });
+    }
     match prim {
-        Prim::DivScalar if p[0].is_int_zero() => Err(Error::DivisionByZero { ty: T::NAME }),
+        Prim::DivScalar | Prim::FloorDivScalar | Prim::ModScalar if p[0].is_int_zero() => {
+            Err(Error::DivisionByZero { ty: T::NAME })
+        }
         Prim::PowScalar if !float && p[0].is_negative() => {
             Err(Error::NegativePower { ty: T::NAME })
         }

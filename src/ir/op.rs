@@ -75,6 +75,57 @@ pub enum Op<T> {
     Ceil,
     /// Round half to even, as numpy and WGSL (identity on integers).
     Round,
+    /// Tangent (floats only).
+    Tan,
+    /// Arcsine, NaN outside [-1, 1] (floats only).
+    Arcsin,
+    /// Arccosine, NaN outside [-1, 1] (floats only).
+    Arccos,
+    /// Arctangent (floats only).
+    Arctan,
+    /// Hyperbolic sine (floats only).
+    Sinh,
+    /// Hyperbolic cosine (floats only).
+    Cosh,
+    /// Inverse hyperbolic sine (floats only).
+    Arcsinh,
+    /// Inverse hyperbolic cosine, NaN below 1 (floats only).
+    Arccosh,
+    /// Inverse hyperbolic tangent, ±∞ at ±1, NaN outside (floats only).
+    Arctanh,
+    /// `2^x` (floats only).
+    Exp2,
+    /// `e^x - 1`, accurate near 0 (floats only).
+    Expm1,
+    /// Base-2 logarithm (floats only).
+    Log2,
+    /// Base-10 logarithm (floats only).
+    Log10,
+    /// `ln(1 + x)`, accurate near 0 (floats only).
+    Log1p,
+    /// Cube root (floats only).
+    Cbrt,
+    /// numpy's `sign`: -1, 0 or 1 (NaN stays NaN).
+    Sign,
+    /// 1 where `x` is NaN, else 0 (always 0 for integers).
+    IsNan,
+    /// 1 where `x` is ±∞, else 0.
+    IsInf,
+    /// 1 where `x` is neither NaN nor ±∞, else 0.
+    IsFinite,
+    /// 1 where `x` is zero, else 0 (numpy's `logical_not`; NaN is nonzero).
+    LogicalNot,
+    /// Bitwise not (integers only; numpy's `invert`, `~x`).
+    Invert,
+    /// numpy's `x // s`, rounding toward −∞; an integer `FloorDiv(0)` is rejected.
+    FloorDiv(T),
+    /// numpy's `x % s`, with the divisor's sign; an integer `Mod(0)` is rejected.
+    Mod(T),
+    /// `x << s` (integers only): 0 for a count at or past the width, or negative (numpy).
+    Shl(T),
+    /// `x >> s` (integers only, arithmetic for `i32`): past the width, or for a negative
+    /// count, -1 for a negative `x` and 0 otherwise (numpy).
+    Shr(T),
     /// Several ops run one after the other as one fused pass; built by [`Op::then`].
     Chain(Chain<T>),
     /// A user kernel, written once in WGSL and once in Rust; built by [`Op::custom`].
@@ -136,8 +187,9 @@ impl<T> Chain<T> {
 
 /// An element-wise operation on two equal-length arrays, used by [`zip`](crate::zip).
 ///
-/// Semantics per type are those of the matching [`Op`]: integer `Div` by a zero element
-/// gives 0, `MIN / -1` gives `MIN`, float `Min`/`Max` propagate NaN.
+/// Semantics per type are those of the matching [`Op`]: integer `Div` and `FloorDiv` by a
+/// zero element give 0 (`Mod` too), `MIN / -1` gives `MIN`, float `Min`/`Max` propagate NaN.
+/// The logical ops give 1 or 0 (nonzero, NaN included, is true).
 ///
 /// # Examples
 ///
@@ -148,6 +200,7 @@ impl<T> Chain<T> {
 /// # Ok::<(), compute::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BinOp {
     /// `a + b`.
     Add,
@@ -163,6 +216,32 @@ pub enum BinOp {
     Max,
     /// `a` to the power `b`.
     Pow,
+    /// numpy's `arctan2(a, b)`: the angle of the point `(b, a)` (floats only).
+    Arctan2,
+    /// `sqrt(a² + b²)` without overflow (floats only).
+    Hypot,
+    /// `a`'s magnitude with `b`'s sign (floats only).
+    Copysign,
+    /// numpy's `a // b`, rounding toward −∞; 0 for an integer zero divisor.
+    FloorDiv,
+    /// numpy's `a % b`, with the divisor's sign; 0 for an integer zero divisor.
+    Mod,
+    /// 1 where both are nonzero, else 0.
+    LogicalAnd,
+    /// 1 where either is nonzero, else 0.
+    LogicalOr,
+    /// 1 where exactly one is nonzero, else 0.
+    LogicalXor,
+    /// `a & b` (integers only).
+    BitAnd,
+    /// `a | b` (integers only).
+    BitOr,
+    /// `a ^ b` (integers only).
+    BitXor,
+    /// `a << b` (integers only), as [`Op::Shl`].
+    Shl,
+    /// `a >> b` (integers only), as [`Op::Shr`].
+    Shr,
 }
 
 impl<T> Op<T> {
@@ -230,6 +309,31 @@ impl<T> Op<T> {
             Op::Floor => prim(Prim::Floor, [z; 2]),
             Op::Ceil => prim(Prim::Ceil, [z; 2]),
             Op::Round => prim(Prim::Round, [z; 2]),
+            Op::Tan => prim(Prim::Tan, [z; 2]),
+            Op::Arcsin => prim(Prim::Arcsin, [z; 2]),
+            Op::Arccos => prim(Prim::Arccos, [z; 2]),
+            Op::Arctan => prim(Prim::Arctan, [z; 2]),
+            Op::Sinh => prim(Prim::Sinh, [z; 2]),
+            Op::Cosh => prim(Prim::Cosh, [z; 2]),
+            Op::Arcsinh => prim(Prim::Arcsinh, [z; 2]),
+            Op::Arccosh => prim(Prim::Arccosh, [z; 2]),
+            Op::Arctanh => prim(Prim::Arctanh, [z; 2]),
+            Op::Exp2 => prim(Prim::Exp2, [z; 2]),
+            Op::Expm1 => prim(Prim::Expm1, [z; 2]),
+            Op::Log2 => prim(Prim::Log2, [z; 2]),
+            Op::Log10 => prim(Prim::Log10, [z; 2]),
+            Op::Log1p => prim(Prim::Log1p, [z; 2]),
+            Op::Cbrt => prim(Prim::Cbrt, [z; 2]),
+            Op::Sign => prim(Prim::Sign, [z; 2]),
+            Op::IsNan => prim(Prim::IsNan, [z; 2]),
+            Op::IsInf => prim(Prim::IsInf, [z; 2]),
+            Op::IsFinite => prim(Prim::IsFinite, [z; 2]),
+            Op::LogicalNot => prim(Prim::LogicalNot, [z; 2]),
+            Op::Invert => prim(Prim::Invert, [z; 2]),
+            Op::FloorDiv(s) => prim(Prim::FloorDivScalar, [*s, z]),
+            Op::Mod(s) => prim(Prim::ModScalar, [*s, z]),
+            Op::Shl(s) => prim(Prim::ShlScalar, [*s, z]),
+            Op::Shr(s) => prim(Prim::ShrScalar, [*s, z]),
             Op::Chain(_) => Lowered::Chain,
             Op::Custom(custom) => Lowered::Custom(custom),
         }
@@ -246,6 +350,8 @@ pub(crate) enum Public<T> {
     Bin(BinOp),
     /// A comparison, built with `Expr::gt` and its siblings.
     Compare,
+    /// `where(cond, a, b)`, built with `expr::where_`.
+    Where,
 }
 
 /// The public op of `prim` with scalar parameters `p`.
@@ -285,6 +391,45 @@ pub(crate) fn public<T: Copy>(prim: Prim, p: [T; MAX_PARAMS]) -> Public<T> {
         Prim::Max => Public::Bin(BinOp::Max),
         Prim::Pow => Public::Bin(BinOp::Pow),
         Prim::Gt | Prim::Ge | Prim::Lt | Prim::Le | Prim::Eq | Prim::Ne => Public::Compare,
+        Prim::Tan => op(Op::Tan),
+        Prim::Arcsin => op(Op::Arcsin),
+        Prim::Arccos => op(Op::Arccos),
+        Prim::Arctan => op(Op::Arctan),
+        Prim::Sinh => op(Op::Sinh),
+        Prim::Cosh => op(Op::Cosh),
+        Prim::Arcsinh => op(Op::Arcsinh),
+        Prim::Arccosh => op(Op::Arccosh),
+        Prim::Arctanh => op(Op::Arctanh),
+        Prim::Exp2 => op(Op::Exp2),
+        Prim::Expm1 => op(Op::Expm1),
+        Prim::Log2 => op(Op::Log2),
+        Prim::Log10 => op(Op::Log10),
+        Prim::Log1p => op(Op::Log1p),
+        Prim::Cbrt => op(Op::Cbrt),
+        Prim::Sign => op(Op::Sign),
+        Prim::IsNan => op(Op::IsNan),
+        Prim::IsInf => op(Op::IsInf),
+        Prim::IsFinite => op(Op::IsFinite),
+        Prim::LogicalNot => op(Op::LogicalNot),
+        Prim::Invert => op(Op::Invert),
+        Prim::FloorDivScalar => op(Op::FloorDiv(a)),
+        Prim::ModScalar => op(Op::Mod(a)),
+        Prim::ShlScalar => op(Op::Shl(a)),
+        Prim::ShrScalar => op(Op::Shr(a)),
+        Prim::Arctan2 => Public::Bin(BinOp::Arctan2),
+        Prim::Hypot => Public::Bin(BinOp::Hypot),
+        Prim::Copysign => Public::Bin(BinOp::Copysign),
+        Prim::FloorDiv => Public::Bin(BinOp::FloorDiv),
+        Prim::Mod => Public::Bin(BinOp::Mod),
+        Prim::LogicalAnd => Public::Bin(BinOp::LogicalAnd),
+        Prim::LogicalOr => Public::Bin(BinOp::LogicalOr),
+        Prim::LogicalXor => Public::Bin(BinOp::LogicalXor),
+        Prim::BitAnd => Public::Bin(BinOp::BitAnd),
+        Prim::BitOr => Public::Bin(BinOp::BitOr),
+        Prim::BitXor => Public::Bin(BinOp::BitXor),
+        Prim::Shl => Public::Bin(BinOp::Shl),
+        Prim::Shr => Public::Bin(BinOp::Shr),
+        Prim::Where => Public::Where,
     }
 }
 
@@ -349,6 +494,19 @@ impl BinOp {
             BinOp::Min => Prim::Min,
             BinOp::Max => Prim::Max,
             BinOp::Pow => Prim::Pow,
+            BinOp::Arctan2 => Prim::Arctan2,
+            BinOp::Hypot => Prim::Hypot,
+            BinOp::Copysign => Prim::Copysign,
+            BinOp::FloorDiv => Prim::FloorDiv,
+            BinOp::Mod => Prim::Mod,
+            BinOp::LogicalAnd => Prim::LogicalAnd,
+            BinOp::LogicalOr => Prim::LogicalOr,
+            BinOp::LogicalXor => Prim::LogicalXor,
+            BinOp::BitAnd => Prim::BitAnd,
+            BinOp::BitOr => Prim::BitOr,
+            BinOp::BitXor => Prim::BitXor,
+            BinOp::Shl => Prim::Shl,
+            BinOp::Shr => Prim::Shr,
         }
     }
 }
@@ -372,6 +530,10 @@ mod tests {
             let name = match public::<f32>(prim, [1.0; 2]) {
                 Public::Op(op) => format!("{op:?}"),
                 Public::Bin(op) => format!("{op:?}"),
+                Public::Where => {
+                    assert!(readme.contains("where_"), "{prim:?}");
+                    continue;
+                }
                 Public::Compare => {
                     let method = match prim.entry().wgsl {
                         Wgsl::Compare("==") => "equal".to_string(),

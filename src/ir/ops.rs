@@ -39,6 +39,19 @@ prims! {
     Add, Sub, Mul, Div, Min, Max, Pow,
     // comparisons, 1 or 0 in the element type (`Expr::{gt, ge, lt, le, equal, not_equal}`)
     Gt, Ge, Lt, Le, Eq, Ne,
+    // numpy's other float functions (`Op::{Tan, ..., Cbrt}`)
+    Tan, Arcsin, Arccos, Arctan, Sinh, Cosh, Arcsinh, Arccosh, Arctanh, Exp2, Expm1, Log2,
+    Log10, Log1p, Cbrt,
+    // sign, predicates (1 or 0), bitwise not (`Op::{Sign, IsNan, IsInf, IsFinite, LogicalNot,
+    // Invert}`)
+    Sign, IsNan, IsInf, IsFinite, LogicalNot, Invert,
+    // one value and a scalar (`Op::{FloorDiv, Mod, Shl, Shr}`)
+    FloorDivScalar, ModScalar, ShlScalar, ShrScalar,
+    // two values (the rest of `BinOp`)
+    Arctan2, Hypot, Copysign, FloorDiv, Mod, LogicalAnd, LogicalOr, LogicalXor, BitAnd, BitOr,
+    BitXor, Shl, Shr,
+    // three values: numpy's `where(cond, a, b)` (`expr::where_`)
+    Where,
 }
 
 /// How many values an op takes from the program's stack.
@@ -48,6 +61,8 @@ pub(crate) enum Arity {
     Unary,
     /// Two values, the left one below the right.
     Binary,
+    /// Three values, the first lowest.
+    Ternary,
 }
 
 /// Which element types an op is defined for.
@@ -57,6 +72,8 @@ pub(crate) enum Types {
     All,
     /// Floats only; on integers the op is an error, never a silent cast.
     Float,
+    /// Integers only (bitwise ops and shifts); on floats the op is an error.
+    Int,
 }
 
 /// How the op is written in WGSL.
@@ -85,6 +102,9 @@ pub(crate) struct Entry {
     pub(crate) weight: usize,
     /// Its WGSL spelling.
     pub(crate) wgsl: Wgsl,
+    /// Whether every value it gives is 1 or 0 (a comparison, a predicate, a logical op), so
+    /// counting where it holds needs no `!= 0` after it.
+    pub(crate) predicate: bool,
 }
 
 /// Most scalar parameters one op carries.
@@ -98,6 +118,7 @@ const fn row(
     weight: usize,
     wgsl: Wgsl,
 ) -> Entry {
+    let predicate = matches!(wgsl, Wgsl::Compare(_));
     Entry {
         name,
         arity,
@@ -105,7 +126,15 @@ const fn row(
         types,
         weight,
         wgsl,
+        predicate,
     }
+}
+
+/// A row of an op whose every value is 1 or 0.
+const fn predicate(name: &'static str, arity: Arity, types: Types, wgsl: &'static str) -> Entry {
+    let mut entry = row(name, arity, 0, types, 1, Wgsl::Helper(wgsl));
+    entry.predicate = true;
+    entry
 }
 
 /// The table itself, one row per [`Prim`] in [`Prim::ALL`]'s order, built at compile time
@@ -129,8 +158,8 @@ impl Prim {
 
     /// The op's row, written out (the source of [`TABLE`]).
     const fn row(self) -> Entry {
-        use Arity::{Binary as B, Unary as U};
-        use Types::{All, Float};
+        use Arity::{Binary as B, Ternary as T, Unary as U};
+        use Types::{All, Float, Int};
         use Wgsl::{Compare as Cmp, Helper as H};
         match self {
             Prim::Scale => row("scale", U, 1, All, 1, H("op_scale")),
@@ -169,13 +198,53 @@ impl Prim {
             Prim::Le => row("le", B, 0, All, 1, Cmp("<=")),
             Prim::Eq => row("eq", B, 0, All, 1, Cmp("==")),
             Prim::Ne => row("ne", B, 0, All, 1, Cmp("!=")),
+            Prim::Tan => row("tan", U, 0, Float, 10, H("op_tan")),
+            Prim::Arcsin => row("arcsin", U, 0, Float, 10, H("op_arcsin")),
+            Prim::Arccos => row("arccos", U, 0, Float, 10, H("op_arccos")),
+            Prim::Arctan => row("arctan", U, 0, Float, 10, H("op_arctan")),
+            Prim::Sinh => row("sinh", U, 0, Float, 10, H("op_sinh")),
+            Prim::Cosh => row("cosh", U, 0, Float, 10, H("op_cosh")),
+            Prim::Arcsinh => row("arcsinh", U, 0, Float, 10, H("op_arcsinh")),
+            Prim::Arccosh => row("arccosh", U, 0, Float, 10, H("op_arccosh")),
+            Prim::Arctanh => row("arctanh", U, 0, Float, 10, H("op_arctanh")),
+            Prim::Exp2 => row("exp2", U, 0, Float, 10, H("op_exp2")),
+            Prim::Expm1 => row("expm1", U, 0, Float, 10, H("op_expm1")),
+            Prim::Log2 => row("log2", U, 0, Float, 10, H("op_log2")),
+            Prim::Log10 => row("log10", U, 0, Float, 10, H("op_log10")),
+            Prim::Log1p => row("log1p", U, 0, Float, 10, H("op_log1p")),
+            Prim::Cbrt => row("cbrt", U, 0, Float, 10, H("op_cbrt")),
+            Prim::Sign => row("sign", U, 0, All, 1, H("op_sign")),
+            Prim::IsNan => predicate("isnan", U, All, "op_isnan"),
+            Prim::IsInf => predicate("isinf", U, All, "op_isinf"),
+            Prim::IsFinite => predicate("isfinite", U, All, "op_isfinite"),
+            Prim::LogicalNot => predicate("logical_not", U, All, "op_logical_not"),
+            Prim::Invert => row("invert", U, 0, Int, 1, H("op_invert")),
+            Prim::FloorDivScalar => row("floor_divide", U, 1, All, 2, H("op_floor_divide")),
+            Prim::ModScalar => row("remainder", U, 1, All, 2, H("op_remainder")),
+            Prim::ShlScalar => row("left_shift", U, 1, Int, 1, H("op_left_shift")),
+            Prim::ShrScalar => row("right_shift", U, 1, Int, 1, H("op_right_shift")),
+            Prim::Arctan2 => row("arctan2", B, 0, Float, 10, H("bin_arctan2")),
+            Prim::Hypot => row("hypot", B, 0, Float, 2, H("bin_hypot")),
+            Prim::Copysign => row("copysign", B, 0, Float, 1, H("bin_copysign")),
+            Prim::FloorDiv => row("floor_divide", B, 0, All, 2, H("bin_floor_divide")),
+            Prim::Mod => row("remainder", B, 0, All, 2, H("bin_remainder")),
+            Prim::LogicalAnd => predicate("logical_and", B, All, "bin_logical_and"),
+            Prim::LogicalOr => predicate("logical_or", B, All, "bin_logical_or"),
+            Prim::LogicalXor => predicate("logical_xor", B, All, "bin_logical_xor"),
+            Prim::BitAnd => row("bitwise_and", B, 0, Int, 1, H("bin_bitwise_and")),
+            Prim::BitOr => row("bitwise_or", B, 0, Int, 1, H("bin_bitwise_or")),
+            Prim::BitXor => row("bitwise_xor", B, 0, Int, 1, H("bin_bitwise_xor")),
+            Prim::Shl => row("left_shift", B, 0, Int, 1, H("bin_left_shift")),
+            Prim::Shr => row("right_shift", B, 0, Int, 1, H("bin_right_shift")),
+            Prim::Where => row("where", T, 0, All, 1, H("tri_where")),
         }
     }
 }
 
 /// Expands to the CPU meaning of the op `$prim` (a [`Prim`]) with scalar parameters `$p`
 /// (an array of [`MAX_PARAMS`] values): `$unary!($p; |x| <expression of x>)` for a one-value op,
-/// `$binary!($p; |a, b| <expression of a, b>)` for a two-value op, and
+/// `$binary!($p; |a, b| <expression of a, b>)` for a two-value op,
+/// `$ternary!($p; |c, a, b| <expression of c, a, b>)` for a three-value op, and
 /// `$ranged!($p; |x| <fits>, |x| <near>, |x| <full>)` for a one-value op with a fast,
 /// vectorizable path exact where `fits` holds and a full one everywhere (a block takes the
 /// fast path when every value fits). The one place each op's CPU meaning is written; the CPU
@@ -184,7 +253,7 @@ impl Prim {
 /// `#[inline(always)]` one: a closure this size would not always be inlined into its loop,
 /// and a call per element is neither vectorized nor built for the loop's instruction set).
 macro_rules! cpu_meaning {
-    ($prim:expr, $p:ident, $unary:ident, $binary:ident, $ranged:ident) => {{
+    ($prim:expr, $p:ident, $unary:ident, $binary:ident, $ternary:ident, $ranged:ident) => {{
         use $crate::ir::ops::Prim as P;
         match $prim {
             P::Scale => $unary!($p; |x| x.mul($p[0])),
@@ -224,6 +293,46 @@ macro_rules! cpu_meaning {
             P::Le => $binary!($p; |a, b| Scalar::indicator(a <= b)),
             P::Eq => $binary!($p; |a, b| Scalar::indicator(a == b)),
             P::Ne => $binary!($p; |a, b| Scalar::indicator(a != b)),
+            P::Tan => $ranged!($p; |x| x.fits_near_trig(), |x| x.tan_near(), |x| x.tan()),
+            P::Arcsin => $unary!($p; |x| x.asin()),
+            P::Arccos => $unary!($p; |x| x.acos()),
+            P::Arctan => $unary!($p; |x| x.atan()),
+            P::Sinh => $unary!($p; |x| x.sinh()),
+            P::Cosh => $unary!($p; |x| x.cosh()),
+            P::Arcsinh => $unary!($p; |x| x.asinh()),
+            P::Arccosh => $unary!($p; |x| x.acosh()),
+            P::Arctanh => $unary!($p; |x| x.atanh()),
+            P::Exp2 => $unary!($p; |x| x.exp2()),
+            P::Expm1 => $unary!($p; |x| x.exp_m1()),
+            P::Log2 => $unary!($p; |x| x.log2()),
+            P::Log10 => $unary!($p; |x| x.log10()),
+            P::Log1p => $unary!($p; |x| x.ln_1p()),
+            P::Cbrt => $unary!($p; |x| x.cbrt()),
+            P::Sign => $unary!($p; |x| x.sign()),
+            P::IsNan => $unary!($p; |x| Scalar::indicator(x.is_nan())),
+            P::IsInf => $unary!($p; |x| Scalar::indicator(x.is_inf())),
+            P::IsFinite => $unary!($p; |x| Scalar::indicator(x.is_finite())),
+            P::LogicalNot => $unary!($p; |x| Scalar::indicator(!x.truthy())),
+            P::Invert => $unary!($p; |x| x.bit_not()),
+            P::FloorDivScalar => $unary!($p; |x| x.floor_div($p[0])),
+            P::ModScalar => $unary!($p; |x| x.modulo($p[0])),
+            P::ShlScalar => $unary!($p; |x| x.shl($p[0])),
+            P::ShrScalar => $unary!($p; |x| x.shr($p[0])),
+            P::Arctan2 => $binary!($p; |a, b| a.atan2(b)),
+            P::Hypot => $binary!($p; |a, b| a.hypot(b)),
+            P::Copysign => $binary!($p; |a, b| a.copysign(b)),
+            P::FloorDiv => $binary!($p; |a, b| a.floor_div(b)),
+            P::Mod => $binary!($p; |a, b| a.modulo(b)),
+            P::LogicalAnd => $binary!($p; |a, b| Scalar::indicator(a.truthy() & b.truthy())),
+            P::LogicalOr => $binary!($p; |a, b| Scalar::indicator(a.truthy() | b.truthy())),
+            P::LogicalXor => $binary!($p; |a, b| Scalar::indicator(a.truthy() ^ b.truthy())),
+            P::BitAnd => $binary!($p; |a, b| a.bit_and(b)),
+            P::BitOr => $binary!($p; |a, b| a.bit_or(b)),
+            P::BitXor => $binary!($p; |a, b| a.bit_xor(b)),
+            P::Shl => $binary!($p; |a, b| a.shl(b)),
+            P::Shr => $binary!($p; |a, b| a.shr(b)),
+            // numpy's `where`: nonzero (NaN included) picks `a`
+            P::Where => $ternary!($p; |c, a, b| if c.truthy() { a } else { b }),
         }
     }};
 }
@@ -245,11 +354,11 @@ mod tests {
                 "{prim:?}: name taken: {}",
                 e.name
             );
-            if e.arity == Arity::Binary {
+            if e.arity != Arity::Unary {
                 assert_eq!(e.params, 0, "{prim:?}: two-value ops carry no scalars");
             }
         }
-        assert_eq!(Prim::ALL.len(), 36);
+        assert_eq!(Prim::ALL.len(), 75);
     }
 }
 

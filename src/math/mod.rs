@@ -17,8 +17,11 @@
 //! ULP), above `1 − 2 / (e^(2|x|) + 1)` with this module's `exp` (no cancellation worth a ULP
 //! there), the sign put back; ±∞ give ±1, NaN stays NaN.
 //!
-//! `sin`, `cos`: in [`trig`].
+//! `sin`, `cos`: in [`trig`]; `pow` in [`pow`]; numpy's other float functions in
+//! [`elementary`]; floor division and remainder in [`divmod`].
 
+pub(crate) mod divmod;
+pub(crate) mod elementary;
 pub(crate) mod pow;
 pub(crate) mod trig;
 #[cfg(test)]

@@ -99,6 +99,18 @@ pub fn f32_data(op: &Op<f32>, len: usize, seed: u64, side: Side) -> Vec<f32> {
                 }
                 (Op::Sin | Op::Cos, Side::Cpu) => rng.uniform(-1e4, 1e4),
                 (Op::Tanh | Op::Sigmoid, _) => rng.uniform(-30.0, 30.0),
+                (Op::Tan, Side::Gpu) => rng.uniform(-1.4, 1.4),
+                (Op::Tan, Side::Cpu) => rng.uniform(-1e4, 1e4),
+                (Op::Arcsin | Op::Arccos | Op::Arctanh, Side::Gpu) => rng.uniform(-0.99, 0.99),
+                (Op::Arcsin | Op::Arccos | Op::Arctanh, Side::Cpu) => rng.uniform(-1.0, 1.0),
+                (Op::Arccosh, _) => 1.0 + rng.log_uniform(1e-6, 1e4, false),
+                (Op::Sinh | Op::Cosh, _) => rng.uniform(-80.0, 80.0),
+                (Op::Exp2, _) => rng.uniform(-120.0, 120.0),
+                (Op::Expm1, _) => rng.log_uniform(1e-6, 80.0, true),
+                (Op::Log2 | Op::Log10, _) => rng.log_uniform(1e-3, 1e4, false),
+                (Op::Cbrt | Op::Arctan | Op::Arcsinh, _) => rng.log_uniform(1e-4, 1e4, true),
+                (Op::Log1p, _) if i % 2 == 0 => rng.log_uniform(1e-6, 1e4, false),
+                (Op::Log1p, _) => -rng.log_uniform(1e-6, 0.99, false),
                 (Op::Pow(y), _) if y.fract() != 0.0 => rng.log_uniform(0.1, 10.0, false),
                 (Op::Pow(_), _) => rng.log_uniform(0.1, 10.0, true),
                 _ => match i % 7 {
@@ -173,12 +185,84 @@ pub fn ref_float(op: &Op<f32>, x: f64) -> f64 {
         Op::Floor => x.floor(),
         Op::Ceil => x.ceil(),
         Op::Round => x.round_ties_even(),
+        Op::Tan => x.tan(),
+        Op::Arcsin => x.asin(),
+        Op::Arccos => x.acos(),
+        Op::Arctan => x.atan(),
+        Op::Sinh => x.sinh(),
+        Op::Cosh => x.cosh(),
+        Op::Arcsinh => x.asinh(),
+        Op::Arccosh => x.acosh(),
+        Op::Arctanh => x.atanh(),
+        Op::Exp2 => x.exp2(),
+        Op::Expm1 => x.exp_m1(),
+        Op::Log2 => x.log2(),
+        Op::Log10 => x.log10(),
+        Op::Log1p => x.ln_1p(),
+        Op::Cbrt => x.cbrt(),
+        Op::Sign => numpy_sign(x),
+        Op::IsNan => indicator(x.is_nan()),
+        Op::IsInf => indicator(x.is_infinite()),
+        Op::IsFinite => indicator(x.is_finite()),
+        Op::LogicalNot => indicator(x == 0.0),
+        // f32's own arithmetic: the answer's steps round in f32 (numpy's float32 divmod)
+        Op::FloorDiv(s) => f64::from(numpy_divmod(x as f32, *s).0),
+        Op::Mod(s) => f64::from(numpy_divmod(x as f32, *s).1),
         Op::Chain(chain) => chain
             .ops()
             .iter()
             .fold(x, |v, op| f64::from(ref_float(op, v) as f32)),
         other => panic!("no reference for {other:?}"),
     }
+}
+
+fn indicator(holds: bool) -> f64 {
+    if holds {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// numpy's `sign`: ±0 gives +0, NaN stays NaN.
+pub fn numpy_sign(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else if x == 0.0 {
+        0.0
+    } else {
+        x
+    }
+}
+
+/// numpy's float32 `divmod` (`npy_divmod`, in f32 arithmetic): `(a // b, a % b)`.
+pub fn numpy_divmod(a: f32, b: f32) -> (f32, f32) {
+    if b == 0.0 {
+        return (a / b, a % b);
+    }
+    let mut m = a % b;
+    let mut div = (a - m) / b;
+    if m != 0.0 {
+        if (b < 0.0) != (m < 0.0) {
+            m += b;
+            div -= 1.0;
+        }
+    } else {
+        m = 0.0_f32.copysign(b);
+    }
+    let q = if div != 0.0 {
+        let f = div.floor();
+        if div - f > 0.5 {
+            f + 1.0
+        } else {
+            f
+        }
+    } else {
+        0.0_f32.copysign(a / b)
+    };
+    (q, m)
 }
 
 /// The f64 reference of a float binary op.
@@ -191,6 +275,15 @@ pub fn ref_float_bin(op: BinOp, a: f64, b: f64) -> f64 {
         BinOp::Min => nan_min(a, b),
         BinOp::Max => nan_max(a, b),
         BinOp::Pow => a.powf(b),
+        BinOp::Arctan2 => a.atan2(b),
+        BinOp::Hypot => a.hypot(b),
+        BinOp::Copysign => a.copysign(b),
+        BinOp::FloorDiv => f64::from(numpy_divmod(a as f32, b as f32).0),
+        BinOp::Mod => f64::from(numpy_divmod(a as f32, b as f32).1),
+        BinOp::LogicalAnd => indicator(a != 0.0 && b != 0.0),
+        BinOp::LogicalOr => indicator(a != 0.0 || b != 0.0),
+        BinOp::LogicalXor => indicator((a != 0.0) != (b != 0.0)),
+        other => panic!("no float reference for {other:?}"),
     }
 }
 
@@ -219,6 +312,15 @@ pub fn ref_int(op: &Op<i64>, x: i64, signed: bool) -> i64 {
         Op::Square => wrap(x128 * x128),
         Op::Relu => x.max(0),
         Op::Floor | Op::Ceil | Op::Round => x,
+        Op::Sign => x.signum(),
+        Op::IsNan | Op::IsInf => 0,
+        Op::IsFinite => 1,
+        Op::LogicalNot => i64::from(x == 0),
+        Op::Invert => wrap(!x128),
+        Op::FloorDiv(s) => ref_int_floor_div(x, *s, signed),
+        Op::Mod(s) => ref_int_mod(x, *s, signed),
+        Op::Shl(s) => ref_int_shift(x, *s, signed, true),
+        Op::Shr(s) => ref_int_shift(x, *s, signed, false),
         other => panic!("no integer reference for {other:?}"),
     }
 }
@@ -233,6 +335,53 @@ pub fn ref_int_div(a: i64, b: i64, signed: bool) -> i64 {
         i64::from(q as i32)
     } else {
         i64::from(q as u32)
+    }
+}
+
+fn wrap32(v: i128, signed: bool) -> i64 {
+    if signed {
+        i64::from(v as i32)
+    } else {
+        i64::from(v as u32)
+    }
+}
+
+/// numpy's integer `//`: rounded toward −∞, 0 for a zero divisor, wrapped (MIN // -1).
+pub fn ref_int_floor_div(a: i64, b: i64, signed: bool) -> i64 {
+    if b == 0 {
+        return 0;
+    }
+    wrap32(
+        i128::from(a).div_euclid(i128::from(b)) - i128::from(a.rem_euclid(b) != 0 && b < 0),
+        signed,
+    )
+}
+
+/// numpy's integer `%`: the divisor's sign, 0 for a zero divisor.
+pub fn ref_int_mod(a: i64, b: i64, signed: bool) -> i64 {
+    if b == 0 {
+        return 0;
+    }
+    let r = a.rem_euclid(b.abs());
+    wrap32(i128::from(if b < 0 && r != 0 { r + b } else { r }), signed)
+}
+
+/// numpy's shifts on 32-bit integers: the count read as unsigned; at or past 32, a left
+/// shift gives 0 and a right shift the sign (-1 or 0).
+pub fn ref_int_shift(a: i64, count: i64, signed: bool, left: bool) -> i64 {
+    let n = count as u32 as u64;
+    let bits: i128 = if signed {
+        i128::from(a as i32)
+    } else {
+        i128::from(a as u32)
+    };
+    if n >= 32 {
+        return if left || bits >= 0 { 0 } else { -1 };
+    }
+    if left {
+        wrap32(bits << n, signed)
+    } else {
+        wrap32(bits >> n, signed)
     }
 }
 
@@ -280,6 +429,17 @@ pub fn ref_int_bin(op: BinOp, a: i64, b: i64, signed: bool) -> i64 {
         BinOp::Min => a.min(b),
         BinOp::Max => a.max(b),
         BinOp::Pow => ref_int_pow(a, b, signed),
+        BinOp::FloorDiv => ref_int_floor_div(a, b, signed),
+        BinOp::Mod => ref_int_mod(a, b, signed),
+        BinOp::LogicalAnd => i64::from(a != 0 && b != 0),
+        BinOp::LogicalOr => i64::from(a != 0 || b != 0),
+        BinOp::LogicalXor => i64::from((a != 0) != (b != 0)),
+        BinOp::BitAnd => wrap(i128::from(a & b)),
+        BinOp::BitOr => wrap(i128::from(a | b)),
+        BinOp::BitXor => wrap(i128::from(a ^ b)),
+        BinOp::Shl => ref_int_shift(a, b, signed, true),
+        BinOp::Shr => ref_int_shift(a, b, signed, false),
+        other => panic!("no integer reference for {other:?}"),
     }
 }
 
@@ -320,6 +480,7 @@ pub fn bound(op: &Op<f32>, x: f64, side: Side) -> Bound {
             Op::Exp | Op::Log | Op::Sin | Op::Cos | Op::Tanh | Op::Sigmoid | Op::Pow(_) => {
                 Bound::ulps(4.0)
             }
+            op if is_elementary(op) => Bound::ulps(4.0),
             Op::Chain(chain) => chain_bound(chain.ops(), x, side),
             _ => Bound::EXACT,
         },
@@ -347,9 +508,83 @@ pub fn bound(op: &Op<f32>, x: f64, side: Side) -> Bound {
                 abs: 2f64.powi(-126),
             },
             Op::Pow(y) => pow_bound(x, f64::from(*y)),
+            op if is_elementary(op) => gpu_elementary_bound(op, x),
             Op::Chain(chain) => chain_bound(chain.ops(), x, side),
             _ => Bound::EXACT,
         },
+    }
+}
+
+/// Whether `op` is one of numpy's other float functions (`Tan` to `Cbrt`).
+pub fn is_elementary(op: &Op<f32>) -> bool {
+    matches!(
+        op,
+        Op::Tan
+            | Op::Arcsin
+            | Op::Arccos
+            | Op::Arctan
+            | Op::Sinh
+            | Op::Cosh
+            | Op::Arcsinh
+            | Op::Arccosh
+            | Op::Arctanh
+            | Op::Exp2
+            | Op::Expm1
+            | Op::Log2
+            | Op::Log10
+            | Op::Log1p
+            | Op::Cbrt
+    )
+}
+
+/// The GPU's bound for numpy's other float functions: WGSL's own (4096 ULP for the arc
+/// functions; exp's 3 + 2|x| ULP and log's 2^-21 absolute carried through the formula each
+/// built-in is inherited from).
+fn gpu_elementary_bound(op: &Op<f32>, x: f64) -> Bound {
+    let exp_ulps = 3.0 + 2.0 * x.abs();
+    let log_abs = 2f64.powi(-20);
+    match op {
+        Op::Tan => {
+            let t = x.tan();
+            Bound {
+                ulps: 4.0,
+                abs: 2f64.powi(-10) * (1.0 + t * t),
+            }
+        }
+        Op::Arcsin | Op::Arccos | Op::Arctan => Bound {
+            ulps: 4096.0,
+            abs: 2f64.powi(-20),
+        },
+        Op::Sinh | Op::Cosh => Bound {
+            ulps: 2.0 * exp_ulps + 2.0,
+            abs: exp_ulps * EPS32 * x.cosh(),
+        },
+        Op::Arcsinh | Op::Arccosh | Op::Arctanh | Op::Log2 | Op::Log10 | Op::Log1p => Bound {
+            ulps: 8.0,
+            abs: log_abs,
+        },
+        Op::Exp2 => Bound::ulps(3.0 + 2.0 * (x * std::f64::consts::LN_2).abs()),
+        Op::Expm1 => Bound {
+            ulps: 4.0,
+            abs: exp_ulps * EPS32 * x.exp(),
+        },
+        Op::Cbrt => pow_bound(x.abs(), 1.0 / 3.0),
+        _ => Bound::EXACT,
+    }
+}
+
+/// Each binary op's documented bound on `side` at `(a, b)`.
+pub fn bin_bound(op: BinOp, a: f64, b: f64, side: Side) -> Bound {
+    match (op, side) {
+        (BinOp::Pow, Side::Cpu) | (BinOp::Arctan2 | BinOp::Hypot, Side::Cpu) => Bound::ulps(4.0),
+        (BinOp::Div, Side::Gpu) => Bound::ulps(2.5),
+        (BinOp::Pow, Side::Gpu) => pow_bound(a, b),
+        (BinOp::Arctan2, Side::Gpu) => Bound {
+            ulps: 4096.0,
+            abs: 2f64.powi(-20),
+        },
+        (BinOp::Hypot, Side::Gpu) => Bound::ulps(10.0),
+        _ => Bound::EXACT,
     }
 }
 
@@ -422,6 +657,16 @@ pub fn widen<T: Copy + Into<i64> + std::fmt::Debug>(op: &Op<T>) -> Op<i64> {
         Op::Floor => Op::Floor,
         Op::Ceil => Op::Ceil,
         Op::Round => Op::Round,
+        Op::Sign => Op::Sign,
+        Op::IsNan => Op::IsNan,
+        Op::IsInf => Op::IsInf,
+        Op::IsFinite => Op::IsFinite,
+        Op::LogicalNot => Op::LogicalNot,
+        Op::Invert => Op::Invert,
+        Op::FloorDiv(s) => Op::FloorDiv(w(s)),
+        Op::Mod(s) => Op::Mod(w(s)),
+        Op::Shl(s) => Op::Shl(w(s)),
+        Op::Shr(s) => Op::Shr(w(s)),
         Op::Chain(chain) => {
             let mut ops = chain.ops().iter().map(widen);
             let first = ops.next().expect("chains are never empty");
