@@ -26,7 +26,9 @@ import time
 
 OPS = ["scale", "add", "mul", "sqrt", "exp", "log", "sin", "cos", "tanh", "sigmoid",
        "pow2.5", "chain", "expr", "sum", "sumsq", "dot", "count", "max", "where", "arctan2",
-       "log1p", "floordiv"]
+       "log1p", "floordiv", "affine"]
+# ops that run on integer data (the "i64" dtype), and only there
+INT_OPS = ["affine"]
 PEERS = ["numpy", "numexpr", "numba"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -36,6 +38,10 @@ def reps(n):
 
 
 def inputs(np, n, dtype):
+    if dtype == np.int64:
+        # the same integers as examples/race.rs: spread over ±2^30
+        i = np.arange(n, dtype=np.int64)
+        return (i * 2654435761) % (1 << 31) - (1 << 30), (i * 40503) % 1000 - 500
     i = np.arange(n, dtype=np.float64)
     x = 0.5 + 4.0 * np.modf(i * 0.6180339887498949)[0]
     y = 0.5 + 4.0 * np.modf(i * 0.7548776662466927 + 0.5)[0]
@@ -78,6 +84,7 @@ def numpy_ops(np, x, y):
         "arctan2": lambda: np.arctan2(x, y),
         "log1p": lambda: np.log1p(x),
         "floordiv": lambda: x // c(3),
+        "affine": lambda: x * c(3) + c(1),
     }
 
 
@@ -92,6 +99,7 @@ def numexpr_ops(ne, x, y):
         "dot": "sum(x * y)", "count": "sum(where(x > 2.5, 1, 0))", "max": "max(x)",
         "where": "where(x > 2.5, x, 0)", "arctan2": "arctan2(x, y)", "log1p": "log1p(x)",
         # numexpr has no floor division
+        "affine": "x * 3 + 1",
     }
     return {op: (lambda e=e: ev(e, local_dict=loc)) for op, e in expr.items()}
 
@@ -170,6 +178,7 @@ def numba_kernels(np, numba):
         "arctan2": elementwise(j(lambda a, b: np.arctan2(a, b))),
         "log1p": elementwise(j(lambda a, b: np.log1p(a))),
         "floordiv": elementwise(j(lambda a, b: a // 3)),
+        "affine": elementwise(j(lambda a, b: a * 3 + 1)),
     }
 
 
@@ -185,13 +194,13 @@ def worker(lib, ops, sizes, dtypes):
                "numba": lambda: numba.__version__}[lib]()
     for dtype in dtypes:
         for n in sizes:
-            x, y = inputs(np, n, {"f32": np.float32, "f64": np.float64}[dtype])
+            x, y = inputs(np, n, {"f32": np.float32, "f64": np.float64, "i64": np.int64}[dtype])
             table = {"numpy": lambda: numpy_ops(np, x, y),
                      "numexpr": lambda: numexpr_ops(ne, x, y),
                      "numba": lambda: numba_ops(np, numba, x, y)}[lib]()
             for op in ops:
-                if op not in table:
-                    continue  # the library has no such function
+                if op not in table or (op in INT_OPS) != (dtype == "i64"):
+                    continue  # the library has no such function, or not for this dtype
                 s = median_seconds(table[op], n)
                 print(json.dumps({"lib": lib, "version": version, "op": op, "dtype": dtype,
                                   "n": n, "seconds": s}), flush=True)

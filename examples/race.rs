@@ -200,17 +200,27 @@ fn main() {
                 "f32" => {
                     let xs: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
                     let ys: Vec<f32> = ys.iter().map(|&v| v as f32).collect();
-                    for op in &ops {
+                    for op in ops.iter().filter(|op| !ops::INT_OPS.contains(&op.as_str())) {
                         report(op, time(&device, op, &xs, &ys));
                     }
                 }
                 "f64" => {
-                    for op in &ops {
+                    for op in ops.iter().filter(|op| !ops::INT_OPS.contains(&op.as_str())) {
                         report(op, time(&device, op, &xs, &ys));
                     }
                 }
+                "i64" => {
+                    // the same integers as benches/race.py: spread over ±2^30
+                    let a: Vec<i64> = (0..n as i64)
+                        .map(|i| (i * 2_654_435_761) % (1 << 31) - (1 << 30))
+                        .collect();
+                    for op in ops.iter().filter(|op| ops::INT_OPS.contains(&op.as_str())) {
+                        let s = median(reps(n), || ops::run_int(&device, op, &a));
+                        report(op, Some(s));
+                    }
+                }
                 other => {
-                    eprintln!("unknown dtype {other:?} (known: f32, f64)");
+                    eprintln!("unknown dtype {other:?} (known: f32, f64, i64)");
                     std::process::exit(2);
                 }
             }

@@ -330,9 +330,9 @@ pub fn mean<T: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<Option
     let total = if T::KIND == Kind::Float {
         sum(device, data)?.to_f64()
     } else {
-        // integers as f64 add exactly (in any order) while the sum stays below 2^53
+        // integers add exactly in i128 (any order, any 64-bit values), then one rounding
         use rayon::prelude::*;
-        data.par_iter().map(|v| v.to_f64()).sum::<f64>()
+        data.par_iter().map(|v| v.to_i128()).sum::<i128>() as f64
     };
     Ok(Some(total / data.len() as f64))
 }

@@ -9,7 +9,8 @@ use std::fmt::Debug;
 pub(crate) use sealed::Kind;
 
 /// An element type that [`map`](crate::map) and [`zip`](crate::zip) accept: `f32`, `i32`,
-/// `u32` on both backends, `f64` on the CPU.
+/// `u32` on both backends, `f64`, `i64` and `u64` on the CPU (numpy's wrapping and division
+/// rules; a GPU device gives `Err(Unsupported)` for them).
 ///
 /// The trait is sealed: its methods are the crate's own scalar semantics and cannot be
 /// implemented or called outside it.
@@ -29,6 +30,8 @@ impl Element for f32 {}
 impl Element for f64 {}
 impl Element for i32 {}
 impl Element for u32 {}
+impl Element for i64 {}
+impl Element for u64 {}
 
 pub(crate) mod sealed {
     use super::Debug;
@@ -270,8 +273,14 @@ pub(crate) mod sealed {
         fn is_int_zero(self) -> bool;
         /// Whether the value is negative (for the integer `Pow` check).
         fn is_negative(self) -> bool;
-        /// Lossless conversion to `f64`, for tests and references.
+        /// Conversion to `f64` (lossless but for 64-bit integers past 2^53), for `mean`,
+        /// tests and references.
         fn to_f64(self) -> f64;
+        /// An integer's exact value (floats: 0, never asked), for integer `mean`.
+        #[inline(always)]
+        fn to_i128(self) -> i128 {
+            0
+        }
     }
 
     macro_rules! float_scalar {
@@ -554,10 +563,13 @@ pub(crate) mod sealed {
     );
 
     macro_rules! int_scalar {
-        ($t:ty, $u:ty, $kind:expr, $pow:ident, $floor_div:ident) => {
+        ($t:ty, $u:ty, $kind:expr, $cpu_only:expr, $pow:ident, $floor_div:ident) => {
             impl Scalar for $t {
                 const NAME: &'static str = stringify!($t);
-                const WGSL: Option<&'static str> = Some(stringify!($t));
+                const WGSL: Option<&'static str> = match $cpu_only {
+                    Some(()) => None,
+                    None => Some(stringify!($t)),
+                };
                 const KIND: Kind = $kind;
                 const ZERO: Self = 0;
                 const ONE: Self = 1;
@@ -734,14 +746,21 @@ pub(crate) mod sealed {
                 }
                 #[inline(always)]
                 fn to_f64(self) -> f64 {
-                    f64::from(self)
+                    self as f64
+                }
+                #[inline(always)]
+                fn to_i128(self) -> i128 {
+                    i128::from(self)
                 }
             }
         };
     }
 
-    int_scalar!(i32, u32, Kind::Signed, pow_i32, floor_div_i32);
-    int_scalar!(u32, u32, Kind::Unsigned, pow_u32, floor_div_u32);
+    int_scalar!(i32, u32, Kind::Signed, None, pow_i32, floor_div_i32);
+    int_scalar!(u32, u32, Kind::Unsigned, None, pow_u32, floor_div_u32);
+    // 64-bit integers run on the CPU (GPU kernels of them are not built yet)
+    int_scalar!(i64, u64, Kind::Signed, Some(()), pow_i64, floor_div_i64);
+    int_scalar!(u64, u64, Kind::Unsigned, Some(()), pow_u64, floor_div_u64);
 
     trait IntAbs {
         fn int_abs(self) -> Self;
@@ -753,6 +772,18 @@ pub(crate) mod sealed {
         }
     }
     impl IntAbs for u32 {
+        #[inline(always)]
+        fn int_abs(self) -> Self {
+            self
+        }
+    }
+    impl IntAbs for i64 {
+        #[inline(always)]
+        fn int_abs(self) -> Self {
+            self.wrapping_abs()
+        }
+    }
+    impl IntAbs for u64 {
         #[inline(always)]
         fn int_abs(self) -> Self {
             self
@@ -788,5 +819,33 @@ pub(crate) mod sealed {
             };
         }
         pow_u32(base as u32, exp as u32) as i32
+    }
+
+    /// [`pow_u32`] in 64 bits.
+    #[inline]
+    fn pow_u64(base: u64, exp: u64) -> u64 {
+        let (mut result, mut b, mut e) = (1u64, base, exp);
+        while e != 0 {
+            if e & 1 != 0 {
+                result = result.wrapping_mul(b);
+            }
+            b = b.wrapping_mul(b);
+            e >>= 1;
+        }
+        result
+    }
+
+    /// [`pow_i32`] in 64 bits.
+    #[inline]
+    fn pow_i64(base: i64, exp: i64) -> i64 {
+        if exp < 0 {
+            return match base {
+                1 => 1,
+                -1 if exp & 1 != 0 => -1,
+                -1 => 1,
+                _ => 0,
+            };
+        }
+        pow_u64(base as u64, exp as u64) as i64
     }
 }

@@ -428,7 +428,7 @@ macro_rules! scalar_left {
     };
 }
 
-scalar_left!(f32, f64, i32, u32);
+scalar_left!(f32, f64, i32, u32, i64, u64);
 
 /// `!x` is bitwise not (integers only), as Rust's `!` on integers and numpy's `~`; numpy's
 /// `logical_not` is [`Expr::logical_not`].

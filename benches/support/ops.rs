@@ -9,8 +9,21 @@ use compute::{BinOp, Device, Element, Op, Reduce};
 pub(crate) const OPS: &[&str] = &[
     "scale", "add", "mul", "sqrt", "exp", "log", "sin", "cos", "tanh", "sigmoid", "pow2.5",
     "chain", "expr", "sum", "sumsq", "dot", "count", "max", "where", "arctan2", "log1p",
-    "floordiv",
+    "floordiv", "affine",
 ];
+
+/// Ops that run on `i64` data (the race's "i64" dtype), and only there.
+#[allow(dead_code)] // the race's alone; compare and the criterion benches time floats
+pub(crate) const INT_OPS: &[&str] = &["affine"];
+
+/// `op` on `i64` data: numpy's default integer; `None` for an op not in [`INT_OPS`].
+#[allow(dead_code)] // the race's alone
+pub(crate) fn run_int(device: &Device, op: &str, a: &[i64]) -> Option<Vec<i64>> {
+    Some(match op {
+        "affine" => compute::eval(device, x() * 3 + 1, (a,)).unwrap_or_default(),
+        _ => return None,
+    })
+}
 
 /// Ops of about ten multiplies per element (the cost model's weight 10).
 pub(crate) fn heavy(op: &str) -> bool {
@@ -74,6 +87,8 @@ pub(crate) fn run<T: Element + From<f32>>(
         "arctan2" => zip(BinOp::Arctan2),
         "log1p" => map(Op::Log1p),
         "floordiv" => map(Op::FloorDiv(c(3.0))),
+        // integer data only (run_int); on floats the same formula
+        "affine" => compute::eval(device, x() * c(3.0) + c(1.0), (a,)).unwrap_or_default(),
         _ => return None,
     })
 }
@@ -106,6 +121,7 @@ pub(crate) fn serial(op: &str, a: &[f32], b: &[f32]) -> Option<Vec<f32>> {
         "arctan2" => zip(f32::atan2),
         "log1p" => map(f32::ln_1p),
         "floordiv" => map(|v| (v / 3.0).floor()),
+        "affine" => map(|v| v * 3.0 + 1.0),
         _ => return None,
     })
 }
@@ -129,5 +145,11 @@ mod tests {
             }
         }
         assert!(run(&cpu, "nope", &a, &b).is_none() && serial("nope", &a, &b).is_none());
+        let ints: Vec<i64> = (0..1000).map(|i| i * 3_000_000_007 - (1 << 40)).collect();
+        let got = run_int(&cpu, "affine", &ints).unwrap();
+        assert!(got
+            .iter()
+            .zip(&ints)
+            .all(|(g, v)| *g == v.wrapping_mul(3).wrapping_add(1)));
     }
 }

@@ -461,8 +461,14 @@ impl<T: Element> Op<T> {
     /// # Ok::<(), compute::Error>(())
     /// ```
     pub fn custom(wgsl: &str, f: impl Fn(T) -> T + Send + Sync + 'static) -> Result<Op<T>> {
-        // f64 has no GPU kernels yet; its user kernels are still checked, as f32
-        crate::wgsl_check::check_user_kernel(T::WGSL.unwrap_or("f32"), wgsl)?;
+        // f64, i64 and u64 have no GPU kernels yet; their user kernels are still checked, as
+        // the 32-bit type of their kind
+        let ty = T::WGSL.unwrap_or(match T::KIND {
+            crate::element::Kind::Float => "f32",
+            crate::element::Kind::Signed => "i32",
+            crate::element::Kind::Unsigned => "u32",
+        });
+        crate::wgsl_check::check_user_kernel(ty, wgsl)?;
         Ok(Op::Custom(Custom {
             wgsl: Arc::from(wgsl.trim()),
             f: Arc::new(f),

@@ -113,6 +113,31 @@ pub(crate) fn floor_div_u32(a: u32, b: u32) -> u32 {
     }
 }
 
+/// `a // b` for i64, in integers (an f64 quotient is not exact past 2^53): the truncated
+/// quotient, one lower where the remainder's sign differs from the divisor's; 0 for `b == 0`,
+/// `MIN // -1` wraps.
+#[inline(always)]
+pub(crate) fn floor_div_i64(a: i64, b: i64) -> i64 {
+    let d = if b == 0 { 1 } else { b };
+    let (q, r) = (a.wrapping_div(d), a.wrapping_rem(d));
+    let q = if r != 0 && ((r < 0) != (d < 0)) {
+        q - 1
+    } else {
+        q
+    };
+    if b == 0 {
+        0
+    } else {
+        q
+    }
+}
+
+/// `a // b` for u64; 0 for `b == 0`.
+#[inline(always)]
+pub(crate) fn floor_div_u64(a: u64, b: u64) -> u64 {
+    a.checked_div(b).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
