@@ -168,10 +168,10 @@ pub(crate) fn stream_into<'d, T: bytemuck::Pod>(
 /// Returns `None` (writing nothing) if the lengths differ, so a caller bug cannot expose
 /// uninitialized memory.
 #[inline(always)]
-pub(crate) fn write_map<'d, T: Copy>(
+pub(crate) fn write_map<'d, S: Copy, T: Copy>(
     dst: &'d mut [MaybeUninit<T>],
-    src: &[T],
-    f: impl Fn(T) -> T,
+    src: &[S],
+    f: impl Fn(S) -> T,
 ) -> Option<&'d mut [T]> {
     if dst.len() != src.len() {
         return None;

@@ -35,6 +35,67 @@ pub fn map<T: Element>(device: &Device, data: impl AsRef<[T]>, op: Op<T>) -> Res
     fresh(device, &kernel, &[data], data.len())
 }
 
+/// numpy's `astype`: every element of `data` converted to `U`. A float rounds to the nearest
+/// `U` float; an integer wraps into a narrower integer; a float truncates toward zero into an
+/// integer, with x86-64's (and so numpy's) answers for NaN, ±∞ and values out of range
+/// (`MIN` for `i32`/`i64`; see the README's semantics table for the unsigned types). Casts
+/// run on the CPU (an auto device runs them there; a GPU device is `Err(Unsupported)`).
+///
+/// # Examples
+///
+/// ```
+/// use compute::Device;
+/// let device = Device::auto();
+/// let out: Vec<i32> = compute::cast(&device, [2.9_f32, -2.9, f32::NAN, 1e10])?;
+/// assert_eq!(out, [2, -2, i32::MIN, i32::MIN]);
+/// let wide: Vec<f64> = compute::cast(&device, [i64::MAX])?;
+/// assert_eq!(wide, [9.223372036854775807e18]);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn cast<T: Element, U: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<Vec<U>> {
+    device.convert::<T, U>(data.as_ref(), &[], &[])
+}
+
+/// `data` converted to `U` (as [`cast`]), then `op` on the converted values, in one pass
+/// over memory: numpy's `a.astype(np.float32) * 2`.
+///
+/// # Examples
+///
+/// ```
+/// use compute::{Device, Op};
+/// let out = compute::cast_map(&Device::auto(), [1_i32, 2, 3], Op::Scale(0.5_f32))?;
+/// assert_eq!(out, [0.5, 1.0, 1.5]);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn cast_map<T: Element, U: Element>(
+    device: &Device,
+    data: impl AsRef<[T]>,
+    op: Op<U>,
+) -> Result<Vec<U>> {
+    Kernel::map(&op).check()?;
+    device.convert::<T, U>(data.as_ref(), &[], op.steps())
+}
+
+/// `op` on `data`, then the values converted to `U` (as [`cast`]), in one pass over memory:
+/// numpy's `(a * 2.5).astype(np.int32)`.
+///
+/// # Examples
+///
+/// ```
+/// use compute::{Device, Op};
+/// let out: Vec<i32> = compute::map_cast(&Device::auto(), [1.0_f32, 2.0], Op::Scale(2.5))?;
+/// assert_eq!(out, [2, 5]);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn map_cast<T: Element, U: Element>(
+    device: &Device,
+    data: impl AsRef<[T]>,
+    op: Op<T>,
+) -> Result<Vec<U>> {
+    Kernel::map(&op).check()?;
+    device.convert::<T, U>(data.as_ref(), op.steps(), &[])
+}
+
 /// Like [`map`], writing into `out` (as long as `data`) instead of a fresh vector, so a loop
 /// of calls allocates nothing after the first (GPU buffers are pooled).
 ///

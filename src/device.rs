@@ -417,6 +417,23 @@ impl Device {
         }
     }
 
+    /// Runs a cast between element types (`before`, the conversion, then `after`: checked
+    /// chains' steps). Casts run on the CPU: an auto device runs them there, a GPU device
+    /// refuses them (GPU kernels across two element types are not built yet).
+    pub(crate) fn convert<S: Element, U: Element>(
+        &self,
+        src: &[S],
+        before: &[Op<S>],
+        after: &[Op<U>],
+    ) -> Result<Vec<U>> {
+        if self.policy == Policy::Gpu {
+            return Err(Error::Unsupported {
+                what: "casts on a GPU device (a CPU or auto device runs them)".into(),
+            });
+        }
+        cpu::convert(src, before, after)
+    }
+
     /// Runs the checked `kernel` over arrays stored with this device, where they live: host
     /// arrays on the CPU, GPU arrays on their GPU (never a mix: [`Error::DeviceMismatch`]).
     pub(crate) fn execute_stored<T: Element>(

@@ -49,6 +49,15 @@ pub(crate) mod sealed {
         Unsigned,
     }
 
+    /// A value of any element type as numpy converts it: a float's value or an integer's.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub enum Number {
+        /// A float's value (exact in f64 for f32 and f64).
+        Float(f64),
+        /// An integer's value (exact in i128 for every integer type).
+        Int(i128),
+    }
+
     /// Scalar arithmetic of one element type. Private: reachable only inside the crate.
     pub trait Scalar:
         bytemuck::Pod + Debug + PartialEq + PartialOrd + Send + Sync + 'static
@@ -276,6 +285,16 @@ pub(crate) mod sealed {
         /// Conversion to `f64` (lossless but for 64-bit integers past 2^53), for `mean`,
         /// tests and references.
         fn to_f64(self) -> f64;
+        /// The value, exactly, for a cast.
+        fn number(self) -> Number;
+        /// numpy's `astype` of a value into this type (x86-64's answers where C leaves a
+        /// float out of an integer's range undefined): a float rounds to nearest (±∞ past
+        /// the range); an integer wraps; a float truncates toward zero into an integer, and
+        /// NaN, ±∞ or a value out of range gives `MIN` for `i32` and `i64`, for `u32` the
+        /// `i64` answer wrapped to 32 bits (so -1.0 gives `u32::MAX`, 2^32 gives 0), for
+        /// `u64` the `i64` answer read as unsigned below 2^63 and that of x − 2^63 with the
+        /// top bit flipped from there.
+        fn from_number(n: Number) -> Self;
         /// An integer's exact value (floats: 0, never asked), for integer `mean`.
         #[inline(always)]
         fn to_i128(self) -> i128 {
@@ -407,6 +426,17 @@ pub(crate) mod sealed {
                 #[inline(always)]
                 fn round(self) -> Self {
                     self.round_ties_even()
+                }
+                #[inline(always)]
+                fn number(self) -> Number {
+                    Number::Float(f64::from(self))
+                }
+                #[inline(always)]
+                fn from_number(n: Number) -> Self {
+                    match n {
+                        Number::Float(f) => f as $t,
+                        Number::Int(i) => i as $t,
+                    }
                 }
                 #[inline(always)]
                 fn sign(self) -> Self {
@@ -563,7 +593,7 @@ pub(crate) mod sealed {
     );
 
     macro_rules! int_scalar {
-        ($t:ty, $u:ty, $kind:expr, $cpu_only:expr, $pow:ident, $floor_div:ident) => {
+        ($t:ty, $u:ty, $kind:expr, $cpu_only:expr, $pow:ident, $floor_div:ident, $from_float:ident) => {
             impl Scalar for $t {
                 const NAME: &'static str = stringify!($t);
                 const WGSL: Option<&'static str> = match $cpu_only {
@@ -651,6 +681,17 @@ pub(crate) mod sealed {
                 #[inline(always)]
                 fn round(self) -> Self {
                     self
+                }
+                #[inline(always)]
+                fn number(self) -> Number {
+                    Number::Int(i128::from(self))
+                }
+                #[inline(always)]
+                fn from_number(n: Number) -> Self {
+                    match n {
+                        Number::Float(f) => $from_float(f),
+                        Number::Int(i) => i as $t,
+                    }
                 }
                 #[inline(always)]
                 #[allow(unused_comparisons)]
@@ -756,11 +797,81 @@ pub(crate) mod sealed {
         };
     }
 
-    int_scalar!(i32, u32, Kind::Signed, None, pow_i32, floor_div_i32);
-    int_scalar!(u32, u32, Kind::Unsigned, None, pow_u32, floor_div_u32);
+    int_scalar!(
+        i32,
+        u32,
+        Kind::Signed,
+        None,
+        pow_i32,
+        floor_div_i32,
+        float_to_i32
+    );
+    int_scalar!(
+        u32,
+        u32,
+        Kind::Unsigned,
+        None,
+        pow_u32,
+        floor_div_u32,
+        float_to_u32
+    );
     // 64-bit integers run on the CPU (GPU kernels of them are not built yet)
-    int_scalar!(i64, u64, Kind::Signed, Some(()), pow_i64, floor_div_i64);
-    int_scalar!(u64, u64, Kind::Unsigned, Some(()), pow_u64, floor_div_u64);
+    int_scalar!(
+        i64,
+        u64,
+        Kind::Signed,
+        Some(()),
+        pow_i64,
+        floor_div_i64,
+        float_to_i64
+    );
+    int_scalar!(
+        u64,
+        u64,
+        Kind::Unsigned,
+        Some(()),
+        pow_u64,
+        floor_div_u64,
+        float_to_u64
+    );
+
+    /// x86-64's `cvttsd2si` into 32 bits: truncation, `MIN` for NaN and out of range.
+    #[inline(always)]
+    fn float_to_i32(f: f64) -> i32 {
+        if f > -2_147_483_649.0 && f < 2_147_483_648.0 {
+            f as i32
+        } else {
+            i32::MIN
+        }
+    }
+
+    /// x86-64's `cvttsd2si` into 64 bits.
+    #[inline(always)]
+    fn float_to_i64(f: f64) -> i64 {
+        if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
+            f as i64
+        } else {
+            i64::MIN
+        }
+    }
+
+    /// numpy's float to `u32` on x86-64: through `i64`, wrapped.
+    #[inline(always)]
+    fn float_to_u32(f: f64) -> u32 {
+        float_to_i64(f) as u32
+    }
+
+    /// numpy's float to `u64` on x86-64 (C's conversion as compilers emit it): below 2^63
+    /// through `i64`, from there through `i64` of x − 2^63 with the top bit flipped.
+    #[inline(always)]
+    fn float_to_u64(f: f64) -> u64 {
+        const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+        if f >= TWO_63 {
+            (float_to_i64(f - TWO_63) as u64) ^ (1 << 63)
+        } else {
+            float_to_i64(f) as u64
+        }
+    }
 
     trait IntAbs {
         fn int_abs(self) -> Self;

@@ -8,8 +8,7 @@
 //!
 //! Integer answers and the exact float ones must match bit for bit (a NaN matches any NaN:
 //! numpy's sign of a NaN it makes is the platform's); the float functions' other answers
-//! within their 4 ULP bound. 64-bit integers run on the CPU only. Casts are not built yet:
-//! their lines are counted and skipped.
+//! within their 4 ULP bound. 64-bit integers and casts run on the CPU only.
 
 mod common;
 
@@ -218,8 +217,9 @@ fn cpu_answers_are_numpys() {
         + check::<f64>(&device, false)
         + check::<i64>(&device, false)
         + check::<u64>(&device, false);
-    let skipped = cases().iter().filter(|c| c.op == "astype").count();
-    eprintln!("{run} numpy cases checked on the CPU; {skipped} casts not built yet");
+    let casts = check_casts(&device);
+    eprintln!("{run} numpy cases checked on the CPU, and {casts} casts");
+    assert!(casts > 250, "only {casts} casts ran");
     assert!(run > 3000, "only {run} cases ran: is the file complete?");
 }
 
@@ -229,4 +229,59 @@ fn gpu_answers_are_numpys_where_exact() {
     let run =
         check::<i32>(&device, true) + check::<u32>(&device, true) + check::<f32>(&device, true);
     assert!(run > 1000, "only {run} cases ran on the GPU");
+}
+
+/// One `astype` case from `S` to `U`: whether the crate's answer is numpy's.
+fn cast_one<S: Value, U: Value>(device: &Device, a: &str, out: &str) -> Result<(), String> {
+    let (a, want) = (S::parse(a), U::parse(out));
+    let got: Vec<U> = compute::cast(device, [a]).map_err(|e| e.to_string())?;
+    if !got[0].matches(want, false) {
+        return Err(format!("got {:?}, numpy {want:?}", got[0]));
+    }
+    Ok(())
+}
+
+/// Every `astype` line, for each pair of the six element types.
+fn check_casts(device: &Device) -> usize {
+    macro_rules! to {
+        ($s:ty, $to:expr, $a:expr, $out:expr) => {
+            match $to {
+                "float32" => cast_one::<$s, f32>(device, $a, $out),
+                "float64" => cast_one::<$s, f64>(device, $a, $out),
+                "int32" => cast_one::<$s, i32>(device, $a, $out),
+                "uint32" => cast_one::<$s, u32>(device, $a, $out),
+                "int64" => cast_one::<$s, i64>(device, $a, $out),
+                "uint64" => cast_one::<$s, u64>(device, $a, $out),
+                other => Err(format!("unknown dtype {other}")),
+            }
+        };
+    }
+    let mut failures = Vec::new();
+    let mut run = 0;
+    for case in cases().into_iter().filter(|c| c.op == "astype") {
+        let (from, to) = case.dtype.split_once("->").expect("from->to");
+        let result = match from {
+            "float32" => to!(f32, to, case.a, case.out),
+            "float64" => to!(f64, to, case.a, case.out),
+            "int32" => to!(i32, to, case.a, case.out),
+            "uint32" => to!(u32, to, case.a, case.out),
+            "int64" => to!(i64, to, case.a, case.out),
+            "uint64" => to!(u64, to, case.a, case.out),
+            other => Err(format!("unknown dtype {other}")),
+        };
+        if let Err(e) = result {
+            failures.push(format!(
+                "line {}: astype {} {}: {e}",
+                case.line, case.dtype, case.a
+            ));
+        }
+        run += 1;
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {run} casts differ from numpy:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    run
 }

@@ -3,10 +3,11 @@
 //!
 //! `entry` runs every call shape; `block` evaluates the kernel program over one block with
 //! the loops of `loops` (each op's CPU meaning from the op table); `isa` builds those again
-//! for AVX2 and AVX-512 and picks a build at run time; `fold` folds values and partials;
+//! for AVX2 and AVX-512 and picks a build at run time; `convert` casts between element types; `fold` folds values and partials;
 //! `split` decides when a call goes to rayon.
 
 mod block;
+mod convert;
 mod entry;
 pub(crate) mod fold;
 pub(crate) mod isa;
@@ -15,6 +16,7 @@ mod split;
 
 #[cfg(feature = "testing")]
 pub(crate) use block::BLOCK;
+pub(crate) use convert::convert;
 pub(crate) use entry::{execute, run};
 #[cfg(feature = "testing")]
 pub(crate) use isa::{chosen, force};
