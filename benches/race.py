@@ -26,7 +26,7 @@ import time
 
 OPS = ["scale", "add", "mul", "sqrt", "exp", "log", "sin", "cos", "tanh", "sigmoid",
        "pow2.5", "chain", "expr", "sum", "sumsq", "dot", "count", "max", "where", "arctan2",
-       "log1p", "floordiv", "affine"]
+       "log1p", "floordiv", "cast", "affine"]
 # ops that run on integer data (the "i64" dtype), and only there
 INT_OPS = ["affine"]
 PEERS = ["numpy", "numexpr", "numba"]
@@ -84,6 +84,7 @@ def numpy_ops(np, x, y):
         "arctan2": lambda: np.arctan2(x, y),
         "log1p": lambda: np.log1p(x),
         "floordiv": lambda: x // c(3),
+        "cast": lambda: x.astype(np.int32),
         "affine": lambda: x * c(3) + c(1),
     }
 
@@ -152,6 +153,13 @@ def numba_kernels(np, numba):
             m = max(m, a[i])
         return m
 
+    @njit(parallel=True)
+    def to_int32(a):
+        out = np.empty(a.shape[0], np.int32)
+        for i in prange(a.shape[0]):
+            out[i] = np.int32(a[i])
+        return out
+
     def j(f):
         return njit(inline="always")(f)
 
@@ -178,6 +186,7 @@ def numba_kernels(np, numba):
         "arctan2": elementwise(j(lambda a, b: np.arctan2(a, b))),
         "log1p": elementwise(j(lambda a, b: np.log1p(a))),
         "floordiv": elementwise(j(lambda a, b: a // 3)),
+        "cast": lambda a, b: to_int32(a),
         "affine": elementwise(j(lambda a, b: a * 3 + 1)),
     }
 

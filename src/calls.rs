@@ -53,7 +53,8 @@ pub fn map<T: Element>(device: &Device, data: impl AsRef<[T]>, op: Op<T>) -> Res
 /// # Ok::<(), compute::Error>(())
 /// ```
 pub fn cast<T: Element, U: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<Vec<U>> {
-    device.convert::<T, U>(data.as_ref(), &[], &[])
+    let data = data.as_ref();
+    device.convert::<T, U>(&Kernel::Map(&[]), &[data], data.len(), &[])
 }
 
 /// `data` converted to `U` (as [`cast`]), then `op` on the converted values, in one pass
@@ -73,7 +74,8 @@ pub fn cast_map<T: Element, U: Element>(
     op: Op<U>,
 ) -> Result<Vec<U>> {
     Kernel::map(&op).check()?;
-    device.convert::<T, U>(data.as_ref(), &[], op.steps())
+    let data = data.as_ref();
+    device.convert::<T, U>(&Kernel::Map(&[]), &[data], data.len(), op.steps())
 }
 
 /// `op` on `data`, then the values converted to `U` (as [`cast`]), in one pass over memory:
@@ -92,8 +94,53 @@ pub fn map_cast<T: Element, U: Element>(
     data: impl AsRef<[T]>,
     op: Op<T>,
 ) -> Result<Vec<U>> {
-    Kernel::map(&op).check()?;
-    device.convert::<T, U>(data.as_ref(), op.steps(), &[])
+    let kernel = Kernel::map(&op);
+    kernel.check()?;
+    let data = data.as_ref();
+    device.convert::<T, U>(&kernel, &[data], data.len(), &[])
+}
+
+/// An expression's values converted to `U` (as [`cast`]), in one pass over memory: numpy's
+/// `(a * b + 0.5).astype(np.int32)`.
+///
+/// # Examples
+///
+/// ```
+/// use compute::expr::{x, y};
+/// let out: Vec<i32> = compute::eval_cast(&compute::Device::auto(), x() * y(), ([1.5_f32, -2.5], [3.0, 1.0]))?;
+/// assert_eq!(out, [4, -2]);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn eval_cast<T: Element, U: Element>(
+    device: &Device,
+    expr: impl std::borrow::Borrow<Expr<T>>,
+    inputs: impl Inputs<T>,
+) -> Result<Vec<U>> {
+    let (kernel, used, len) = expression(expr.borrow(), &inputs)?;
+    device.convert::<T, U>(&kernel, &used, len, &[])
+}
+
+/// numpy's boolean array of a predicate: `true` where the expression's value is nonzero (NaN
+/// is), in one pass. A comparison or `isnan` gives numpy's `a > b` or `np.isnan(a)`; count
+/// where it holds with [`count`], exactly.
+///
+/// # Examples
+///
+/// ```
+/// use compute::expr::x;
+/// let device = compute::Device::auto();
+/// let above = compute::mask(&device, x().gt(1.0), ([0.5_f32, 2.0, f32::NAN],))?;
+/// assert_eq!(above, [false, true, false]);
+/// assert_eq!(compute::mask(&device, x().isnan(), ([0.5_f32, f32::NAN],))?, [false, true]);
+/// # Ok::<(), compute::Error>(())
+/// ```
+pub fn mask<T: Element>(
+    device: &Device,
+    expr: impl std::borrow::Borrow<Expr<T>>,
+    inputs: impl Inputs<T>,
+) -> Result<Vec<bool>> {
+    let (kernel, used, len) = expression(expr.borrow(), &inputs)?;
+    device.mask(&kernel, &used, len)
 }
 
 /// Like [`map`], writing into `out` (as long as `data`) instead of a fresh vector, so a loop

@@ -417,21 +417,40 @@ impl Device {
         }
     }
 
-    /// Runs a cast between element types (`before`, the conversion, then `after`: checked
-    /// chains' steps). Casts run on the CPU: an auto device runs them there, a GPU device
-    /// refuses them (GPU kernels across two element types are not built yet).
+    /// Runs a cast between element types: the checked `kernel`'s values over `inputs`,
+    /// converted to `U`, then `after` (a checked chain's steps). Casts run on the CPU: an
+    /// auto device runs them there, a GPU device refuses them (GPU kernels across two
+    /// element types are not built yet).
     pub(crate) fn convert<S: Element, U: Element>(
         &self,
-        src: &[S],
-        before: &[Op<S>],
+        kernel: &Kernel<'_, S>,
+        inputs: &[&[S]],
+        len: usize,
         after: &[Op<U>],
     ) -> Result<Vec<U>> {
+        self.cpu_only("casts")?;
+        cpu::convert(kernel, inputs, len, after)
+    }
+
+    /// The truth of each of the checked `kernel`'s values, as [`Device::convert`] runs.
+    pub(crate) fn mask<S: Element>(
+        &self,
+        kernel: &Kernel<'_, S>,
+        inputs: &[&[S]],
+        len: usize,
+    ) -> Result<Vec<bool>> {
+        self.cpu_only("boolean masks")?;
+        cpu::mask(kernel, inputs, len)
+    }
+
+    /// `Err(Unsupported)` on a GPU device for work only the CPU runs.
+    fn cpu_only(&self, what: &str) -> Result<()> {
         if self.policy == Policy::Gpu {
             return Err(Error::Unsupported {
-                what: "casts on a GPU device (a CPU or auto device runs them)".into(),
+                what: format!("{what} on a GPU device (a CPU or auto device runs them)"),
             });
         }
-        cpu::convert(src, before, after)
+        Ok(())
     }
 
     /// Runs the checked `kernel` over arrays stored with this device, where they live: host

@@ -93,3 +93,41 @@ fn gpu_casts_are_an_error_on_a_gpu_device_and_auto_runs_them() {
     let got: Vec<f32> = compute::cast(&Device::auto(), vec![3_u32; 100_000]).unwrap();
     assert!(got.iter().all(|&v| v == 3.0));
 }
+
+#[test]
+fn cpu_expressions_cast_and_mask_in_one_pass() {
+    use compute::expr::{where_, x, y};
+    let device = Device::cpu();
+    for len in lengths() {
+        let a = f32_data(&Op::Abs, len, len as u64 + 11, Side::Cpu);
+        let b = f32_data(&Op::Abs, len, len as u64 + 13, Side::Cpu);
+        let got: Vec<i64> = compute::eval_cast(&device, x() * y() + 0.5, (&a, &b)).unwrap();
+        for i in 0..len {
+            let v = f64::from(a[i] * b[i] + 0.5);
+            assert_eq!(got[i], v as i64, "len {len} [{i}]");
+        }
+        // numpy's boolean arrays: a > b, isnan, and a where() fed by a mask's own test
+        let above = compute::mask(&device, x().gt(y()), (&a, &b)).unwrap();
+        assert!(above
+            .iter()
+            .zip(a.iter().zip(&b))
+            .all(|(m, (p, q))| *m == (p > q)));
+        let n = compute::count(&device, x().gt(y()), (&a, &b)).unwrap();
+        assert_eq!(n as usize, above.iter().filter(|&&m| m).count());
+        let relu = compute::mask(&device, where_(x().gt(0.0), x(), 0.0), (&a,)).unwrap();
+        assert!(relu.iter().zip(&a).all(|(m, v)| *m == (*v > 0.0)));
+    }
+    let nan = compute::mask(&device, x().isnan(), ([0.0_f32, f32::NAN, -0.0],)).unwrap();
+    assert_eq!(nan, [false, true, false]);
+    // NaN is true, -0 false: numpy's bool(nan) and bool(-0.0)
+    let truth = compute::mask(&device, x(), ([f32::NAN, -0.0, 2.0],)).unwrap();
+    assert_eq!(truth, [true, false, true]);
+}
+
+#[test]
+fn gpu_masks_are_an_error_on_a_gpu_device() {
+    if let Some(gpu) = common::gpu() {
+        let err = compute::mask(&gpu, compute::expr::x().gt(1.0_f32), ([1.0_f32],)).unwrap_err();
+        assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    }
+}

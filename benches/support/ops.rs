@@ -9,7 +9,7 @@ use compute::{BinOp, Device, Element, Op, Reduce};
 pub(crate) const OPS: &[&str] = &[
     "scale", "add", "mul", "sqrt", "exp", "log", "sin", "cos", "tanh", "sigmoid", "pow2.5",
     "chain", "expr", "sum", "sumsq", "dot", "count", "max", "where", "arctan2", "log1p",
-    "floordiv", "affine",
+    "floordiv", "cast", "affine",
 ];
 
 /// Ops that run on `i64` data (the race's "i64" dtype), and only there.
@@ -87,6 +87,11 @@ pub(crate) fn run<T: Element + From<f32>>(
         "arctan2" => zip(BinOp::Arctan2),
         "log1p" => map(Op::Log1p),
         "floordiv" => map(Op::FloorDiv(c(3.0))),
+        // numpy's x.astype(np.int32); the values are checked in tests/casts.rs, the race
+        // keeps only their count
+        "cast" => vec![c(
+            compute::cast::<T, i32>(device, a).map_or(0, |v| v.len()) as f32
+        )],
         // integer data only (run_int); on floats the same formula
         "affine" => compute::eval(device, x() * c(3.0) + c(1.0), (a,)).unwrap_or_default(),
         _ => return None,
@@ -121,6 +126,7 @@ pub(crate) fn serial(op: &str, a: &[f32], b: &[f32]) -> Option<Vec<f32>> {
         "arctan2" => zip(f32::atan2),
         "log1p" => map(f32::ln_1p),
         "floordiv" => map(|v| (v / 3.0).floor()),
+        "cast" => vec![a.len() as f32],
         "affine" => map(|v| v * 3.0 + 1.0),
         _ => return None,
     })

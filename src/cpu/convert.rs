@@ -1,62 +1,100 @@
-//! numpy's `astype` on the CPU, fused with the ops on either side: each block of the source
-//! is copied into a block buffer in L1, the ops before the conversion run over it in place,
-//! the converted values are written once into the output, and the ops after it update that
-//! block while it is still in cache: one pass over memory.
+//! numpy's `astype` on the CPU, fused with the work on either side: each block of the
+//! kernel's values (a chain of ops, or a whole expression) is computed into a block buffer in
+//! L1, converted once into the output, and the ops after the conversion update that block
+//! while it is still in cache: one pass over memory. A mask (`bool` output) is the same with
+//! the truth of each value as the conversion.
 
 use std::mem::MaybeUninit;
 
 use rayon::prelude::*;
 
-use super::block::{self, BLOCK};
-use super::split::PARALLEL_MIN;
+use super::block::{Scratch, BLOCK};
+use super::{isa, split};
 use crate::alloc;
 use crate::element::Element;
 use crate::error::{Error, Result};
+use crate::ir::kernel::Kernel;
 use crate::ir::op::Op;
 
-/// `after(cast(before(src[i])))` into a fresh vector; `before` and `after` are checked
-/// chains' steps (empty: none).
+/// `after(cast(kernel))` over `len` elements of `inputs` into a fresh vector of `U`; `after`
+/// is a checked chain's steps (empty: none).
 pub(crate) fn convert<S: Element, U: Element>(
-    src: &[S],
-    before: &[Op<S>],
+    kernel: &Kernel<'_, S>,
+    inputs: &[&[S]],
+    len: usize,
     after: &[Op<U>],
 ) -> Result<Vec<U>> {
-    let len = src.len();
-    let block = |(dst, s): (&mut [MaybeUninit<U>], &[S])| -> bool {
-        let mut buf = [S::ZERO; BLOCK];
-        let Some(b) = buf.get_mut(..s.len()) else {
+    run(
+        kernel,
+        inputs,
+        len,
+        #[inline(always)]
+        |v: S| U::from_number(v.number()),
+        |block: &mut [U]| after.is_empty() || isa::in_place(after, block).is_some(),
+    )
+}
+
+/// The truth of each of the kernel's values (nonzero, NaN included), numpy's `bool` array.
+pub(crate) fn mask<S: Element>(
+    kernel: &Kernel<'_, S>,
+    inputs: &[&[S]],
+    len: usize,
+) -> Result<Vec<bool>> {
+    run(
+        kernel,
+        inputs,
+        len,
+        #[inline(always)]
+        |v: S| v.truthy(),
+        |_: &mut [bool]| true,
+    )
+}
+
+/// Block by block (in parallel when large): the kernel's values into a buffer, `to` of each
+/// into the output, `after` over the output block.
+fn run<S: Element, O: Copy + Send>(
+    kernel: &Kernel<'_, S>,
+    inputs: &[&[S]],
+    len: usize,
+    to: impl Fn(S) -> O + Sync,
+    after: impl Fn(&mut [O]) -> bool + Sync,
+) -> Result<Vec<O>> {
+    let block = |(scratch, buf): &mut (Scratch<S>, Vec<MaybeUninit<S>>),
+                 (i, dst): (usize, &mut [MaybeUninit<O>])|
+     -> bool {
+        let Some(buf) = buf.get_mut(..dst.len()) else {
             return false;
         };
-        b.copy_from_slice(s);
-        if block::steps_in_place(before, b).is_none() {
+        let Some(values) = isa::eval_block(kernel, inputs, i * BLOCK, buf, scratch) else {
             return false;
+        };
+        match alloc::write_map(dst, values, &to) {
+            Some(out) => after(out),
+            None => false,
         }
-        let Some(d) = alloc::write_map(
-            dst,
-            b,
-            #[inline(always)]
-            |v: S| <U as crate::element::sealed::Scalar>::from_number(v.number()),
-        ) else {
-            return false;
-        };
-        block::steps_in_place(after, d).is_some()
     };
+    let init = || (Scratch::default(), vec![MaybeUninit::uninit(); BLOCK]);
     let mut out = alloc::fresh(len);
     let ok = alloc::fill_fresh(&mut out, len, |slots| {
-        if len < PARALLEL_MIN {
-            slots.chunks_mut(BLOCK).zip(src.chunks(BLOCK)).all(block)
-        } else {
+        if split::parallel(len, kernel.cost()) {
             slots
                 .par_chunks_mut(BLOCK)
-                .zip(src.par_chunks(BLOCK))
-                .all(block)
+                .enumerate()
+                .map_init(init, block)
+                .all(|ok| ok)
+        } else {
+            let mut state = init();
+            slots
+                .chunks_mut(BLOCK)
+                .enumerate()
+                .all(|chunk| block(&mut state, chunk))
         }
     });
     if ok {
         Ok(out)
     } else {
         Err(Error::Internal {
-            what: "a malformed chain around a cast".into(),
+            what: "a cast whose kernel could not fill its block".into(),
         })
     }
 }

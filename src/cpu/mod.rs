@@ -16,7 +16,7 @@ mod split;
 
 #[cfg(feature = "testing")]
 pub(crate) use block::BLOCK;
-pub(crate) use convert::convert;
+pub(crate) use convert::{convert, mask};
 pub(crate) use entry::{execute, run};
 #[cfg(feature = "testing")]
 pub(crate) use isa::{chosen, force};
