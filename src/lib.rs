@@ -48,6 +48,28 @@
 //! # Ok::<(), compute::Error>(())
 //! ```
 //!
+//! ## numpy's vocabulary
+//!
+//! `where`, `//` and `%`, `arctan2`, `log1p` and the rest of numpy's everyday functions are
+//! ops like the others (they fuse); [`cast`], [`cast_map`], [`map_cast`] and [`eval_cast`]
+//! convert between the element types (`f32`, `f64`, `i32`, `u32`, `i64`, `u64`) as numpy's
+//! `astype` does, in the same pass as the ops around them; [`mask`] gives numpy's boolean
+//! array of a predicate.
+//!
+//! ```
+//! use compute::expr::{where_, x};
+//! use compute::{BinOp, Device, Op};
+//!
+//! let device = Device::auto();
+//! let a = vec![-1.5_f32, 0.5, 7.0];
+//! assert_eq!(compute::eval(&device, where_(x().gt(0.0), x(), 0.0), (&a,))?, [0.0, 0.5, 7.0]);
+//! assert_eq!(compute::zip(&device, [-7, 7], [2, -2], BinOp::FloorDiv)?, [-4, -4]);
+//! let ints: Vec<i64> = compute::map_cast(&device, &a, Op::Scale(2.0))?; // (a * 2).astype(int64)
+//! assert_eq!(ints, [-3, 1, 14]);
+//! assert_eq!(compute::mask(&device, x().lt(0.0), (&a,))?, [true, false, false]);
+//! # Ok::<(), compute::Error>(())
+//! ```
+//!
 //! ## Data on the device, into buffers, without blocking
 //!
 //! [`Device::upload`] keeps an [`Array`] where the device computes (GPU memory when it has a
@@ -79,8 +101,11 @@
 //! ## Semantics
 //!
 //! One answer on both backends, numpy's where WGSL leaves room: integers wrap; integer
-//! division truncates, gives 0 for a zero divisor and `MIN` for `MIN / -1`; float-only ops on
-//! integers and a scalar integer `Div(0)` are errors; `Round` is half-to-even. The CPU is
+//! division truncates, gives 0 for a zero divisor and `MIN` for `MIN / -1`; `FloorDiv` and
+//! `Mod` round toward −∞ as numpy's `//` and `%`; shifts follow numpy's rules for counts past
+//! the width; float-only ops on integers, integer-only ops on floats and a scalar integer
+//! `Div(0)` are errors; `Round` is half-to-even; `f64`, `i64`, `u64`, casts and masks run
+//! on the CPU. The CPU is
 //! IEEE-754 (transcendentals within 4 ULP); the GPU follows WGSL's accuracy rules. Empty input
 //! gives empty output without touching the GPU.
 

@@ -349,3 +349,58 @@ fn user_kernels_cannot_reach_outside_their_element() {
         let _ = shader_error(hostile);
     }
 }
+
+/// `where_` with every kind of operand (an input, a scalar, a computed value) in each of its
+/// three places, on each backend, against the element-wise choice.
+fn check_where(device: &compute::Device) {
+    use compute::expr::{where_, x, y, Expr};
+    let kinds = |k: usize| -> Expr<f32> {
+        match k {
+            0 => x(),
+            1 => Expr::from(-1.5),
+            2 => x() * 2.0 - y(),
+            _ => y().gt(1.0),
+        }
+    };
+    let value = |k: usize, a: f32, b: f32| -> f32 {
+        match k {
+            0 => a,
+            1 => -1.5,
+            2 => a * 2.0 - b,
+            _ => f32::from(u8::from(b > 1.0)),
+        }
+    };
+    for len in [1, 63, 4097, 70_000] {
+        let a: Vec<f32> = (0..len).map(|i| (i % 7) as f32 - 3.0).collect();
+        let b: Vec<f32> = (0..len).map(|i| (i % 5) as f32 * 0.5).collect();
+        for c in 0..4 {
+            for t in 0..4 {
+                for f in 0..4 {
+                    let e = where_(kinds(c), kinds(t), kinds(f));
+                    let got = compute::eval(device, &e, (&a, &b)).unwrap();
+                    for i in 0..len {
+                        let (p, q) = (a[i], b[i]);
+                        let want = if value(c, p, q) != 0.0 {
+                            value(t, p, q)
+                        } else {
+                            value(f, p, q)
+                        };
+                        assert_eq!(got[i], want, "where({c}, {t}, {f}) len {len} [{i}]");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn cpu_where_takes_any_operand_in_any_place() {
+    check_where(&compute::Device::cpu());
+}
+
+#[test]
+fn gpu_where_takes_any_operand_in_any_place() {
+    if let Some(device) = common::gpu() {
+        check_where(&device);
+    }
+}

@@ -340,6 +340,38 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         if let [Val::Scalar(c), Val::Scalar(a), Val::Scalar(b)] = v {
             return Some(Val::Scalar(f(c, a, b)));
         }
+        // the usual shape, `where(a > 0, a, 0)`: the condition computed into a register, the
+        // choices inputs or scalars; one loop, nothing broadcast
+        if let [Val::Reg(r), a @ (Val::Slice(_) | Val::Scalar(_)), b @ (Val::Slice(_) | Val::Scalar(_))] =
+            v
+        {
+            let d = self.reg(r)?;
+            let n = d.len();
+            match (a, b) {
+                (Val::Slice(a), Val::Slice(b)) if a.len() == n && b.len() == n => {
+                    for ((c, &a), &b) in d.iter_mut().zip(a).zip(b) {
+                        *c = f(*c, a, b);
+                    }
+                }
+                (Val::Slice(a), Val::Scalar(b)) if a.len() == n => {
+                    for (c, &a) in d.iter_mut().zip(a) {
+                        *c = f(*c, a, b);
+                    }
+                }
+                (Val::Scalar(a), Val::Slice(b)) if b.len() == n => {
+                    for (c, &b) in d.iter_mut().zip(b) {
+                        *c = f(*c, a, b);
+                    }
+                }
+                (Val::Scalar(a), Val::Scalar(b)) => {
+                    for c in d.iter_mut() {
+                        *c = f(*c, a, b);
+                    }
+                }
+                _ => return None,
+            }
+            return Some(Val::Reg(r));
+        }
         let mut v = v;
         for slot in &mut v {
             *slot = self.materialize(*slot)?;
