@@ -335,7 +335,8 @@ def markdown(med, args, peers):
                     cells.append(f"{fmt(ours).strip()} / {fmt(best[0]).strip()} {best[1]}: {r}")
                 else:
                     cells.append("-")
-            print(f"| {op} | {dtype} | " + " | ".join(cells) + " |")
+            if any(c != "-" for c in cells):  # an op that never ran for this dtype: no row
+                print(f"| {op} | {dtype} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
