@@ -5,6 +5,8 @@
 // `MIN / -1` is `MIN`. Division by a zero element gives 0 (numpy's answer; WGSL's own is
 // the dividend). Float-only ops have no helper here: the host rejects them first.
 alias elem = i32;
+// The element's width in bits (code generation sets it: 32 or 64).
+const WIDTH: elem = 32;
 
 fn op_scale(x: elem, s: elem) -> elem { return x * s; }
 fn op_add(x: elem, s: elem) -> elem { return x + s; }
@@ -18,21 +20,21 @@ fn op_clamp(x: elem, lo: elem, hi: elem) -> elem { return min(max(x, lo), hi); }
 fn op_pow(x: elem, e: elem) -> elem {
     if (e < 0) {
         if (x == 1) {
-            return 1;
+            return ONE;
         }
         if (x == -1) {
-            return select(1, -1, (e & 1) != 0);
+            return select(ONE, -ONE, (e & 1) != 0);
         }
-        return 0;
+        return ZERO;
     }
     var result: elem = 1;
     var b: elem = x;
-    var k: u32 = u32(e);
+    var k: elem = e;
     loop {
-        if (k == 0u) {
+        if (k == 0) {
             break;
         }
-        if ((k & 1u) != 0u) {
+        if ((k & 1) != 0) {
             result = result * b;
         }
         b = b * b;
@@ -59,7 +61,7 @@ fn bin_pow(a: elem, b: elem) -> elem { return op_pow(a, b); }
 
 const ZERO: elem = 0;
 const ONE: elem = 1;
-fn op_sign(x: elem) -> elem { return sign(x); }
+fn op_sign(x: elem) -> elem { return select(select(ZERO, ONE, x > ZERO), -ONE, x < ZERO); }
 // numpy's floor division: the truncated quotient one lower when the remainder's sign differs
 // from the divisor's; 0 for a zero divisor, MIN // -1 == MIN. The remainder is x - q·s (a
 // GLSL target leaves % of negative operands undefined).
@@ -73,8 +75,12 @@ fn op_remainder(x: elem, s: elem) -> elem {
     return select(r, r + s, r != 0 && ((r < 0) != (s < 0)));
 }
 // numpy's shifts: the count read as unsigned; past the width, 0 (left) or the sign (right)
-fn op_left_shift(x: elem, s: elem) -> elem { return select(0, x << u32(s), u32(s) < 32u); }
-fn op_right_shift(x: elem, s: elem) -> elem { return x >> min(u32(s), 31u); }
+fn op_left_shift(x: elem, s: elem) -> elem {
+    return select(ZERO, x << u32(s & (WIDTH - 1)), s >= ZERO && s < WIDTH);
+}
+fn op_right_shift(x: elem, s: elem) -> elem {
+    return x >> u32(select(WIDTH - 1, s, s >= ZERO && s < WIDTH));
+}
 
 fn op_isnan(x: elem) -> elem { return ZERO; }
 fn op_isinf(x: elem) -> elem { return ZERO; }

@@ -4,25 +4,27 @@
 // WGSL integer arithmetic wraps, as numpy's does; negation is `0 - x`, `abs` is the identity,
 // division by a zero element gives 0 (numpy's answer). Float-only ops have no helper here.
 alias elem = u32;
+// The element's width in bits (code generation sets it: 32 or 64).
+const WIDTH: elem = 32;
 
 fn op_scale(x: elem, s: elem) -> elem { return x * s; }
 fn op_add(x: elem, s: elem) -> elem { return x + s; }
 fn op_sub(x: elem, s: elem) -> elem { return x - s; }
-fn op_div(x: elem, s: elem) -> elem { return select(x / s, 0u, s == 0u); }
+fn op_div(x: elem, s: elem) -> elem { return select(x / s, 0, s == 0); }
 fn op_min(x: elem, s: elem) -> elem { return min(x, s); }
 fn op_max(x: elem, s: elem) -> elem { return max(x, s); }
 fn op_clamp(x: elem, lo: elem, hi: elem) -> elem { return min(max(x, lo), hi); }
 
 // Wrapping power by squaring.
 fn op_pow(x: elem, e: elem) -> elem {
-    var result: elem = 1u;
+    var result: elem = 1;
     var b: elem = x;
     var k: elem = e;
     loop {
-        if (k == 0u) {
+        if (k == 0) {
             break;
         }
-        if ((k & 1u) != 0u) {
+        if ((k & 1) != 0) {
             result = result * b;
         }
         b = b * b;
@@ -31,7 +33,7 @@ fn op_pow(x: elem, e: elem) -> elem {
     return result;
 }
 
-fn op_neg(x: elem) -> elem { return 0u - x; }
+fn op_neg(x: elem) -> elem { return ZERO - x; }
 fn op_abs(x: elem) -> elem { return x; }
 fn op_square(x: elem) -> elem { return x * x; }
 fn op_relu(x: elem) -> elem { return x; }
@@ -47,14 +49,14 @@ fn bin_min(a: elem, b: elem) -> elem { return min(a, b); }
 fn bin_max(a: elem, b: elem) -> elem { return max(a, b); }
 fn bin_pow(a: elem, b: elem) -> elem { return op_pow(a, b); }
 
-const ZERO: elem = 0u;
-const ONE: elem = 1u;
-fn op_sign(x: elem) -> elem { return select(0u, 1u, x != 0u); }
+const ZERO: elem = 0;
+const ONE: elem = 1;
+fn op_sign(x: elem) -> elem { return select(ZERO, ONE, x != ZERO); }
 fn op_floor_divide(x: elem, s: elem) -> elem { return op_div(x, s); }
-fn op_remainder(x: elem, s: elem) -> elem { return select(x - op_div(x, s) * s, 0u, s == 0u); }
+fn op_remainder(x: elem, s: elem) -> elem { return select(x - op_div(x, s) * s, 0, s == 0); }
 // numpy's shifts: past the width, 0
-fn op_left_shift(x: elem, s: elem) -> elem { return select(0u, x << s, s < 32u); }
-fn op_right_shift(x: elem, s: elem) -> elem { return select(0u, x >> s, s < 32u); }
+fn op_left_shift(x: elem, s: elem) -> elem { return select(ZERO, x << u32(s & (WIDTH - 1)), s < WIDTH); }
+fn op_right_shift(x: elem, s: elem) -> elem { return select(ZERO, x >> u32(s & (WIDTH - 1)), s < WIDTH); }
 
 fn op_isnan(x: elem) -> elem { return ZERO; }
 fn op_isinf(x: elem) -> elem { return ZERO; }

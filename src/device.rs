@@ -282,7 +282,7 @@ impl Device {
     pub(crate) fn resident_gpu<T: Element>(&self) -> Option<&Arc<Gpu>> {
         match (self.policy, &self.gpu) {
             (Policy::Cpu, _) => None,
-            (_, Some(opened)) if gpu::supports::<T>() => Some(&opened.gpu),
+            (_, Some(opened)) if opened.gpu.runs::<T>() => Some(&opened.gpu),
             _ => None,
         }
     }
@@ -337,7 +337,7 @@ impl Device {
             (Policy::Cpu, _) | (Policy::Auto, None) => Backend::Cpu,
             (Policy::Gpu, _) => Backend::Gpu,
             (Policy::Auto, Some(opened)) => {
-                if !gpu::supports::<T>() {
+                if !opened.gpu.runs::<T>() {
                     return Backend::Cpu;
                 }
                 let model = opened.cost_model();
@@ -383,6 +383,23 @@ impl Device {
         self.gpu
             .as_ref()
             .map(|opened| gpu::describe(&opened.gpu.info))
+    }
+
+    /// Whether this device holds a GPU that runs kernels over `T`: every GPU runs `f32`,
+    /// `i32` and `u32`; `i64` and `u64` need the adapter's 64-bit integer shaders
+    /// (`wgpu::Features::SHADER_INT64`: lavapipe has them, llvmpipe's OpenGL does not);
+    /// `f64` runs on the CPU only. An auto device runs the others on the CPU; a GPU device
+    /// gives `Err(Unsupported)` for them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!compute::Device::cpu().gpu_runs::<f32>());
+    /// ```
+    pub fn gpu_runs<T: Element>(&self) -> bool {
+        self.gpu
+            .as_ref()
+            .is_some_and(|opened| opened.gpu.runs::<T>())
     }
 
     /// Runs one call of the checked `kernel` where [`Device::choose`] says: the GPU or the

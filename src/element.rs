@@ -9,8 +9,10 @@ use std::fmt::Debug;
 pub(crate) use sealed::Kind;
 
 /// An element type that [`map`](crate::map) and [`zip`](crate::zip) accept: `f32`, `i32`,
-/// `u32` on both backends, `f64`, `i64` and `u64` on the CPU (numpy's wrapping and division
-/// rules; a GPU device gives `Err(Unsupported)` for them).
+/// `u32` on both backends; `i64` and `u64` (numpy's wrapping and division rules) on the CPU
+/// and on GPUs with 64-bit integer shaders (`wgpu::Features::SHADER_INT64`); `f64` on the
+/// CPU. Where the GPU lacks a type, an auto device runs it on the CPU and a GPU device gives
+/// `Err(Unsupported)` ([`Device::gpu_runs`](crate::Device::gpu_runs) says which).
 ///
 /// The trait is sealed: its methods are the crate's own scalar semantics and cannot be
 /// implemented or called outside it.
@@ -593,13 +595,10 @@ pub(crate) mod sealed {
     );
 
     macro_rules! int_scalar {
-        ($t:ty, $u:ty, $kind:expr, $cpu_only:expr, $pow:ident, $floor_div:ident, $from_float:ident) => {
+        ($t:ty, $u:ty, $kind:expr, $pow:ident, $floor_div:ident, $from_float:ident) => {
             impl Scalar for $t {
                 const NAME: &'static str = stringify!($t);
-                const WGSL: Option<&'static str> = match $cpu_only {
-                    Some(()) => None,
-                    None => Some(stringify!($t)),
-                };
+                const WGSL: Option<&'static str> = Some(stringify!($t));
                 const KIND: Kind = $kind;
                 const ZERO: Self = 0;
                 const ONE: Self = 1;
@@ -797,39 +796,21 @@ pub(crate) mod sealed {
         };
     }
 
-    int_scalar!(
-        i32,
-        u32,
-        Kind::Signed,
-        None,
-        pow_i32,
-        floor_div_i32,
-        float_to_i32
-    );
+    int_scalar!(i32, u32, Kind::Signed, pow_i32, floor_div_i32, float_to_i32);
     int_scalar!(
         u32,
         u32,
         Kind::Unsigned,
-        None,
         pow_u32,
         floor_div_u32,
         float_to_u32
     );
-    // 64-bit integers run on the CPU (GPU kernels of them are not built yet)
-    int_scalar!(
-        i64,
-        u64,
-        Kind::Signed,
-        Some(()),
-        pow_i64,
-        floor_div_i64,
-        float_to_i64
-    );
+    // 64-bit integers run on GPUs with `SHADER_INT64` (see `gpu::engine::feature`)
+    int_scalar!(i64, u64, Kind::Signed, pow_i64, floor_div_i64, float_to_i64);
     int_scalar!(
         u64,
         u64,
         Kind::Unsigned,
-        Some(()),
         pow_u64,
         floor_div_u64,
         float_to_u64

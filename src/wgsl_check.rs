@@ -64,12 +64,9 @@ pub(crate) fn check_user_kernel(ty: &str, wgsl: &str) -> Result<()> {
             ),
         });
     }
-    naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::default(),
-    )
-    .validate(&module)
-    .map_err(|e| located(e.location(&src), e.as_inner().to_string()))?;
+    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), CAPABILITIES)
+        .validate(&module)
+        .map_err(|e| located(e.location(&src), e.as_inner().to_string()))?;
     Ok(())
 }
 
@@ -123,15 +120,18 @@ fn preview(text: &str) -> String {
     }
 }
 
+/// What a kernel may use beyond core WGSL: 64-bit integers and floats (a device without
+/// them never gets such a kernel: `gpu::Context::runs`).
+const CAPABILITIES: naga::valid::Capabilities =
+    naga::valid::Capabilities::SHADER_INT64.union(naga::valid::Capabilities::FLOAT64);
+
 /// Parses and validates a whole module with naga; the error names the line and column.
 pub(crate) fn validate(src: &str) -> Result<()> {
     let module = naga::front::wgsl::parse_str(src).map_err(|e| Error::Shader {
         message: e.emit_to_string(src),
     })?;
-    let mut validator = naga::valid::Validator::new(
-        naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::default(),
-    );
+    let mut validator =
+        naga::valid::Validator::new(naga::valid::ValidationFlags::all(), CAPABILITIES);
     validator.validate(&module).map_err(|e| Error::Shader {
         message: e.emit_to_string(src),
     })?;

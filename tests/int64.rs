@@ -1,8 +1,9 @@
 //! `i64` and `u64`, numpy's default integers: every integer op of the op table and every
 //! integer binary op on the CPU against an exact i128 reference wrapped to 64 bits, at the
 //! usual lengths, with the extremes, zero divisors, `MIN // -1` and out-of-range shift
-//! counts mixed in; reductions exact; a GPU device refuses them with `Err(Unsupported)`
-//! (64-bit GPU kernels are not built yet) and an auto device runs them on the CPU.
+//! counts mixed in; reductions exact. The same on the GPU where the adapter has 64-bit
+//! integer shaders (lavapipe); where it does not (llvmpipe's OpenGL), a GPU device refuses
+//! them with `Err(Unsupported)` and an auto device runs them on the CPU.
 
 mod common;
 
@@ -144,11 +145,11 @@ fn data<T: Element + TryFrom<i128>>(len: usize, seed: u64, min: i128, max: i128)
         .collect()
 }
 
-fn check<T>(signed: bool, min: i128, max: i128)
+fn check<T>(device: &Device, signed: bool, min: i128, max: i128)
 where
     T: Element + Copy + Into<i128> + TryFrom<i128> + From<u8> + std::fmt::Debug,
 {
-    let device = Device::cpu();
+    let side = device.gpu_name().unwrap_or_else(|| "cpu".into());
     let n = |v: u8| T::from(v);
     let mut ops: Vec<Op<T>> = compute::testing::ops(n(3))
         .into_iter()
@@ -166,7 +167,8 @@ where
     for (k, op) in ops.iter().enumerate() {
         for len in lengths() {
             let a: Vec<T> = data(len, (k * 7919 + len) as u64, min, max);
-            let got = compute::map(&device, &a, op.clone()).unwrap();
+            let got = compute::map(device, &a, op.clone())
+                .unwrap_or_else(|e| panic!("{side} {op:?} len {len}: {e}"));
             for i in 0..len {
                 let want = match op {
                     Op::Chain(c) => c
@@ -175,7 +177,12 @@ where
                         .fold(a[i].into(), |v, o| ref_op(o, v, signed)),
                     op => ref_op(op, a[i].into(), signed),
                 };
-                assert_eq!(got[i].into(), want, "{op:?} len {len} [{i}]: {:?}", a[i]);
+                assert_eq!(
+                    got[i].into(),
+                    want,
+                    "{side} {op:?} len {len} [{i}]: {:?}",
+                    a[i]
+                );
             }
         }
     }
@@ -197,13 +204,14 @@ where
                 };
                 *v = T::try_from(small).ok().expect("small");
             }
-            let got = compute::zip(&device, &a, &b, op).unwrap();
+            let got = compute::zip(device, &a, &b, op)
+                .unwrap_or_else(|e| panic!("{side} {op:?} len {len}: {e}"));
             for i in 0..len {
                 let want = ref_bin(op, a[i].into(), b[i].into(), signed);
                 assert_eq!(
                     got[i].into(),
                     want,
-                    "{op:?} len {len} [{i}]: {:?}, {:?}",
+                    "{side} {op:?} len {len} [{i}]: {:?}, {:?}",
                     a[i],
                     b[i]
                 );
@@ -212,45 +220,104 @@ where
     }
 }
 
+fn check_i64(device: &Device) {
+    check::<i64>(device, true, i128::from(i64::MIN), i128::from(i64::MAX));
+}
+
+fn check_u64(device: &Device) {
+    check::<u64>(device, false, 0, i128::from(u64::MAX));
+}
+
+/// The GPU device, where its adapter runs 64-bit integers; where it does not, checks that a
+/// GPU device refuses them and an auto device keeps them on the CPU, and gives `None`.
+fn gpu_64() -> Option<Device> {
+    use std::io::Write as _;
+    let gpu = common::gpu()?;
+    let runs = gpu.gpu_runs::<i64>();
+    let name = gpu.gpu_name().unwrap_or_default();
+    let _ = writeln!(
+        std::io::stderr(),
+        "64-bit integer kernels on {name}: {runs}"
+    );
+    if runs {
+        assert!(gpu.gpu_runs::<u64>());
+        return Some(gpu);
+    }
+    let err = compute::map(&gpu, vec![1i64, 2], Op::Scale(3)).unwrap_err();
+    assert!(matches!(err, compute::Error::Unsupported { .. }), "{err}");
+    let err = compute::map(&gpu, vec![1u64, 2], Op::Scale(3)).unwrap_err();
+    assert!(matches!(err, compute::Error::Unsupported { .. }), "{err}");
+    assert_eq!(
+        Device::auto_any().choose(&Op::<i64>::Scale(3), 1 << 30),
+        compute::Backend::Cpu
+    );
+    None
+}
+
 #[test]
 fn cpu_i64_ops_match_reference() {
-    check::<i64>(true, i128::from(i64::MIN), i128::from(i64::MAX));
+    check_i64(&Device::cpu());
 }
 
 #[test]
 fn cpu_u64_ops_match_reference() {
-    check::<u64>(false, 0, i128::from(u64::MAX));
+    check_u64(&Device::cpu());
 }
 
 #[test]
-fn cpu_64_bit_reductions_are_exact() {
-    let device = Device::cpu();
+fn gpu_i64_ops_match_reference() {
+    if let Some(gpu) = gpu_64() {
+        check_i64(&gpu);
+    }
+}
+
+#[test]
+fn gpu_u64_ops_match_reference() {
+    if let Some(gpu) = gpu_64() {
+        check_u64(&gpu);
+    }
+}
+
+fn check_reductions(device: &Device) {
     let big: Vec<i64> = vec![i64::MAX, 1, i64::MIN, -1, 3];
-    assert_eq!(compute::sum(&device, &big).unwrap(), 2); // wraps, as numpy's
-    assert_eq!(compute::min(&device, &big).unwrap(), Some(i64::MIN));
-    assert_eq!(compute::max(&device, &big).unwrap(), Some(i64::MAX));
+    assert_eq!(compute::sum(device, &big).unwrap(), 2); // wraps, as numpy's
+    assert_eq!(compute::min(device, &big).unwrap(), Some(i64::MIN));
+    assert_eq!(compute::max(device, &big).unwrap(), Some(i64::MAX));
     // 2^62 + 1 and 2^62 + 3: an f64 sum would round both to 2^62
     let wide: Vec<u64> = vec![(1 << 62) + 1, (1 << 62) + 3];
     assert_eq!(
-        compute::mean(&device, &wide).unwrap(),
+        compute::mean(device, &wide).unwrap(),
         Some(((1u64 << 62) + 2) as f64)
     );
     let n: Vec<i64> = (0..100_000).map(|i| (i * 7919) % 1000 - 500).collect();
     let want = n.iter().filter(|&&v| v * 3 + 1 > 0).count() as u64;
     assert_eq!(
-        compute::count(&device, (x() * 3 + 1).gt(0), (&n,)).unwrap(),
+        compute::count(device, (x() * 3 + 1).gt(0), (&n,)).unwrap(),
         want
     );
+    // past one workgroup's elements, wrapping sums of big values
+    let m: Vec<i64> = (0..10_007).map(|i| i * 1_000_000_000_007).collect();
+    let want = m.iter().fold(0i64, |s, v| s.wrapping_add(*v));
+    assert_eq!(compute::sum(device, &m).unwrap(), want);
+    assert_eq!(compute::max(device, &m).unwrap(), m.iter().max().copied());
+    let u: Vec<u64> = m.iter().map(|&v| v as u64).collect();
+    assert_eq!(compute::min(device, &u).unwrap(), u.iter().min().copied());
 }
 
 #[test]
-fn gpu_64_bit_integers_are_an_error_and_auto_runs_them_on_the_cpu() {
-    if let Some(gpu) = common::gpu() {
-        let err = compute::map(&gpu, vec![1i64, 2], Op::Scale(3)).unwrap_err();
-        assert!(matches!(err, compute::Error::Unsupported { .. }), "{err}");
-        let err = compute::map(&gpu, vec![1u64, 2], Op::Scale(3)).unwrap_err();
-        assert!(matches!(err, compute::Error::Unsupported { .. }), "{err}");
+fn cpu_64_bit_reductions_are_exact() {
+    check_reductions(&Device::cpu());
+}
+
+#[test]
+fn gpu_64_bit_reductions_are_exact() {
+    if let Some(gpu) = gpu_64() {
+        check_reductions(&gpu);
     }
+}
+
+#[test]
+fn auto_runs_64_bit_integers() {
     let auto = Device::auto();
     let a: Vec<i64> = (0..100_000).map(|i| i * 1_000_000_007).collect();
     let got = compute::eval(&auto, x() * 3 + 1, (&a,)).unwrap();

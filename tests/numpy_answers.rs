@@ -226,9 +226,14 @@ fn cpu_answers_are_numpys() {
 #[test]
 fn gpu_answers_are_numpys_where_exact() {
     let Some(device) = common::gpu() else { return };
-    let run =
+    let mut run =
         check::<i32>(&device, true) + check::<u32>(&device, true) + check::<f32>(&device, true);
     assert!(run > 1000, "only {run} cases ran on the GPU");
+    // 64-bit integers where the adapter has them (lavapipe; not llvmpipe's OpenGL)
+    if device.gpu_runs::<i64>() {
+        run += check::<i64>(&device, true) + check::<u64>(&device, true);
+    }
+    eprintln!("{run} numpy cases checked on the GPU");
 }
 
 /// One `astype` case from `S` to `U`: whether the crate's answer is numpy's.

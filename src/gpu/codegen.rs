@@ -22,6 +22,8 @@ pub(crate) const UINT: &str = include_str!("../../shaders/uint.wgsl");
 
 /// The line every shader file declares its element type with.
 const ALIAS: &str = "alias elem = ";
+/// The line the integer helper files declare the element's width in bits with.
+const WIDTH: &str = "const WIDTH: elem = ";
 /// The parameter array declaration in the template.
 const PARAMS: &str = "p: array<vec4<u32>, 1>,";
 /// The line the input declarations follow.
@@ -33,14 +35,17 @@ const IDENTITY: &str = "// @identity";
 const BODY_START: &str = "// @body";
 const BODY_END: &str = "// @end";
 
-/// Replaces the `alias elem = ...;` line of `src` with `ty`, or drops it when `ty` is `None`.
-fn retype(src: &str, ty: Option<&str>) -> String {
+/// Replaces the `alias elem = ...;` line of `src` with `ty`, or drops it when `ty` is `None`,
+/// and sets a `const WIDTH` line to the element's `bits`.
+fn retype(src: &str, ty: Option<&str>, bits: usize) -> String {
     let mut out = String::with_capacity(src.len() + 64);
     for line in src.lines() {
         if line.starts_with(ALIAS) {
             if let Some(ty) = ty {
                 let _ = writeln!(out, "{ALIAS}{ty};");
             }
+        } else if line.starts_with(WIDTH) {
+            let _ = writeln!(out, "{WIDTH}{bits};");
         } else {
             out.push_str(line);
             out.push('\n');
@@ -72,9 +77,17 @@ pub(crate) fn generate<T: Element>(
     let mut body = String::new();
     let mut users = String::new();
     let (mut stack, mut next, mut slot) = (Vec::new(), 0usize, 0usize);
+    let bits = 8 * std::mem::size_of::<T>();
+    let wide = bits == 64;
     let mut param = || {
         slot += 1;
-        format!("bitcast<elem>(params.p[{}].x)", slot - 1)
+        let p = format!("params.p[{}]", slot - 1);
+        if wide {
+            // a 64-bit scalar's low word in x, its high word in y (`dispatch::to_bits`)
+            format!("bitcast<elem>((u64({p}.y) << 32u) | u64({p}.x))")
+        } else {
+            format!("bitcast<elem>({p}.x)")
+        }
     };
     for instr in kernel.instrs() {
         let value = match instr {
@@ -130,7 +143,8 @@ pub(crate) fn generate<T: Element>(
     for k in 0..kernel.arity() {
         let _ = writeln!(inputs, "{}", layout::input_declaration(k));
     }
-    let template = retype(TEMPLATE, Some(ty)).replacen(INPUTS, &format!("{INPUTS}{inputs}"), 1);
+    let template =
+        retype(TEMPLATE, Some(ty), bits).replacen(INPUTS, &format!("{INPUTS}{inputs}"), 1);
     let marker = |m: &str| template.find(&format!("\n    {m}\n")).map(|at| at + 1);
     let (Some(start), Some(end)) = (marker(BODY_START), marker(BODY_END)) else {
         return Err(Error::Shader {
@@ -159,7 +173,7 @@ pub(crate) fn generate<T: Element>(
             })
             .collect();
     }
-    Ok(src + &retype(helpers, None) + &users)
+    Ok(src + &retype(helpers, None, bits) + &users)
 }
 
 /// Rejects a kernel longer than a GPU kernel may be ([`MAX_STEPS`]).
@@ -255,6 +269,8 @@ mod tests {
         assert_eq!(check_every_kernel(2.0_f32), kernels(Types::Int));
         assert_eq!(check_every_kernel(2_i32), kernels(Types::Float));
         assert_eq!(check_every_kernel(2_u32), kernels(Types::Float));
+        assert_eq!(check_every_kernel(2_i64), kernels(Types::Float));
+        assert_eq!(check_every_kernel(2_u64), kernels(Types::Float));
     }
 
     #[test]

@@ -75,6 +75,8 @@ pub(crate) struct Context {
     pub(crate) queue: wgpu::Queue,
     pub(crate) info: wgpu::AdapterInfo,
     pub(crate) limits: wgpu::Limits,
+    /// The optional shader features the device was opened with (64-bit types).
+    pub(crate) features: wgpu::Features,
     /// Set by the device-lost callback.
     lost: Arc<Mutex<Option<String>>>,
     pub(crate) stats: Counters,
@@ -143,9 +145,13 @@ impl Context {
         };
         let info = adapter.get_info();
         let limits = adapter.limits();
+        // 64-bit integer and float shaders where the adapter has them; kernels of those
+        // types need them (`engine::feature`)
+        let features =
+            adapter.features() & (wgpu::Features::SHADER_INT64 | wgpu::Features::SHADER_F64);
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("compute"),
-            required_features: wgpu::Features::empty(),
+            required_features: features,
             required_limits: limits.clone(),
             memory_hints: wgpu::MemoryHints::Performance,
             ..Default::default()
@@ -173,6 +179,7 @@ impl Context {
             queue,
             info,
             limits,
+            features,
             lost,
         })
     }

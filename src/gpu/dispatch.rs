@@ -34,14 +34,14 @@ impl<'b> Slot<'b> {
     }
 }
 
-/// The raw bits of a 4-byte element, as the kernels' parameter uniform holds them.
-pub(crate) fn to_bits<T: Element>(value: T) -> u32 {
+/// The raw bits of a 4- or 8-byte element as the kernels' parameter uniform holds them: the
+/// low word, then the high word (0 for a 4-byte element).
+pub(crate) fn to_bits<T: Element>(value: T) -> [u32; 2] {
+    let mut bits = [0u8; 8];
     let bytes = bytemuck::bytes_of(&value);
-    let mut word = [0u8; 4];
-    for (w, b) in word.iter_mut().zip(bytes) {
-        *w = *b;
-    }
-    u32::from_ne_bytes(word)
+    bits[..bytes.len()].copy_from_slice(bytes);
+    let wide = u64::from_le_bytes(bits);
+    [wide as u32, (wide >> 32) as u32]
 }
 
 /// The dispatch grid for `n` invocations: one row while it fits the adapter's per-dimension
@@ -69,7 +69,7 @@ pub(crate) fn out_len(n: usize, reducing: bool) -> usize {
 #[derive(Clone, Copy)]
 pub(crate) struct Launch<'a> {
     pub(crate) pipeline: &'a Pipeline,
-    pub(crate) params: &'a [u32],
+    pub(crate) params: &'a [[u32; 2]],
     /// Whether it is the `reduce` entry point (one value per workgroup).
     pub(crate) reducing: bool,
 }
@@ -101,7 +101,7 @@ pub(crate) fn record(
     let (x, y, row) = grid(invocations, ctx.limits.max_compute_workgroups_per_dimension);
     let mut uniform: Vec<u32> = vec![n32, row, 0, 0];
     for p in params {
-        uniform.extend_from_slice(&[*p, 0, 0, 0]);
+        uniform.extend_from_slice(&[p[0], p[1], 0, 0]);
     }
     if params.is_empty() {
         uniform.extend_from_slice(&[0; 4]);

@@ -6,7 +6,7 @@ use std::ops::Deref;
 use super::buffers::Pool;
 use super::context::{Context, Stats, Want};
 use super::pipeline::Cache;
-use crate::element::Element;
+use crate::element::{Element, Kind};
 use crate::error::Result;
 
 /// An open GPU with its pipelines and pooled buffers.
@@ -45,7 +45,20 @@ impl Deref for Gpu {
     }
 }
 
-/// Whether the GPU backend can run `T` at all.
-pub(crate) fn supports<T: Element>() -> bool {
-    T::WGSL.is_some()
+impl Context {
+    /// Whether this GPU runs kernels over `T`: a WGSL type exists and the adapter has the
+    /// feature its width needs.
+    pub(crate) fn runs<T: Element>(&self) -> bool {
+        T::WGSL.is_some() && self.features.contains(feature::<T>())
+    }
+}
+
+/// The adapter feature kernels over `T` need beyond core WGSL: none for 32-bit types,
+/// `SHADER_F64` for `f64`, `SHADER_INT64` for `i64` and `u64`.
+pub(crate) fn feature<T: Element>() -> wgpu::Features {
+    match (std::mem::size_of::<T>(), T::KIND) {
+        (4, _) => wgpu::Features::empty(),
+        (_, Kind::Float) => wgpu::Features::SHADER_F64,
+        _ => wgpu::Features::SHADER_INT64,
+    }
 }

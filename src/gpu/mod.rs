@@ -19,7 +19,7 @@ mod stream;
 
 pub use context::Stats;
 pub(crate) use context::{describe, Want};
-pub(crate) use engine::{supports, Gpu};
+pub(crate) use engine::Gpu;
 pub(crate) use resident::{partials as resident_partials, run as resident_run, Resident};
 pub use stream::DEFAULT_GPU_MEMORY_LIMIT;
 pub(crate) use stream::{execute, Budget};

@@ -9,7 +9,7 @@ use super::codegen;
 use super::context::Context;
 use super::layout;
 use crate::element::Element;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ir::kernel::{Instr, Kernel};
 use crate::ir::ops::Prim;
 use crate::ir::reduce::Reduce;
@@ -92,6 +92,16 @@ impl Cache {
         kernel: &Kernel<'_, T>,
         reduce: Option<Reduce>,
     ) -> Result<Arc<Pipeline>> {
+        if T::WGSL.is_some() && !ctx.runs::<T>() {
+            return Err(Error::Unsupported {
+                what: format!(
+                    "{} kernels on {}, which lacks {:?}",
+                    T::NAME,
+                    super::describe(&ctx.info),
+                    super::engine::feature::<T>()
+                ),
+            });
+        }
         codegen::check_steps(kernel)?;
         let key = Key::of(kernel, reduce);
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);

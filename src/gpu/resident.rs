@@ -133,7 +133,7 @@ fn record_all<T: Element>(
     output: &wgpu::Buffer,
 ) -> Result<wgpu::SubmissionIndex> {
     let pipeline = ctx.pipelines.get(ctx, kernel, reduce)?;
-    let params: Vec<u32> = kernel.params().map(dispatch::to_bits).collect();
+    let params: Vec<[u32; 2]> = kernel.params().map(dispatch::to_bits).collect();
     let elem = std::mem::size_of::<T>();
     let chunk = ctx.chunk_elems(elem, None);
     ctx.scoped(

@@ -109,7 +109,7 @@ fn chunk_elems<T>(ctx: &Gpu, arity: usize, budget: &Budget) -> usize {
 fn submit<T: Element>(
     ctx: &Gpu,
     pipeline: &Pipeline,
-    params: &[u32],
+    params: &[[u32; 2]],
     inputs: &[&[T]],
     reducing: bool,
 ) -> Result<Pending> {
@@ -271,7 +271,7 @@ fn stream<T: Element>(
 ) -> Result<()> {
     ctx.check_alive()?;
     let pipeline = ctx.pipelines.get(ctx, kernel, reduce)?;
-    let params: Vec<u32> = kernel.params().map(dispatch::to_bits).collect();
+    let params: Vec<[u32; 2]> = kernel.params().map(dispatch::to_bits).collect();
     let chunk = chunk_elems::<T>(ctx, kernel.arity(), budget);
     pipelined(
         len,
@@ -340,7 +340,7 @@ fn run_in_place<T: Element>(
 ) -> Result<()> {
     ctx.check_alive()?;
     let pipeline = ctx.pipelines.get(ctx, kernel, None)?;
-    let params: Vec<u32> = kernel.params().map(dispatch::to_bits).collect();
+    let params: Vec<[u32; 2]> = kernel.params().map(dispatch::to_bits).collect();
     let chunk = chunk_elems::<T>(ctx, 1, budget);
     let keep = (data.len() > chunk).then(|| data.to_vec());
     let result = pipelined(

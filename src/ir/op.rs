@@ -461,8 +461,8 @@ impl<T: Element> Op<T> {
     /// # Ok::<(), compute::Error>(())
     /// ```
     pub fn custom(wgsl: &str, f: impl Fn(T) -> T + Send + Sync + 'static) -> Result<Op<T>> {
-        // f64, i64 and u64 have no GPU kernels yet; their user kernels are still checked, as
-        // the 32-bit type of their kind
+        // every type has a WGSL name today; a type without one would be checked as the
+        // 32-bit type of its kind
         let ty = T::WGSL.unwrap_or(match T::KIND {
             crate::element::Kind::Float => "f32",
             crate::element::Kind::Signed => "i32",
