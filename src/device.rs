@@ -318,17 +318,13 @@ impl Device {
     /// assert_eq!(device.choose(&Op::Scale(2.0_f32), 100), Backend::Cpu);
     /// ```
     pub fn choose<T: Element>(&self, op: &Op<T>, len: usize) -> Backend {
-        self.choose_work::<T>(|| (Kernel::map(op).cost(), 1), len)
+        self.choose_work(&Kernel::map(op), len)
     }
 
-    /// The one decision: fixed policies win; auto with a GPU asks the cost model which
-    /// backend is faster for `len` elements of the call's (op weight, input count), which are
-    /// only worked out when there is a GPU to weigh.
-    fn choose_work<T: Element>(
-        &self,
-        shape: impl FnOnce() -> (usize, usize),
-        len: usize,
-    ) -> Backend {
+    /// The one decision: fixed policies win; auto with a GPU that runs the kernel asks the
+    /// cost model which backend is faster for `len` elements of the kernel's op weight and
+    /// input count, which are only worked out when there is a GPU to weigh.
+    fn choose_work<T: Element>(&self, kernel: &Kernel<'_, T>, len: usize) -> Backend {
         // most auto calls are decided here: too small for the GPU ever to win
         if len < self.cpu_below {
             return Backend::Cpu;
@@ -337,11 +333,11 @@ impl Device {
             (Policy::Cpu, _) | (Policy::Auto, None) => Backend::Cpu,
             (Policy::Gpu, _) => Backend::Gpu,
             (Policy::Auto, Some(opened)) => {
-                if !opened.gpu.runs::<T>() {
+                if !opened.gpu.runs_kernel(kernel) {
                     return Backend::Cpu;
                 }
                 let model = opened.cost_model();
-                let (work, arity) = shape();
+                let (work, arity) = (kernel.cost(), kernel.arity());
                 let gpu = match model {
                     Some((model, _)) => cost::gpu_is_faster(model, len, arity, work),
                     None => len.saturating_mul(work) >= GPU_MIN_WORK,
@@ -416,7 +412,7 @@ impl Device {
         if len == 0 {
             return Ok(task.empty());
         }
-        let backend = self.choose_work::<T>(|| (kernel.cost(), kernel.arity()), len);
+        let backend = self.choose_work(kernel, len);
         match (backend, &self.gpu) {
             (Backend::Cpu, _) => cpu::execute(kernel, task),
             (Backend::Gpu, Some(opened)) => {
@@ -472,6 +468,8 @@ impl Device {
 
     /// Runs the checked `kernel` over arrays stored with this device, where they live: host
     /// arrays on the CPU, GPU arrays on their GPU (never a mix: [`Error::DeviceMismatch`]).
+    /// A kernel the GPU has none of (an `f64` transcendental) is `Err(Unsupported)` on a GPU
+    /// device; an auto device reads the arrays back, runs it on the CPU and uploads its array.
     pub(crate) fn execute_stored<T: Element>(
         &self,
         kernel: &Kernel<'_, T>,
@@ -490,6 +488,21 @@ impl Device {
                     .collect();
                 let residents = residents.ok_or(Error::DeviceMismatch)?;
                 let gpu = first.context();
+                if self.policy == Policy::Auto && !gpu.runs_kernel(kernel) {
+                    // no GPU kernel of this (an f64 transcendental): read the arrays back,
+                    // run it on the CPU, and keep its array where the inputs live
+                    let host = residents
+                        .iter()
+                        .map(|r| r.to_vec().map(Stored::Host))
+                        .collect::<Result<Vec<_>>>()?;
+                    let host: Vec<&Stored<T>> = host.iter().collect();
+                    return match run_on_host(kernel, &host, len, how)? {
+                        StoredDone::Array(Stored::Host(v)) => Ok(StoredDone::Array(Stored::Gpu(
+                            gpu::Resident::upload(gpu, &v)?,
+                        ))),
+                        other => Ok(other),
+                    };
+                }
                 match how {
                     None => gpu::resident_run(gpu, kernel, &residents, len)
                         .map(|r| StoredDone::Array(Stored::Gpu(r))),
@@ -497,31 +510,7 @@ impl Device {
                         .map(StoredDone::Partials),
                 }
             }
-            _ => {
-                let slices: Option<Vec<&[T]>> = arrays
-                    .iter()
-                    .map(|a| match a {
-                        Stored::Host(v) => Some(v.as_slice()),
-                        Stored::Gpu(_) => None,
-                    })
-                    .collect();
-                let slices = slices.ok_or(Error::DeviceMismatch)?;
-                let mut task = match how {
-                    None => Task::Fresh {
-                        inputs: &slices,
-                        len,
-                    },
-                    Some(how) => Task::Partials {
-                        inputs: &slices,
-                        len,
-                        how,
-                    },
-                };
-                if len == 0 {
-                    return stored_done(task.empty());
-                }
-                stored_done(cpu::execute(kernel, &mut task)?)
-            }
+            _ => run_on_host(kernel, arrays, len, how),
         }
     }
 
@@ -539,6 +528,39 @@ impl Device {
     pub(crate) fn gpu_context(&self) -> Option<&Gpu> {
         self.gpu.as_deref().map(|opened| &*opened.gpu)
     }
+}
+
+/// Runs the checked `kernel` over host arrays on the CPU (a GPU array among them:
+/// [`Error::DeviceMismatch`]).
+fn run_on_host<T: Element>(
+    kernel: &Kernel<'_, T>,
+    arrays: &[&Stored<T>],
+    len: usize,
+    how: Option<Reduce>,
+) -> Result<StoredDone<T>> {
+    let slices: Option<Vec<&[T]>> = arrays
+        .iter()
+        .map(|a| match a {
+            Stored::Host(v) => Some(v.as_slice()),
+            Stored::Gpu(_) => None,
+        })
+        .collect();
+    let slices = slices.ok_or(Error::DeviceMismatch)?;
+    let mut task = match how {
+        None => Task::Fresh {
+            inputs: &slices,
+            len,
+        },
+        Some(how) => Task::Partials {
+            inputs: &slices,
+            len,
+            how,
+        },
+    };
+    if len == 0 {
+        return stored_done(task.empty());
+    }
+    stored_done(cpu::execute(kernel, &mut task)?)
 }
 
 /// An array's elements where a device keeps them.

@@ -583,7 +583,7 @@ pub(crate) mod sealed {
     );
     float_scalar!(
         f64,
-        None,
+        Some("f64"),
         crate::math::exp_f64,
         crate::math::ln_f64,
         crate::math::tanh_f64,

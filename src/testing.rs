@@ -92,3 +92,14 @@ pub fn is_float_only_bin(op: BinOp) -> bool {
 pub fn is_integer_only_bin(op: BinOp) -> bool {
     op.prim().entry().types == Types::Int
 }
+
+/// Whether the op table marks `op` (a one-value op, a chain or a user kernel) transcendental:
+/// computed with WGSL's transcendental built-ins, so no `f64` GPU kernel of it exists.
+pub fn is_transcendental<T: Element>(op: &Op<T>) -> bool {
+    crate::ir::kernel::Kernel::map(op).transcendental()
+}
+
+/// Whether the op table marks the binary `op` transcendental (see [`is_transcendental`]).
+pub fn is_transcendental_bin(op: BinOp) -> bool {
+    op.prim().entry().transcendental
+}

@@ -28,8 +28,8 @@ const USER_PREFIX_LINES: u32 = 3;
 /// Checks a user kernel's WGSL expression `wgsl` over `x` of WGSL type `ty`: it must be small
 /// enough (see the module docs), parse and validate as the body of `fn user(x: elem) -> elem`,
 /// and declare nothing else, so it can see no buffer. Errors give the line and column within
-/// `wgsl`.
-pub(crate) fn check_user_kernel(ty: &str, wgsl: &str) -> Result<()> {
+/// `wgsl`. Returns whether it calls a transcendental built-in ([`transcendental`]).
+pub(crate) fn check_user_kernel(ty: &str, wgsl: &str) -> Result<bool> {
     bounded(wgsl)?;
     let src = format!(
         "alias elem = {ty};\nfn user(x: elem) -> elem {{\n    return (\n{wgsl}\n    );\n}}\n"
@@ -67,7 +67,43 @@ pub(crate) fn check_user_kernel(ty: &str, wgsl: &str) -> Result<()> {
     naga::valid::Validator::new(naga::valid::ValidationFlags::all(), CAPABILITIES)
         .validate(&module)
         .map_err(|e| located(e.location(&src), e.as_inner().to_string()))?;
-    Ok(())
+    let calls = module.functions.iter().any(|(_, f)| {
+        f.expressions.iter().any(|(_, e)| match e {
+            naga::Expression::Math { fun, .. } => transcendental(*fun),
+            _ => false,
+        })
+    });
+    Ok(calls)
+}
+
+/// The built-ins that SPIR-V's GLSL.std.450 set defines for 16- and 32-bit floats only, so
+/// naga cannot write them for `f64` (wgpu issue 6087): trigonometric, hyperbolic,
+/// exponential and logarithmic functions, `pow`, `radians`, `degrees`.
+fn transcendental(fun: naga::MathFunction) -> bool {
+    use naga::MathFunction as M;
+    matches!(
+        fun,
+        M::Cos
+            | M::Cosh
+            | M::Sin
+            | M::Sinh
+            | M::Tan
+            | M::Tanh
+            | M::Acos
+            | M::Asin
+            | M::Atan
+            | M::Atan2
+            | M::Asinh
+            | M::Acosh
+            | M::Atanh
+            | M::Radians
+            | M::Degrees
+            | M::Exp
+            | M::Exp2
+            | M::Log
+            | M::Log2
+            | M::Pow
+    )
 }
 
 /// Rejects user text too large or too deep for naga's recursive parser.

@@ -341,14 +341,160 @@ fn cpu_f64_ops_match_reference() {
     }
 }
 
+/// f64 data: spread magnitudes of both signs, small integers and halves (floor, round and
+/// divmod edges), zeros.
+fn f64_data(len: usize, seed: u64) -> Vec<f64> {
+    let mut rng = Rng::new(seed);
+    (0..len)
+        .map(|i| match i % 4 {
+            0 => rng.log_uniform(1e-30, 1e30, true),
+            1 => ((rng.next_u64() % 41) as f64 - 20.0) * 0.5,
+            2 => [0.0, -0.0, 1.0, -1.0, 2.5, -3.5, 1e300, -1e-300][i % 8],
+            _ => rng.uniform(-1e3, 1e3),
+        })
+        .collect()
+}
+
+/// How far apart two f64 are in ULPs (0 for two NaNs of any sign or payload).
+fn f64_ulps(a: f64, b: f64) -> u64 {
+    if a.is_nan() && b.is_nan() {
+        return 0;
+    }
+    let key = |v: f64| {
+        let bits = v.to_bits() as i64;
+        if bits < 0 {
+            i64::MIN - bits
+        } else {
+            bits
+        }
+    };
+    key(a).abs_diff(key(b))
+}
+
+/// Whether the GPU's f64 answer `got` is within its bound of the CPU's (IEEE-exact) `want`
+/// for op `name` on `a` (and `b`, the other value or the scalar): WGSL's 2.5 ULP for `/`,
+/// its inherited bound for `sqrt` and `hypot`, exact for the rest, but for floor division
+/// and remainder where q·b is not exact (q = floor(a / b)) or |a| ≥ 2^53, where the GPU's
+/// a - q·b rounds or numpy's `a - fmod(a, b)` does: the quotient within 1 + 4 ULP, the
+/// remainder within 2 ULP of a, plus |b|.
+fn f64_close(name: &str, a: f64, b: f64, got: f64, want: f64) -> bool {
+    if f64_ulps(got, want) == 0 {
+        return true;
+    }
+    let q = (a / b).floor();
+    let huge =
+        a.abs() >= 2f64.powi(53) || q.abs() >= 2f64.powi(53) || q.mul_add(b, -(q * b)) != 0.0;
+    match name {
+        "Div" | "Recip" | "Sqrt" | "Hypot" => f64_ulps(got, want) <= 3,
+        "FloorDiv" if huge => (got - want).abs() <= 1.0 + 4.0 * want.abs() * f64::EPSILON,
+        "Mod" if huge => (got - want).abs() <= b.abs() + 2.0 * a.abs() * f64::EPSILON,
+        _ => false,
+    }
+}
+
+fn check_f64_on_gpu(device: &Device) {
+    let cpu = Device::cpu();
+    let mut ops = compute::testing::ops(3.0_f64);
+    ops.extend([
+        Op::Scale(-0.5),
+        Op::Div(7.0),
+        Op::Clamp(-2.0, 2.0),
+        Op::FloorDiv(-3.0),
+        Op::Mod(2.5),
+        Op::Scale(2.0)
+            .then(Op::Add(1.0))
+            .then(Op::Abs)
+            .then(Op::Sqrt),
+    ]);
+    let (mut ran, mut refused) = (0, 0);
+    for (k, op) in ops.iter().enumerate() {
+        if compute::testing::is_integer_only(op) {
+            continue;
+        }
+        let name = format!("{op:?}");
+        let name = name.split('(').next().unwrap_or_default().to_string();
+        for len in lengths() {
+            let x = f64_data(len, (k * 7919 + len) as u64);
+            let got = compute::map(device, &x, op.clone());
+            if compute::testing::is_transcendental(op) {
+                if len > 0 {
+                    let err = got.unwrap_err();
+                    assert!(matches!(err, compute::Error::Unsupported { .. }), "{err}");
+                }
+                refused += 1;
+                continue;
+            }
+            let got = got.unwrap_or_else(|e| panic!("gpu f64 {op:?} len {len}: {e}"));
+            let want = compute::map(&cpu, &x, op.clone()).unwrap();
+            let scalar = match op {
+                Op::FloorDiv(s) | Op::Mod(s) => *s,
+                _ => 1.0,
+            };
+            for i in 0..len {
+                assert!(
+                    f64_close(&name, x[i], scalar, got[i], want[i]),
+                    "gpu f64 {op:?} len {len} [{i}]: x = {:e}, got {:e}, CPU {:e}",
+                    x[i],
+                    got[i],
+                    want[i]
+                );
+            }
+            ran += 1;
+        }
+    }
+    for (k, op) in binops().into_iter().enumerate() {
+        if compute::testing::is_integer_only_bin(op) {
+            continue;
+        }
+        for len in lengths() {
+            let a = f64_data(len, (k * 131 + len) as u64);
+            let b = f64_data(len, (k * 137 + len + 1) as u64);
+            let got = compute::zip(device, &a, &b, op);
+            if compute::testing::is_transcendental_bin(op) {
+                if len > 0 {
+                    let err = got.unwrap_err();
+                    assert!(matches!(err, compute::Error::Unsupported { .. }), "{err}");
+                }
+                refused += 1;
+                continue;
+            }
+            let got = got.unwrap_or_else(|e| panic!("gpu f64 {op:?} len {len}: {e}"));
+            let want = compute::zip(&cpu, &a, &b, op).unwrap();
+            for i in 0..len {
+                assert!(
+                    f64_close(&format!("{op:?}"), a[i], b[i], got[i], want[i]),
+                    "gpu f64 {op:?} len {len} [{i}]: {:e}, {:e}: got {:e}, CPU {:e}",
+                    a[i],
+                    b[i],
+                    got[i],
+                    want[i]
+                );
+            }
+            ran += 1;
+        }
+    }
+    assert!(ran > 300 && refused > 100, "ran {ran}, refused {refused}");
+}
+
 #[test]
-fn gpu_f64_is_an_error_not_a_wrong_answer() {
-    if let Some(device) = gpu() {
+fn gpu_f64_ops_match_the_cpu_where_the_adapter_has_f64() {
+    use std::io::Write as _;
+    let Some(device) = gpu() else { return };
+    let runs = device.gpu_runs::<f64>();
+    let name = device.gpu_name().unwrap_or_default();
+    let _ = writeln!(std::io::stderr(), "f64 kernels on {name}: {runs}");
+    if runs {
+        check_f64_on_gpu(&device);
+    } else {
         let err = compute::map(&device, [1.0_f64, 2.0], Op::Sqrt).unwrap_err();
         assert!(matches!(err, compute::Error::Unsupported { .. }), "{err}");
-        // and auto never sends f64 to the GPU
+    }
+    // auto never sends an f64 transcendental to the GPU, nor f64 where the GPU lacks it
+    let auto = Device::auto_any();
+    assert_eq!(auto.choose(&Op::<f64>::Exp, 1 << 30), compute::Backend::Cpu);
+    if !runs {
         assert_eq!(
-            Device::auto().choose(&Op::<f64>::Sqrt, 1 << 30),
+            auto.choose(&Op::<f64>::Sqrt, 1 << 30),
             compute::Backend::Cpu
         );
     }

@@ -233,6 +233,10 @@ fn gpu_answers_are_numpys_where_exact() {
     if device.gpu_runs::<i64>() {
         run += check::<i64>(&device, true) + check::<u64>(&device, true);
     }
+    // f64 where the adapter has it (lavapipe), its exact ops (none is transcendental)
+    if device.gpu_runs::<f64>() {
+        run += check::<f64>(&device, true);
+    }
     eprintln!("{run} numpy cases checked on the GPU");
 }
 

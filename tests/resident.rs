@@ -195,3 +195,38 @@ fn gpu_array_past_the_adapters_largest_buffer_is_an_error() {
         [4.0]
     );
 }
+
+/// f64 GPU arrays where the adapter has f64 (lavapipe): the exact ops run on the GPU; a
+/// transcendental (no f64 GPU kernel) is `Err(Unsupported)` on a GPU device and runs on the
+/// CPU for an auto device, its answer kept on the GPU.
+#[test]
+fn gpu_f64_arrays_run_transcendentals_on_the_cpu_for_auto() {
+    let Some(device) = gpu() else { return };
+    if !device.gpu_runs::<f64>() {
+        return;
+    }
+    let data: Vec<f64> = (0..10_007).map(|i| (i as f64 - 5_000.5) * 1e-3).collect();
+    let a = device.upload(&data).unwrap();
+    assert!(a.is_on_gpu());
+    let sq = a.map(Op::Square.then(Op::Add(1.0)).then(Op::Sqrt)).unwrap();
+    let want: Vec<f64> = data.iter().map(|v| (v * v + 1.0).sqrt()).collect();
+    for (g, w) in sq.to_vec().unwrap().iter().zip(&want) {
+        assert!((g - w).abs() <= 3.0 * f64::EPSILON * w, "{g} vs {w}");
+    }
+    let err = a.map(Op::Exp).unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+
+    let auto = Device::auto_any(); // the same adapter, chosen the same way
+    assert!(auto.gpu_runs::<f64>());
+    let b = auto.upload(&data).unwrap();
+    assert!(b.is_on_gpu());
+    let e = b.map(Op::Exp).unwrap();
+    assert!(e.is_on_gpu());
+    let cpu = compute::map(&Device::cpu(), &data, Op::Exp).unwrap();
+    assert_eq!(e.to_vec().unwrap(), cpu);
+    let total = compute::Array::reduce(x().sin(), &[&b], Reduce::Sum)
+        .unwrap()
+        .unwrap();
+    let want: f64 = data.iter().map(|v| v.sin()).sum();
+    assert!((total - want).abs() <= 1e-9, "{total} vs {want}");
+}

@@ -15,6 +15,8 @@ use crate::ir::reduce::Reduce;
 pub(crate) const TEMPLATE: &str = include_str!("../../shaders/elementwise.wgsl");
 /// Op helpers for floats.
 pub(crate) const FLOAT: &str = include_str!("../../shaders/float.wgsl");
+/// Op helpers for floats built on WGSL's transcendental built-ins (`f32` kernels only).
+pub(crate) const TRANSCENDENTAL: &str = include_str!("../../shaders/transcendental.wgsl");
 /// Op helpers for signed integers.
 pub(crate) const SINT: &str = include_str!("../../shaders/sint.wgsl");
 /// Op helpers for unsigned integers.
@@ -22,8 +24,15 @@ pub(crate) const UINT: &str = include_str!("../../shaders/uint.wgsl");
 
 /// The line every shader file declares its element type with.
 const ALIAS: &str = "alias elem = ";
-/// The line the integer helper files declare the element's width in bits with.
-const WIDTH: &str = "const WIDTH: elem = ";
+/// The lines of the helper files that depend on the element's width, with their values
+/// for 32- and 64-bit elements: the integers' width in bits, the floats' format.
+const WIDTH_LINES: [(&str, &str, &str); 5] = [
+    ("const WIDTH: elem = ", "32", "64"),
+    ("alias bits = ", "u32", "u64"),
+    ("const SIGN: bits = ", "0x80000000", "0x8000000000000000lu"),
+    ("const INF: bits = ", "0x7f800000", "0x7ff0000000000000lu"),
+    ("const QUIET: bits = ", "0x7fc00000", "0x7ff8000000000000lu"),
+];
 /// The parameter array declaration in the template.
 const PARAMS: &str = "p: array<vec4<u32>, 1>,";
 /// The line the input declarations follow.
@@ -36,16 +45,20 @@ const BODY_START: &str = "// @body";
 const BODY_END: &str = "// @end";
 
 /// Replaces the `alias elem = ...;` line of `src` with `ty`, or drops it when `ty` is `None`,
-/// and sets a `const WIDTH` line to the element's `bits`.
+/// and sets the [`WIDTH_LINES`] for an element of `bits` bits.
 fn retype(src: &str, ty: Option<&str>, bits: usize) -> String {
     let mut out = String::with_capacity(src.len() + 64);
     for line in src.lines() {
+        let width = WIDTH_LINES
+            .iter()
+            .find(|(start, ..)| line.starts_with(start));
         if line.starts_with(ALIAS) {
             if let Some(ty) = ty {
                 let _ = writeln!(out, "{ALIAS}{ty};");
             }
-        } else if line.starts_with(WIDTH) {
-            let _ = writeln!(out, "{WIDTH}{bits};");
+        } else if let Some((start, narrow, wide)) = width {
+            let value = if bits == 64 { wide } else { narrow };
+            let _ = writeln!(out, "{start}{value};");
         } else {
             out.push_str(line);
             out.push('\n');
@@ -69,6 +82,16 @@ pub(crate) fn generate<T: Element>(
 ) -> Result<String> {
     let ty = wgsl_type::<T>()?;
     check_steps(kernel)?;
+    let bits = 8 * std::mem::size_of::<T>();
+    let wide = bits == 64;
+    if wide && T::KIND == Kind::Float && kernel.transcendental() {
+        return Err(Error::Unsupported {
+            what: format!(
+                "{} transcendental functions on the GPU (naga cannot write them for 64-bit floats; a CPU or auto device runs them)",
+                T::NAME
+            ),
+        });
+    }
     if kernel.arity() > MAX_INPUTS {
         return Err(Error::Unsupported {
             what: format!("a GPU kernel over {} input arrays", kernel.arity()),
@@ -77,8 +100,6 @@ pub(crate) fn generate<T: Element>(
     let mut body = String::new();
     let mut users = String::new();
     let (mut stack, mut next, mut slot) = (Vec::new(), 0usize, 0usize);
-    let bits = 8 * std::mem::size_of::<T>();
-    let wide = bits == 64;
     let mut param = || {
         slot += 1;
         let p = format!("params.p[{}]", slot - 1);
@@ -135,9 +156,10 @@ pub(crate) fn generate<T: Element>(
     let _ = writeln!(body, "    v = {result};");
 
     let helpers = match T::KIND {
-        Kind::Float => FLOAT,
-        Kind::Signed => SINT,
-        Kind::Unsigned => UINT,
+        Kind::Float if wide => FLOAT.to_string(),
+        Kind::Float => FLOAT.to_string() + TRANSCENDENTAL,
+        Kind::Signed => SINT.to_string(),
+        Kind::Unsigned => UINT.to_string(),
     };
     let mut inputs = String::new();
     for k in 0..kernel.arity() {
@@ -173,7 +195,7 @@ pub(crate) fn generate<T: Element>(
             })
             .collect();
     }
-    Ok(src + &retype(helpers, None, bits) + &users)
+    Ok(src + &retype(&helpers, None, bits) + &users)
 }
 
 /// Rejects a kernel longer than a GPU kernel may be ([`MAX_STEPS`]).
@@ -235,7 +257,14 @@ mod tests {
 
     fn check_every_kernel<T: Element>(p: T) -> usize {
         let mut checked = 0;
+        let f64_kernel = std::mem::size_of::<T>() == 8
+            && <T as crate::element::sealed::Scalar>::KIND == crate::element::Kind::Float;
         for kernel in table_kernels(p) {
+            if f64_kernel && kernel.transcendental() {
+                let err = generate(&kernel, None).unwrap_err();
+                assert!(matches!(err, crate::Error::Unsupported { .. }), "{err}");
+                continue;
+            }
             let counted = kernel.nonzero().unwrap();
             let mut runs = vec![(&kernel, None), (&counted, Some(Reduce::Sum))];
             runs.extend(Reduce::ALL.map(|r| (&kernel, Some(r))));
@@ -246,6 +275,7 @@ mod tests {
             checked += 1;
         }
         let custom = Op::custom("x * x + x", |x: T| x).unwrap();
+        assert!(!Kernel::map(&custom).transcendental());
         let chain = Op::Scale(p).then(Op::Clamp(p, p)).then(custom);
         let src = generate(&Kernel::map(&chain), None).unwrap();
         validate(&src).unwrap_or_else(|e| panic!("{chain:?}: {e}\n{src}"));
@@ -271,12 +301,28 @@ mod tests {
         assert_eq!(check_every_kernel(2_u32), kernels(Types::Float));
         assert_eq!(check_every_kernel(2_i64), kernels(Types::Float));
         assert_eq!(check_every_kernel(2_u64), kernels(Types::Float));
+        let heavy: usize = Prim::ALL
+            .iter()
+            .filter(|p| p.entry().transcendental)
+            .map(|p| match p.entry().arity {
+                Arity::Unary | Arity::Ternary => 1,
+                Arity::Binary => 2,
+            })
+            .sum();
+        assert_eq!(check_every_kernel(2.0_f64), kernels(Types::Int) - heavy);
     }
 
     #[test]
-    fn f64_has_no_gpu_kernel() {
-        let op = Op::Sqrt;
-        assert!(generate(&Kernel::<f64>::map(&op), None).is_err());
+    fn f64_transcendentals_have_no_gpu_kernel() {
+        assert!(generate(&Kernel::<f64>::map(&Op::Sqrt), None).is_ok());
+        for op in [Op::Exp, Op::Sin, Op::Pow(2.0)] {
+            assert!(generate(&Kernel::<f64>::map(&op), None).is_err(), "{op:?}");
+        }
+        let custom = Op::custom("exp(x) + 1.0", |x: f64| x.exp() + 1.0).unwrap();
+        assert!(Kernel::map(&custom).transcendental());
+        assert!(generate(&Kernel::map(&custom), None).is_err());
+        let custom = Op::custom("sqrt(x) + 1.0", |x: f64| x.sqrt() + 1.0).unwrap();
+        assert!(generate(&Kernel::map(&custom), None).is_ok());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::context::{Context, Stats, Want};
 use super::pipeline::Cache;
 use crate::element::{Element, Kind};
 use crate::error::Result;
+use crate::ir::kernel::Kernel;
 
 /// An open GPU with its pipelines and pooled buffers.
 #[derive(Debug)]
@@ -50,6 +51,13 @@ impl Context {
     /// feature its width needs.
     pub(crate) fn runs<T: Element>(&self) -> bool {
         T::WGSL.is_some() && self.features.contains(feature::<T>())
+    }
+
+    /// Whether this GPU runs `kernel` over `T`: it runs `T`, and the kernel calls no
+    /// transcendental where `T` has none on the GPU (`f64`: see
+    /// [`Entry::transcendental`](crate::ir::ops::Entry)).
+    pub(crate) fn runs_kernel<T: Element>(&self, kernel: &Kernel<'_, T>) -> bool {
+        self.runs::<T>() && (std::mem::size_of::<T>() == 4 || !kernel.transcendental())
     }
 }
 

@@ -102,6 +102,7 @@ impl Cache {
                 ),
             });
         }
+
         codegen::check_steps(kernel)?;
         let key = Key::of(kernel, reduce);
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);

@@ -158,6 +158,16 @@ impl<'a, T: Element> Kernel<'a, T> {
         }
     }
 
+    /// Whether any step is a transcendental op or a user kernel that calls one (see
+    /// [`Entry::transcendental`](crate::ir::ops::Entry)).
+    pub(crate) fn transcendental(&self) -> bool {
+        self.instrs().any(|instr| match instr {
+            Instr::Prim(prim, _) => prim.entry().transcendental,
+            Instr::Custom(custom) => custom.transcendental(),
+            Instr::Input(_) | Instr::Const(_) => false,
+        })
+    }
+
     /// Compute weight per element against one multiply, from the op table; loads and
     /// constants weigh nothing here, the cost model counts their bytes instead. At least 1.
     pub(crate) fn cost(&self) -> usize {
@@ -166,7 +176,7 @@ impl<'a, T: Element> Kernel<'a, T> {
             .map(|instr| match instr {
                 Instr::Prim(prim, _) => prim.entry().weight,
                 // a user kernel may be anything; priced as a transcendental
-                Instr::Custom(_) => 10,
+                Instr::Custom(_) => crate::ir::ops::HEAVY,
                 Instr::Input(_) | Instr::Const(_) => 0,
             })
             .sum();

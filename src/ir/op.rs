@@ -140,6 +140,8 @@ pub enum Op<T> {
 #[derive(Clone)]
 pub struct Custom<T> {
     wgsl: Arc<str>,
+    /// Whether the WGSL calls a transcendental built-in (see `wgsl_check`).
+    transcendental: bool,
     f: Arc<dyn Fn(T) -> T + Send + Sync>,
 }
 
@@ -147,6 +149,12 @@ impl<T> Custom<T> {
     /// The WGSL expression.
     pub fn wgsl(&self) -> &str {
         &self.wgsl
+    }
+
+    /// Whether the WGSL calls a transcendental built-in (`exp`, `sin`, `pow`, ...), which a
+    /// GPU kernel over `f64` cannot (see [`Entry::transcendental`](crate::ir::ops::Entry)).
+    pub(crate) fn transcendental(&self) -> bool {
+        self.transcendental
     }
 }
 
@@ -468,9 +476,10 @@ impl<T: Element> Op<T> {
             crate::element::Kind::Signed => "i32",
             crate::element::Kind::Unsigned => "u32",
         });
-        crate::wgsl_check::check_user_kernel(ty, wgsl)?;
+        let transcendental = crate::wgsl_check::check_user_kernel(ty, wgsl)?;
         Ok(Op::Custom(Custom {
             wgsl: Arc::from(wgsl.trim()),
+            transcendental,
             f: Arc::new(f),
         }))
     }
