@@ -17,9 +17,11 @@ pub(crate) const TEMPLATE: &str = include_str!("../../shaders/elementwise.wgsl")
 pub(crate) const FLOAT: &str = include_str!("../../shaders/float.wgsl");
 /// Op helpers for floats built on WGSL's transcendental built-ins (`f32` kernels only).
 pub(crate) const TRANSCENDENTAL: &str = include_str!("../../shaders/transcendental.wgsl");
-/// Op helpers for signed integers.
+/// Op helpers for integers of either sign.
+pub(crate) const INT: &str = include_str!("../../shaders/int.wgsl");
+/// Op helpers for signed integers (after `INT`).
 pub(crate) const SINT: &str = include_str!("../../shaders/sint.wgsl");
-/// Op helpers for unsigned integers.
+/// Op helpers for unsigned integers (after `INT`).
 pub(crate) const UINT: &str = include_str!("../../shaders/uint.wgsl");
 
 /// The line every shader file declares its element type with.
@@ -158,8 +160,8 @@ pub(crate) fn generate<T: Element>(
     let helpers = match T::KIND {
         Kind::Float if wide => FLOAT.to_string(),
         Kind::Float => FLOAT.to_string() + TRANSCENDENTAL,
-        Kind::Signed => SINT.to_string(),
-        Kind::Unsigned => UINT.to_string(),
+        Kind::Signed => INT.to_string() + SINT,
+        Kind::Unsigned => INT.to_string() + UINT,
     };
     let mut inputs = String::new();
     for k in 0..kernel.arity() {

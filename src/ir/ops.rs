@@ -10,7 +10,7 @@
 //!
 //! Adding an op: a variant in the `prims!` list below, its arm in [`Prim::entry`] and in
 //! [`cpu_meaning!`] (both exhaustive: a missing arm does not compile), its WGSL helper in
-//! `shaders/{float,sint,uint}.wgsl`, and (for a public op) its variant in `op.rs`.
+//! `shaders/` (float, transcendental, int, sint, uint), and (for a public op) its variant in `op.rs`.
 
 /// Declares [`Prim`] and [`Prim::ALL`] from one list, so the two cannot drift apart.
 macro_rules! prims {
@@ -79,7 +79,7 @@ pub(crate) enum Types {
 /// How the op is written in WGSL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Wgsl {
-    /// A helper function of `shaders/{float,sint,uint}.wgsl`, called with the values, then
+    /// A helper function of `shaders/` (float, transcendental, int, sint, uint), called with the values, then
     /// the scalar parameters.
     Helper(&'static str),
     /// A comparison operator: `select(elem(0), elem(1), a <op> b)`.
