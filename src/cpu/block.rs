@@ -6,7 +6,7 @@
 
 use std::mem::MaybeUninit;
 
-use super::loops::{self, with_binary, with_ternary, with_unary};
+use super::loops::{self, no_meaning, with_binary, with_ternary, with_unary};
 use crate::alloc;
 use crate::element::sealed::Scalar;
 use crate::element::Element;

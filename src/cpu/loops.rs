@@ -63,16 +63,6 @@ fn map_into<'d, T: Element>(
             )
         }};
     }
-    macro_rules! two {
-        ($q:ident; |$a:ident, $b:ident| $e:expr) => {
-            None
-        };
-    }
-    macro_rules! three {
-        ($q:ident; |$c:ident, $a:ident, $b:ident| $e:expr) => {
-            None
-        };
-    }
     #[rustfmt::skip]
     macro_rules! ranged {
         ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {{
@@ -98,7 +88,7 @@ fn map_into<'d, T: Element>(
             }
         }};
     }
-    cpu_meaning!(prim, p, one, two, three, ranged)
+    cpu_meaning!(prim, p, one, no_meaning, no_meaning, ranged)
 }
 
 /// `block[i] = prim(block[i])`.
@@ -113,16 +103,6 @@ fn map_in_place<T: Element>(prim: Prim, p: [T; MAX_PARAMS], block: &mut [T]) -> 
             Some(())
         }};
     }
-    macro_rules! two {
-        ($q:ident; |$a:ident, $b:ident| $e:expr) => {
-            None
-        };
-    }
-    macro_rules! three {
-        ($q:ident; |$c:ident, $a:ident, $b:ident| $e:expr) => {
-            None
-        };
-    }
     #[rustfmt::skip]
     macro_rules! ranged {
         ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {
@@ -133,7 +113,7 @@ fn map_in_place<T: Element>(prim: Prim, p: [T; MAX_PARAMS], block: &mut [T]) -> 
             }
         };
     }
-    cpu_meaning!(prim, p, one, two, three, ranged)
+    cpu_meaning!(prim, p, one, no_meaning, no_meaning, ranged)
 }
 
 /// Whether `fits` holds for every value (no early exit, so the loop vectorizes).
@@ -158,6 +138,15 @@ pub(crate) fn zip_into<'d, T: Element>(
     with_binary!(prim, zip)
 }
 
+/// The arm of [`cpu_meaning!`] for an op of another arity than a loop takes: `None`.
+macro_rules! no_meaning {
+    ($q:ident; $($meaning:tt)*) => {{
+        let _ = $q;
+        None
+    }};
+}
+pub(crate) use no_meaning;
+
 /// Calls `$with!(f)` with `f` the CPU meaning of a one-value step as a closure, or
 /// `$with_ranged!(fits, near, full)` for an op with a fast path (see [`cpu_meaning!`]); `None`
 /// for any other instruction. For the register machine's loops, which take the closures.
@@ -177,16 +166,6 @@ macro_rules! with_unary {
                         }
                         $with!(#[inline(always)] |v: T| f(v, $q))
                     }};
-                }
-                macro_rules! two {
-                    ($q:ident; |$a:ident, $b:ident| $e:expr) => {
-                        None
-                    };
-                }
-                macro_rules! three {
-                    ($q:ident; |$c:ident, $a:ident, $b:ident| $e:expr) => {
-                        None
-                    };
                 }
                 #[rustfmt::skip]
                 macro_rules! ranged {
@@ -218,7 +197,7 @@ macro_rules! with_unary {
                         $with_ranged!(#[inline(always)] |v: T| fits(v, $q), #[inline(always)] |v: T| near(v, $q), #[inline(always)] |v: T| full(v, $q))
                     }};
                 }
-                cpu_meaning!(prim, p, one, two, three, ranged)
+                cpu_meaning!(prim, p, one, no_meaning, no_meaning, ranged)
             }
             Instr::Custom(custom) => $with!(|x: T| custom.call(x)),
             Instr::Input(_) | Instr::Const(_) => None,
@@ -232,12 +211,6 @@ pub(crate) use with_unary;
 macro_rules! with_binary {
     ($prim:expr, $with:ident) => {{
         let p = [T::ZERO; crate::ir::ops::MAX_PARAMS];
-        macro_rules! one {
-            ($q:ident; |$x:ident| $e:expr) => {{
-                let _ = $q;
-                None
-            }};
-        }
         macro_rules! two {
             ($q:ident; |$a:ident, $b:ident| $e:expr) => {{
                 #[inline(always)]
@@ -249,23 +222,13 @@ macro_rules! with_binary {
                 ) -> T {
                     $e
                 }
-                $with!(#[inline(always)] |a: T, b: T| f(a, b, $q))
+                $with!(
+                    #[inline(always)]
+                    |a: T, b: T| f(a, b, $q)
+                )
             }};
         }
-        macro_rules! three {
-            ($q:ident; |$c:ident, $a:ident, $b:ident| $e:expr) => {{
-                let _ = $q;
-                None
-            }};
-        }
-        #[rustfmt::skip]
-        macro_rules! ranged {
-            ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {{
-                let _ = $q;
-                None
-            }};
-        }
-        cpu_meaning!($prim, p, one, two, three, ranged)
+        cpu_meaning!($prim, p, no_meaning, two, no_meaning, no_meaning)
     }};
 }
 pub(crate) use with_binary;
@@ -275,18 +238,6 @@ pub(crate) use with_binary;
 macro_rules! with_ternary {
     ($prim:expr, $with:ident) => {{
         let p = [T::ZERO; crate::ir::ops::MAX_PARAMS];
-        macro_rules! one {
-            ($q:ident; |$x:ident| $e:expr) => {{
-                let _ = $q;
-                None
-            }};
-        }
-        macro_rules! two {
-            ($q:ident; |$a:ident, $b:ident| $e:expr) => {{
-                let _ = $q;
-                None
-            }};
-        }
         macro_rules! three {
             ($q:ident; |$c:ident, $a:ident, $b:ident| $e:expr) => {{
                 #[inline(always)]
@@ -299,17 +250,13 @@ macro_rules! with_ternary {
                 ) -> T {
                     $e
                 }
-                $with!(#[inline(always)] |c: T, a: T, b: T| f(c, a, b, $q))
+                $with!(
+                    #[inline(always)]
+                    |c: T, a: T, b: T| f(c, a, b, $q)
+                )
             }};
         }
-        #[rustfmt::skip]
-        macro_rules! ranged {
-            ($q:ident; |$x:ident| $fits:expr, |$y:ident| $near:expr, |$z:ident| $full:expr) => {{
-                let _ = $q;
-                None
-            }};
-        }
-        cpu_meaning!($prim, p, one, two, three, ranged)
+        cpu_meaning!($prim, p, no_meaning, no_meaning, three, no_meaning)
     }};
 }
 pub(crate) use with_ternary;
