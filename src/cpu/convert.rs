@@ -99,39 +99,11 @@ fn run<S: Element, O: Copy + Send>(
     }
 }
 
-/// `to` of each value of `src` into `dst`, compiled for the chosen instruction set (as
-/// `isa.rs` builds the other loops; its macro takes one element type, a cast has two).
-#[inline(always)]
-fn convert_block<'d, S: Element, O: Copy>(
-    dst: &'d mut [MaybeUninit<O>],
-    src: &[S],
-    to: &impl Fn(S) -> O,
-) -> Option<&'d mut [O]> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx2,fma")]
-        fn avx2<'d, S: Element, O: Copy>(
-            dst: &'d mut [MaybeUninit<O>],
-            src: &[S],
-            to: &impl Fn(S) -> O,
-        ) -> Option<&'d mut [O]> {
-            alloc::write_map(dst, src, to)
-        }
-        #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
-        fn avx512<'d, S: Element, O: Copy>(
-            dst: &'d mut [MaybeUninit<O>],
-            src: &[S],
-            to: &impl Fn(S) -> O,
-        ) -> Option<&'d mut [O]> {
-            alloc::write_map(dst, src, to)
-        }
-        match isa::chosen() {
-            // SAFETY: `chosen` is never above `best`, what this CPU supports.
-            isa::Isa::Avx512 => return unsafe { avx512(dst, src, to) },
-            // SAFETY: as above.
-            isa::Isa::Avx2 => return unsafe { avx2(dst, src, to) },
-            isa::Isa::Portable => {}
-        }
-    }
-    alloc::write_map(dst, src, to)
+isa::builds! {
+    /// `to` of each value of `src` into `dst` ([`alloc::write_map`]), in the chosen build.
+    fn convert_block['d, S: Element, O: Copy, F: Fn(S) -> O](
+        dst: &'d mut [MaybeUninit<O>],
+        src: &[S],
+        to: &F
+    ) -> Option<&'d mut [O]> = alloc::write_map;
 }

@@ -70,42 +70,44 @@ pub(crate) fn force(isa: Isa) -> Isa {
 }
 
 /// Declares the builds of one function: `$name` dispatching to `$body` compiled for each
-/// instruction set. The features are a `#[target_feature]` list; the body is inlined into
-/// each build, so its loops are compiled for those features.
+/// instruction set. Its generic parameters, bounds included, are written in brackets
+/// (`fn name['d, T: Element](...)`). The features are a `#[target_feature]` list; the body
+/// is inlined into each build, so its loops are compiled for those features.
 macro_rules! builds {
     (
         $(#[$doc:meta])*
-        fn $name:ident<$($lt:lifetime,)? T>($($arg:ident: $ty:ty),*) -> $ret:ty = $body:path;
+        $vis:vis fn $name:ident[$($generics:tt)*]($($arg:ident: $ty:ty),*) -> $ret:ty = $body:path;
     ) => {
         $(#[$doc])*
         #[inline(always)]
-        pub(crate) fn $name<$($lt,)? T: Element>($($arg: $ty),*) -> $ret {
+        $vis fn $name<$($generics)*>($($arg: $ty),*) -> $ret {
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx2,fma")]
-                fn avx2<$($lt,)? T: Element>($($arg: $ty),*) -> $ret {
+                fn avx2<$($generics)*>($($arg: $ty),*) -> $ret {
                     $body($($arg),*)
                 }
                 #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
-                fn avx512<$($lt,)? T: Element>($($arg: $ty),*) -> $ret {
+                fn avx512<$($generics)*>($($arg: $ty),*) -> $ret {
                     $body($($arg),*)
                 }
-                match chosen() {
+                match $crate::cpu::isa::chosen() {
                     // SAFETY: `chosen` is never above `best`, what this CPU supports.
-                    Isa::Avx512 => return unsafe { avx512($($arg),*) },
+                    $crate::cpu::isa::Isa::Avx512 => return unsafe { avx512($($arg),*) },
                     // SAFETY: as above.
-                    Isa::Avx2 => return unsafe { avx2($($arg),*) },
-                    Isa::Portable => {}
+                    $crate::cpu::isa::Isa::Avx2 => return unsafe { avx2($($arg),*) },
+                    $crate::cpu::isa::Isa::Portable => {}
                 }
             }
             $body($($arg),*)
         }
     };
 }
+pub(crate) use builds;
 
 builds! {
     /// [`block::eval_block`] in the chosen build.
-    fn eval_block<'d, T>(
+    pub(crate) fn eval_block['d, T: Element](
         kernel: &Kernel<'_, T>,
         inputs: &[&[T]],
         start: usize,
@@ -116,12 +118,12 @@ builds! {
 
 builds! {
     /// [`block::steps_in_place`] in the chosen build.
-    fn in_place<T>(steps: &[Op<T>], block: &mut [T]) -> Option<()> = block::steps_in_place;
+    pub(crate) fn in_place[T: Element](steps: &[Op<T>], block: &mut [T]) -> Option<()> = block::steps_in_place;
 }
 
 builds! {
     /// [`block::chain_into`] in the chosen build.
-    fn chain_into<'d, T>(
+    pub(crate) fn chain_into['d, T: Element](
         steps: &[Op<T>],
         src: &[T],
         dst: &'d mut [MaybeUninit<T>]
@@ -130,7 +132,7 @@ builds! {
 
 builds! {
     /// [`fold::fold_block`] in the chosen build.
-    fn fold_block<T>(
+    pub(crate) fn fold_block[T: Element](
         kernel: &Kernel<'_, T>,
         inputs: &[&[T]],
         start: usize,
