@@ -15,66 +15,54 @@ pub(crate) trait FloorDivide: Copy {
 }
 
 macro_rules! float_divmod {
-    ($t:ty) => {
+    ($t:ty, $divmod:ident) => {
         impl FloorDivide for $t {
             #[inline(always)]
             fn floor_div(self, b: Self) -> Self {
                 if b == 0.0 {
                     return self / b;
                 }
-                divmod(self, b).0
+                $divmod(self, b).0
             }
             #[inline(always)]
             fn modulo(self, b: Self) -> Self {
                 if b == 0.0 {
                     return self % b;
                 }
-                divmod(self, b).1
+                $divmod(self, b).1
             }
         }
 
-        impl DivMod for $t {
-            #[inline(always)]
-            fn divmod(self, b: Self) -> (Self, Self) {
-                let a = self;
-                let mut m = a % b;
-                let mut div = (a - m) / b;
-                if m != 0.0 {
-                    if (b < 0.0) != (m < 0.0) {
-                        m += b;
-                        div -= 1.0;
-                    }
-                } else {
-                    m = (0.0 as $t).copysign(b);
+        /// `npy_divmod` for a nonzero divisor: (quotient, remainder).
+        #[inline(always)]
+        fn $divmod(a: $t, b: $t) -> ($t, $t) {
+            let mut m = a % b;
+            let mut div = (a - m) / b;
+            if m != 0.0 {
+                if (b < 0.0) != (m < 0.0) {
+                    m += b;
+                    div -= 1.0;
                 }
-                let q = if div != 0.0 {
-                    let f = div.floor();
-                    if div - f > 0.5 {
-                        f + 1.0
-                    } else {
-                        f
-                    }
-                } else {
-                    (0.0 as $t).copysign(a / b)
-                };
-                (q, m)
+            } else {
+                m = (0.0 as $t).copysign(b);
             }
+            let q = if div != 0.0 {
+                let f = div.floor();
+                if div - f > 0.5 {
+                    f + 1.0
+                } else {
+                    f
+                }
+            } else {
+                (0.0 as $t).copysign(a / b)
+            };
+            (q, m)
         }
     };
 }
 
-/// `npy_divmod` for a nonzero divisor.
-trait DivMod: Sized {
-    fn divmod(self, b: Self) -> (Self, Self);
-}
-
-#[inline(always)]
-fn divmod<T: DivMod>(a: T, b: T) -> (T, T) {
-    a.divmod(b)
-}
-
-float_divmod!(f32);
-float_divmod!(f64);
+float_divmod!(f32, divmod_f32);
+float_divmod!(f64, divmod_f64);
 
 /// numpy's float `floor_divide`.
 #[inline(always)]
