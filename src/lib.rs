@@ -104,8 +104,9 @@
 //! division truncates, gives 0 for a zero divisor and `MIN` for `MIN / -1`; `FloorDiv` and
 //! `Mod` round toward −∞ as numpy's `//` and `%`; shifts follow numpy's rules for counts past
 //! the width; float-only ops on integers, integer-only ops on floats and a scalar integer
-//! `Div(0)` are errors; `Round` is half-to-even; `f64`, `i64`, `u64`, casts and masks run
-//! on the CPU. The CPU is
+//! `Div(0)` are errors; `Round` is half-to-even; `i64` and `u64` run on GPUs with 64-bit
+//! integer shaders, `f64` on GPUs with 64-bit float shaders but for its transcendental
+//! functions ([`Device::gpu_runs`]), casts and masks on the CPU. The CPU is
 //! IEEE-754 (transcendentals within 4 ULP); the GPU follows WGSL's accuracy rules. Empty input
 //! gives empty output without touching the GPU.
 
