@@ -153,17 +153,24 @@ pub(crate) fn write(file: &Path, model: &CostModel) -> std::io::Result<()> {
     std::fs::rename(&tmp, file)
 }
 
-/// Which backend the model predicts faster for a call of `len` elements.
-pub(crate) fn gpu_is_faster(model: &CostModel, len: usize, arity: usize, work: usize) -> bool {
-    let bytes = 4 * (arity + 1);
+/// Which backend the model predicts faster for a call of `len` elements of `elem_bytes`
+/// each, over `arity` inputs into one output.
+pub(crate) fn gpu_is_faster(
+    model: &CostModel,
+    len: usize,
+    elem_bytes: usize,
+    arity: usize,
+    work: usize,
+) -> bool {
+    let bytes = elem_bytes * (arity + 1);
     model.gpu.predict(len, bytes, work) < model.cpu.predict(len, bytes, work)
 }
 
-/// The length below which the GPU cannot win a call of any kernel of up to four inputs and
-/// op weight 1,000: even at no per-element cost it would not earn back its larger fixed
+/// The length below which the GPU cannot win a call of any kernel of up to four inputs of
+/// 8-byte elements (40 bytes per element with the output) and op weight 1,000: even at no per-element cost it would not earn back its larger fixed
 /// cost. Settles small calls without weighing their kernel.
 pub(crate) fn gpu_hopeless_below(model: &CostModel) -> usize {
-    let most_per_elem = 20.0 * model.cpu.per_byte + 1000.0 * model.cpu.per_work;
+    let most_per_elem = 40.0 * model.cpu.per_byte + 1000.0 * model.cpu.per_work;
     let gap = model.gpu.call - model.cpu.call;
     if most_per_elem > 0.0 && gap > 0.0 {
         (gap / most_per_elem).min(usize::MAX as f64 / 2.0) as usize

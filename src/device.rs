@@ -339,7 +339,10 @@ impl Device {
                 let model = opened.cost_model();
                 let (work, arity) = (kernel.cost(), kernel.arity());
                 let gpu = match model {
-                    Some((model, _)) => cost::gpu_is_faster(model, len, arity, work),
+                    Some((model, _)) => {
+                        let bytes = std::mem::size_of::<T>();
+                        cost::gpu_is_faster(model, len, bytes, arity, work)
+                    }
                     None => len.saturating_mul(work) >= GPU_MIN_WORK,
                 };
                 if gpu {
