@@ -5,8 +5,8 @@
 // in the `alias elem` line, the length of the parameter array, the input arrays the program
 // reads (declared after the `// @inputs` line, `in0`, `in1`, ... at bindings 2, 3, ...), and
 // the lines between the body markers in `kernel`, where it writes the fused program as `let`
-// bindings that call the op helpers of float.wgsl / sint.wgsl / uint.wgsl (and any user
-// kernels). It also swaps in the reduction's `combine` and `identity` lines. As written here
+// bindings that call the op helpers of float.wgsl (+ transcendental.wgsl for f32) or
+// int.wgsl + sint.wgsl / uint.wgsl (and any user kernels). It also swaps in the reduction's `combine` and `identity` lines. As written here
 // it is a valid kernel of no inputs that stores zeros.
 alias elem = f32;
 

@@ -64,18 +64,27 @@ fn op_isinf(x: elem) -> elem { return select(ZERO, ONE, magnitude(x) == INF); }
 fn op_isfinite(x: elem) -> elem { return select(ZERO, ONE, magnitude(x) < INF); }
 fn op_logical_not(x: elem) -> elem { return select(ONE, ZERO, truthy(x)); }
 
-// numpy's divmod for a nonzero divisor: q = floor(a / b) and r = a - q·b, corrected by one
-// step where the rounded quotient reached the next integer (rounding is monotonic and
-// integers are exact, so it is never one too low), so r has the divisor's sign. As numpy's,
-// r may round to b itself (a tiny a of the other sign: -1e-16 // 3 is -1, remainder 3).
-// Exact wherever q·b is (|q|·b's significand fits the element's: every test case here);
-// beyond, within an ULP of b, where the CPU uses C's fmod.
+// numpy's divmod for a nonzero divisor: q = floor(a / b) and r = a - q·b in one rounding
+// (fma: its sign and zero are the exact remainder's), corrected by one step where the
+// quotient landed on the wrong side of an integer, so r has the divisor's sign: down where
+// r has the other sign (1 // 0.1 is 9: 0.1 is above 1/10), up where |r| reached |b| and
+// a - (q + 1)·b has b's sign or is 0 (WGSL allows 2.5 ULP for `/`). Otherwise r stays,
+// even at b itself, as numpy's: -1e-16 // 3 is -1, remainder 3. numpy's answer wherever
+// the quotient is below 2^(significand bits) and the driver fuses fma (lavapipe, llvmpipe
+// and GPUs do); beyond, within an ULP of a, where the CPU uses C's exact fmod.
 fn divmod(a: elem, b: elem) -> vec2<elem> {
     var q = floor(a / b);
-    var m = a - q * b;
+    var m = fma(-q, b, a);
     if (m != 0.0 && ((m < 0.0) != (b < 0.0))) {
         q = q - 1.0;
         m = m + b;
+    }
+    if (abs(m) >= abs(b)) {
+        let up = fma(-(q + 1.0), b, a);
+        if (up == 0.0 || ((up < 0.0) == (b < 0.0))) {
+            q = q + 1.0;
+            m = up;
+        }
     }
     m = select(m, bin_copysign(0.0, b), m == 0.0);
     q = select(q, bin_copysign(0.0, a / b), q == 0.0);

@@ -167,8 +167,9 @@ pub(crate) fn gpu_is_faster(
 }
 
 /// The length below which the GPU cannot win a call of any kernel of up to four inputs of
-/// 8-byte elements (40 bytes per element with the output) and op weight 1,000: even at no per-element cost it would not earn back its larger fixed
-/// cost. Settles small calls without weighing their kernel.
+/// 8-byte elements (40 bytes per element with the output) and op weight 1,000: even at no
+/// per-element cost it would not earn back its larger fixed cost. Settles small calls
+/// without weighing their kernel.
 pub(crate) fn gpu_hopeless_below(model: &CostModel) -> usize {
     let most_per_elem = 40.0 * model.cpu.per_byte + 1000.0 * model.cpu.per_work;
     let gap = model.gpu.call - model.cpu.call;

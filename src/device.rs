@@ -386,8 +386,8 @@ impl Device {
 
     /// Whether this device holds a GPU that runs kernels over `T`: every GPU runs `f32`,
     /// `i32` and `u32`; `i64` and `u64` need the adapter's 64-bit integer shaders
-    /// (`wgpu::Features::SHADER_INT64`), `f64` its 64-bit float shaders (`SHADER_F64`):
-    /// lavapipe has both, llvmpipe's OpenGL neither. An auto device runs the others on the
+    /// (`wgpu::Features::SHADER_INT64`), `f64` its 64-bit float shaders (`SHADER_F64`) and
+    /// `SHADER_INT64`: lavapipe has both, llvmpipe's OpenGL neither. An auto device runs the others on the
     /// CPU; a GPU device gives `Err(Unsupported)` for them. (The f64 transcendental
     /// functions have no GPU kernel even where `f64` runs: they are routed the same way.)
     ///

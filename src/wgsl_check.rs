@@ -64,16 +64,51 @@ pub(crate) fn check_user_kernel(ty: &str, wgsl: &str) -> Result<bool> {
             ),
         });
     }
-    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), CAPABILITIES)
+    // 64-bit types only where the element is one (a GPU that runs a 32-bit kernel may lack them)
+    let capabilities = match ty {
+        "f64" => CAPABILITIES,
+        "i64" | "u64" => naga::valid::Capabilities::SHADER_INT64,
+        _ => naga::valid::Capabilities::default(),
+    };
+    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), capabilities)
         .validate(&module)
         .map_err(|e| located(e.location(&src), e.as_inner().to_string()))?;
-    let calls = module.functions.iter().any(|(_, f)| {
-        f.expressions.iter().any(|(_, e)| match e {
-            naga::Expression::Math { fun, .. } => transcendental(*fun),
-            _ => false,
+    let calls = |which: fn(naga::MathFunction) -> bool| {
+        module.functions.iter().any(|(_, f)| {
+            f.expressions.iter().any(|(_, e)| match e {
+                naga::Expression::Math { fun, .. } => which(*fun),
+                _ => false,
+            })
         })
-    });
-    Ok(calls)
+    };
+    if capabilities != naga::valid::Capabilities::default() && calls(bit_counting) {
+        // naga validates these for 64-bit integers, then panics writing their SPIR-V
+        return Err(Error::Shader {
+            message: format!(
+                "user kernel `{}`: bit-counting and bit-field built-ins (countOneBits, \
+                 firstLeadingBit, extractBits, ...) are not available in {ty} kernels",
+                preview(wgsl)
+            ),
+        });
+    }
+    Ok(calls(transcendental))
+}
+
+/// The bit built-ins naga 30 validates for 64-bit integers but cannot write as SPIR-V (it
+/// reaches an `unreachable!`): counting, finding, reversing, extracting and inserting bits.
+fn bit_counting(fun: naga::MathFunction) -> bool {
+    use naga::MathFunction as M;
+    matches!(
+        fun,
+        M::CountTrailingZeros
+            | M::CountLeadingZeros
+            | M::CountOneBits
+            | M::ReverseBits
+            | M::ExtractBits
+            | M::InsertBits
+            | M::FirstTrailingBit
+            | M::FirstLeadingBit
+    )
 }
 
 /// The built-ins that SPIR-V's GLSL.std.450 set defines for 16- and 32-bit floats only, so
@@ -185,6 +220,28 @@ mod tests {
         assert!(text.contains("wgsl:1:"), "{text}");
         let err = validate("fn f() -> u32 { return 1.5; }").unwrap_err();
         assert!(matches!(err, crate::error::Error::Shader { .. }), "{err}");
+    }
+
+    #[test]
+    fn user_kernels_use_64_bit_types_and_bit_built_ins_only_where_they_exist() {
+        // 64-bit types only in 64-bit kernels
+        assert!(check_user_kernel("f32", "f32(u64(x))").is_err());
+        assert!(check_user_kernel("i64", "x * 2").is_ok());
+        assert!(check_user_kernel("f64", "f64(u64(x))").is_ok());
+        // bit counting of 64-bit integers: naga would panic writing it
+        assert!(check_user_kernel("u32", "countOneBits(x)").is_ok());
+        for ty in ["i64", "u64"] {
+            for wgsl in ["countOneBits(x)", "firstLeadingBit(x)", "reverseBits(x)"] {
+                let err = check_user_kernel(ty, wgsl).unwrap_err();
+                assert!(
+                    err.to_string().contains("bit-counting"),
+                    "{ty} {wgsl}: {err}"
+                );
+            }
+        }
+        // which kernels call a transcendental (no f64 GPU kernel)
+        assert!(check_user_kernel("f64", "exp(x) + 1.0").unwrap());
+        assert!(!check_user_kernel("f64", "sqrt(x) + 1.0").unwrap());
     }
 
     #[test]

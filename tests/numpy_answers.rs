@@ -231,11 +231,18 @@ fn gpu_answers_are_numpys_where_exact() {
     assert!(run > 1000, "only {run} cases ran on the GPU");
     // 64-bit integers where the adapter has them (lavapipe; not llvmpipe's OpenGL)
     if device.gpu_runs::<i64>() {
-        run += check::<i64>(&device, true) + check::<u64>(&device, true);
+        let wide = check::<i64>(&device, true) + check::<u64>(&device, true);
+        assert!(
+            wide > 500,
+            "only {wide} 64-bit integer cases ran on the GPU"
+        );
+        run += wide;
     }
     // f64 where the adapter has it (lavapipe), its exact ops (none is transcendental)
     if device.gpu_runs::<f64>() {
-        run += check::<f64>(&device, true);
+        let wide = check::<f64>(&device, true);
+        assert!(wide > 100, "only {wide} f64 cases ran on the GPU");
+        run += wide;
     }
     eprintln!("{run} numpy cases checked on the GPU");
 }

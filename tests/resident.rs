@@ -201,8 +201,15 @@ fn gpu_array_past_the_adapters_largest_buffer_is_an_error() {
 /// CPU for an auto device, its answer kept on the GPU.
 #[test]
 fn gpu_f64_arrays_run_transcendentals_on_the_cpu_for_auto() {
+    use std::io::Write as _;
     let Some(device) = gpu() else { return };
     if !device.gpu_runs::<f64>() {
+        let name = device.gpu_name().unwrap_or_default();
+        let _ = writeln!(
+            std::io::stderr(),
+            "no f64 kernels on {name}: f64 arrays stay on the host"
+        );
+        assert!(!device.upload([1.0_f64]).unwrap().is_on_gpu());
         return;
     }
     let data: Vec<f64> = (0..10_007).map(|i| (i as f64 - 5_000.5) * 1e-3).collect();

@@ -26,14 +26,15 @@ pub(crate) const UINT: &str = include_str!("../../shaders/uint.wgsl");
 
 /// The line every shader file declares its element type with.
 const ALIAS: &str = "alias elem = ";
-/// The lines of the helper files that depend on the element's width, with their values
-/// for 32- and 64-bit elements: the integers' width in bits, the floats' format.
-const WIDTH_LINES: [(&str, &str, &str); 5] = [
-    ("const WIDTH: elem = ", "32", "64"),
-    ("alias bits = ", "u32", "u64"),
-    ("const SIGN: bits = ", "0x80000000", "0x8000000000000000lu"),
-    ("const INF: bits = ", "0x7f800000", "0x7ff0000000000000lu"),
-    ("const QUIET: bits = ", "0x7fc00000", "0x7ff8000000000000lu"),
+/// The lines of the helper files that depend on the element's width (the files are written
+/// for 32-bit elements), with their values for 64-bit ones: the integers' width in bits, the
+/// floats' format.
+const WIDE_LINES: [(&str, &str); 5] = [
+    ("const WIDTH: elem = ", "64"),
+    ("alias bits = ", "u64"),
+    ("const SIGN: bits = ", "0x8000000000000000lu"),
+    ("const INF: bits = ", "0x7ff0000000000000lu"),
+    ("const QUIET: bits = ", "0x7ff8000000000000lu"),
 ];
 /// The parameter array declaration in the template.
 const PARAMS: &str = "p: array<vec4<u32>, 1>,";
@@ -47,19 +48,19 @@ const BODY_START: &str = "// @body";
 const BODY_END: &str = "// @end";
 
 /// Replaces the `alias elem = ...;` line of `src` with `ty`, or drops it when `ty` is `None`,
-/// and sets the [`WIDTH_LINES`] for an element of `bits` bits.
+/// and, for an element of 64 `bits`, sets the [`WIDE_LINES`].
 fn retype(src: &str, ty: Option<&str>, bits: usize) -> String {
     let mut out = String::with_capacity(src.len() + 64);
     for line in src.lines() {
-        let width = WIDTH_LINES
+        let wide = WIDE_LINES
             .iter()
-            .find(|(start, ..)| line.starts_with(start));
+            .filter(|_| bits == 64)
+            .find(|(start, _)| line.starts_with(start));
         if line.starts_with(ALIAS) {
             if let Some(ty) = ty {
                 let _ = writeln!(out, "{ALIAS}{ty};");
             }
-        } else if let Some((start, narrow, wide)) = width {
-            let value = if bits == 64 { wide } else { narrow };
+        } else if let Some((start, value)) = wide {
             let _ = writeln!(out, "{start}{value};");
         } else {
             out.push_str(line);
@@ -86,7 +87,7 @@ pub(crate) fn generate<T: Element>(
     check_steps(kernel)?;
     let bits = 8 * std::mem::size_of::<T>();
     let wide = bits == 64;
-    if wide && T::KIND == Kind::Float && kernel.transcendental() {
+    if !has_kernel(kernel) {
         return Err(Error::Unsupported {
             what: format!(
                 "{} transcendental functions on the GPU (naga cannot write them for 64-bit floats; a CPU or auto device runs them)",
@@ -198,6 +199,14 @@ pub(crate) fn generate<T: Element>(
             .collect();
     }
     Ok(src + &retype(&helpers, None, bits) + &users)
+}
+
+/// Whether code generation writes `kernel` for `T` at all: every kernel but an `f64` one with
+/// a transcendental step (WGSL's transcendental built-ins, `transcendental.wgsl`, are
+/// included for `f32` only: naga cannot write them for 64-bit floats). Integer `pow`,
+/// though weighed as heavy, is plain arithmetic and runs for every integer type.
+pub(crate) fn has_kernel<T: Element>(kernel: &Kernel<'_, T>) -> bool {
+    T::KIND != Kind::Float || std::mem::size_of::<T>() == 4 || !kernel.transcendental()
 }
 
 /// Rejects a kernel longer than a GPU kernel may be ([`MAX_STEPS`]).
@@ -312,6 +321,17 @@ mod tests {
             })
             .sum();
         assert_eq!(check_every_kernel(2.0_f64), kernels(Types::Int) - heavy);
+    }
+
+    #[test]
+    fn only_f64_transcendentals_lack_a_gpu_kernel() {
+        use super::has_kernel;
+        assert!(has_kernel(&Kernel::<i64>::map(&Op::Pow(2))));
+        assert!(has_kernel(&Kernel::<u64>::map(&Op::Pow(2))));
+        assert!(has_kernel(&Kernel::<f32>::map(&Op::Exp)));
+        assert!(has_kernel(&Kernel::<f64>::map(&Op::Sqrt)));
+        assert!(!has_kernel(&Kernel::<f64>::map(&Op::Exp)));
+        assert!(!has_kernel(&Kernel::<f64>::map(&Op::Pow(2.0))));
     }
 
     #[test]

@@ -37,11 +37,15 @@ impl<'b> Slot<'b> {
 /// The raw bits of a 4- or 8-byte element as the kernels' parameter uniform holds them: the
 /// low word, then the high word (0 for a 4-byte element).
 pub(crate) fn to_bits<T: Element>(value: T) -> [u32; 2] {
-    let mut bits = [0u8; 8];
     let bytes = bytemuck::bytes_of(&value);
-    bits[..bytes.len()].copy_from_slice(bytes);
-    let wide = u64::from_le_bytes(bits);
-    [wide as u32, (wide >> 32) as u32]
+    if let Ok(wide) = <[u8; 8]>::try_from(bytes) {
+        let wide = u64::from_ne_bytes(wide);
+        [wide as u32, (wide >> 32) as u32]
+    } else {
+        let mut word = [0u8; 4];
+        word.copy_from_slice(&bytes[..4]);
+        [u32::from_ne_bytes(word), 0]
+    }
 }
 
 /// The dispatch grid for `n` invocations: one row while it fits the adapter's per-dimension

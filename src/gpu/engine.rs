@@ -4,6 +4,7 @@
 use std::ops::Deref;
 
 use super::buffers::Pool;
+use super::codegen;
 use super::context::{Context, Stats, Want};
 use super::pipeline::Cache;
 use crate::element::{Element, Kind};
@@ -53,20 +54,21 @@ impl Context {
         T::WGSL.is_some() && self.features.contains(feature::<T>())
     }
 
-    /// Whether this GPU runs `kernel` over `T`: it runs `T`, and the kernel calls no
-    /// transcendental where `T` has none on the GPU (`f64`: see
-    /// [`Entry::transcendental`](crate::ir::ops::Entry)).
+    /// Whether this GPU runs `kernel` over `T`: it runs `T`, and code generation writes the
+    /// kernel ([`codegen::has_kernel`]: not an f64 transcendental).
     pub(crate) fn runs_kernel<T: Element>(&self, kernel: &Kernel<'_, T>) -> bool {
-        self.runs::<T>() && (std::mem::size_of::<T>() == 4 || !kernel.transcendental())
+        self.runs::<T>() && codegen::has_kernel(kernel)
     }
 }
 
-/// The adapter feature kernels over `T` need beyond core WGSL: none for 32-bit types,
-/// `SHADER_F64` for `f64`, `SHADER_INT64` for `i64` and `u64`.
+/// The adapter features kernels over `T` need beyond core WGSL: none for 32-bit types,
+/// `SHADER_INT64` for `i64` and `u64`, and for `f64` `SHADER_F64` and `SHADER_INT64` both
+/// (its helpers read the float's bits as a `u64`, and 64-bit scalars arrive as two words
+/// joined in a `u64`).
 pub(crate) fn feature<T: Element>() -> wgpu::Features {
     match (std::mem::size_of::<T>(), T::KIND) {
         (4, _) => wgpu::Features::empty(),
-        (_, Kind::Float) => wgpu::Features::SHADER_F64,
+        (_, Kind::Float) => wgpu::Features::SHADER_F64 | wgpu::Features::SHADER_INT64,
         _ => wgpu::Features::SHADER_INT64,
     }
 }
