@@ -806,7 +806,7 @@ pub(crate) mod sealed {
         floor_div_u32,
         float_to_u32
     );
-    // 64-bit integers run on GPUs with `SHADER_INT64` (see `gpu::engine::feature`)
+    // 64-bit integers run on GPUs with `SHADER_INT64` (see `gpu::context::feature`)
     int_scalar!(i64, u64, Kind::Signed, pow_i64, floor_div_i64, float_to_i64);
     int_scalar!(
         u64,

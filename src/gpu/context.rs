@@ -6,7 +6,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use super::codegen;
+use crate::element::{Element, Kind};
 use crate::error::{Error, Result};
+use crate::ir::kernel::Kernel;
 
 /// Which adapters a context may use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,7 +149,7 @@ impl Context {
         let info = adapter.get_info();
         let limits = adapter.limits();
         // 64-bit integer and float shaders where the adapter has them; kernels of those
-        // types need them (`engine::feature`)
+        // types need them ([`feature`])
         let features =
             adapter.features() & (wgpu::Features::SHADER_INT64 | wgpu::Features::SHADER_F64);
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
@@ -250,5 +253,31 @@ impl Context {
         let elems = (binding / elem_bytes.max(1) as u64).min(1 << 31) as usize;
         let group = super::layout::PER_GROUP;
         (elems / group * group).max(group)
+    }
+}
+
+impl Context {
+    /// Whether this GPU runs kernels over `T`: a WGSL type exists and the adapter has the
+    /// feature its width needs.
+    pub(crate) fn runs<T: Element>(&self) -> bool {
+        T::WGSL.is_some() && self.features.contains(feature::<T>())
+    }
+
+    /// Whether this GPU runs `kernel` over `T`: it runs `T`, and code generation writes the
+    /// kernel ([`codegen::has_kernel`]: not an f64 transcendental).
+    pub(crate) fn runs_kernel<T: Element>(&self, kernel: &Kernel<'_, T>) -> bool {
+        self.runs::<T>() && codegen::has_kernel(kernel)
+    }
+}
+
+/// The adapter features kernels over `T` need beyond core WGSL: none for 32-bit types,
+/// `SHADER_INT64` for `i64` and `u64`, and for `f64` `SHADER_F64` and `SHADER_INT64` both
+/// (its helpers read the float's bits as a `u64`, and 64-bit scalars arrive as two words
+/// joined in a `u64`).
+pub(crate) fn feature<T: Element>() -> wgpu::Features {
+    match (std::mem::size_of::<T>(), T::KIND) {
+        (4, _) => wgpu::Features::empty(),
+        (_, Kind::Float) => wgpu::Features::SHADER_F64 | wgpu::Features::SHADER_INT64,
+        _ => wgpu::Features::SHADER_INT64,
     }
 }

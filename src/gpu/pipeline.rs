@@ -98,7 +98,7 @@ impl Cache {
                     "{} kernels on {}, which lacks {:?}",
                     T::NAME,
                     super::describe(&ctx.info),
-                    super::engine::feature::<T>()
+                    super::context::feature::<T>()
                 ),
             });
         }
