@@ -1,6 +1,7 @@
 //! The project's seeded differential fuzz harness: random calls of the public API against a
 //! scalar reference written here from the README's semantics table, on the CPU (f32, f64, i32,
-//! u32) and on the GPU (f32, i32, u32; f64 must be `Err(Unsupported)` there).
+//! u32) and on the GPU (f32, i32, u32; f64 must be `Err(Unsupported)` on a GPU without
+//! 64-bit float shaders, and is not fuzzed on one with them).
 //!
 //! A case is one call: `map` (one op or a `then` chain, with parameters, `Clamp`, `Pow`),
 //! `zip` (every `BinOp`), `eval` of an expression of one to four inputs (`+ - * /`, `min`,
@@ -2398,5 +2399,11 @@ fn gpu_fuzz_u32() {
 #[test]
 fn gpu_fuzz_f64_is_unsupported() {
     let Some(device) = gpu() else { return };
+    if device.gpu_runs::<f64>() {
+        // lavapipe: f64 runs there; tests/agreement.rs checks every f64 op against the CPU
+        // (the harness has no f64 GPU bounds yet)
+        note("gpu_fuzz_f64_is_unsupported: f64 runs on this GPU, not fuzzed here");
+        return;
+    }
     fuzz::<f64>("gpu_fuzz_f64_is_unsupported", Side::Gpu, &device, 20);
 }

@@ -80,9 +80,10 @@ fn cpu_arrays_match_host_calls() {
 fn gpu_arrays_match_host_calls() {
     if let Some(device) = gpu() {
         assert!(device.upload([1.0_f32]).unwrap().is_on_gpu());
-        assert!(
-            !device.upload([1.0_f64]).unwrap().is_on_gpu(),
-            "f64 stays on the host"
+        assert_eq!(
+            device.upload([1.0_f64]).unwrap().is_on_gpu(),
+            device.gpu_runs::<f64>(),
+            "f64 on the GPU exactly where it runs there"
         );
         check_resident_matches_host(&device);
     }
