@@ -6,9 +6,15 @@
 // reads (declared after the `// @inputs` line, `in0`, `in1`, ... at bindings 2, 3, ...), and
 // the lines between the body markers in `kernel`, where it writes the fused program as `let`
 // bindings that call the op helpers of float.wgsl (+ transcendental.wgsl for f32) or
-// int.wgsl + sint.wgsl / uint.wgsl (and any user kernels). It also swaps in the reduction's `combine` and `identity` lines. As written here
-// it is a valid kernel of no inputs that stores zeros.
+// int.wgsl + sint.wgsl / uint.wgsl (and any user kernels). It also swaps in the reduction's
+// `combine` and `identity` lines and, for a kernel across two types (src/gpu/cast.rs), the
+// `loaded` or `stored` type with its `load` or `store` line. As written here it is a valid
+// kernel of no inputs that stores zeros.
 alias elem = f32;
+// The input arrays' type (another one for a cast as the inputs are loaded).
+alias loaded = elem;
+// The type `main` stores (another one for a cast as values are stored, `u32` for a mask).
+alias stored = elem;
 
 struct Params {
     // Elements in this dispatch.
@@ -22,8 +28,18 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> out: array<elem>;
+@group(0) @binding(1) var<storage, read_write> out: array<stored>;
 // @inputs
+
+// An input value as the program reads it.
+fn load(v: loaded) -> elem {
+    return v; // @load
+}
+
+// A program value as the output holds it.
+fn store(v: elem) -> stored {
+    return v; // @store
+}
 
 fn kernel(i: u32) -> elem {
     var v: elem = elem(0);
@@ -38,7 +54,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     if (i >= params.n) {
         return;
     }
-    out[i] = kernel(i);
+    out[i] = store(kernel(i));
 }
 
 // The reduction's step and its identity; code generation swaps in the chosen ones.
@@ -78,6 +94,6 @@ fn reduce(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index)
         workgroupBarrier();
     }
     if (li == 0u && base < params.n) {
-        out[group] = partial[0];
+        out[group] = store(partial[0]);
     }
 }

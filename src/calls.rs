@@ -38,8 +38,9 @@ pub fn map<T: Element>(device: &Device, data: impl AsRef<[T]>, op: Op<T>) -> Res
 /// numpy's `astype`: every element of `data` converted to `U`. A float rounds to the nearest
 /// `U` float; an integer wraps into a narrower integer; a float truncates toward zero into an
 /// integer, with x86-64's (and so numpy's) answers for NaN, ±∞ and values out of range
-/// (`MIN` for `i32`/`i64`; see the README's semantics table for the unsigned types). Casts
-/// run on the CPU (an auto device runs them there; a GPU device is `Err(Unsupported)`).
+/// (`MIN` for `i32`/`i64`; see the README's semantics table for the unsigned types). Both
+/// backends give these answers; on the GPU a cast is one kernel across the two types, run
+/// where the GPU runs both ([`Device::gpu_runs`]).
 ///
 /// # Examples
 ///
@@ -54,7 +55,7 @@ pub fn map<T: Element>(device: &Device, data: impl AsRef<[T]>, op: Op<T>) -> Res
 /// ```
 pub fn cast<T: Element, U: Element>(device: &Device, data: impl AsRef<[T]>) -> Result<Vec<U>> {
     let data = data.as_ref();
-    device.convert::<T, U>(&Kernel::Map(&[]), &[data], data.len(), &[])
+    device.convert::<T, U>(&Kernel::Map(&[]), &[data], data.len())
 }
 
 /// `data` converted to `U` (as [`cast`]), then `op` on the converted values, in one pass
@@ -75,7 +76,7 @@ pub fn cast_map<T: Element, U: Element>(
 ) -> Result<Vec<U>> {
     Kernel::map(&op).check()?;
     let data = data.as_ref();
-    device.convert::<T, U>(&Kernel::Map(&[]), &[data], data.len(), op.steps())
+    device.cast_then::<T, U>(data.as_ref(), op.steps())
 }
 
 /// `op` on `data`, then the values converted to `U` (as [`cast`]), in one pass over memory:
@@ -97,7 +98,7 @@ pub fn map_cast<T: Element, U: Element>(
     let kernel = Kernel::map(&op);
     kernel.check()?;
     let data = data.as_ref();
-    device.convert::<T, U>(&kernel, &[data], data.len(), &[])
+    device.convert::<T, U>(&kernel, &[data], data.len())
 }
 
 /// An expression's values converted to `U` (as [`cast`]), in one pass over memory: numpy's
@@ -117,7 +118,7 @@ pub fn eval_cast<T: Element, U: Element>(
     inputs: impl Inputs<T>,
 ) -> Result<Vec<U>> {
     let (kernel, used, len) = expression(expr.borrow(), &inputs)?;
-    device.convert::<T, U>(&kernel, &used, len, &[])
+    device.convert::<T, U>(&kernel, &used, len)
 }
 
 /// numpy's boolean array of a predicate: `true` where the expression's value is nonzero (NaN

@@ -9,7 +9,7 @@ use crate::cost::{self, CostModel};
 use crate::cpu;
 use crate::element::Element;
 use crate::error::{Error, Result};
-use crate::gpu::{self, Gpu, DEFAULT_GPU_MEMORY_LIMIT};
+use crate::gpu::{self, Gpu, Io, Target, DEFAULT_GPU_MEMORY_LIMIT};
 use crate::ir::kernel::Kernel;
 use crate::ir::op::Op;
 use crate::ir::reduce::Reduce;
@@ -435,39 +435,94 @@ impl Device {
     }
 
     /// Runs a cast between element types: the checked `kernel`'s values over `inputs`,
-    /// converted to `U`, then `after` (a checked chain's steps). Casts run on the CPU: an
-    /// auto device runs them there, a GPU device refuses them (GPU kernels across two
-    /// element types are not built yet).
+    /// converted to `U` (one GPU kernel converts as it stores).
     pub(crate) fn convert<S: Element, U: Element>(
         &self,
         kernel: &Kernel<'_, S>,
         inputs: &[&[S]],
         len: usize,
-        after: &[Op<U>],
     ) -> Result<Vec<U>> {
-        self.cpu_only("casts")?;
-        cpu::convert(kernel, inputs, len, after)
+        let io = Io::Store(Target::of::<U>());
+        self.across(
+            kernel,
+            Target::of::<U>(),
+            len,
+            |gpu| gpu::across(gpu, &self.budget(), kernel, io, inputs, len),
+            || cpu::convert(kernel, inputs, len, &[]),
+        )
     }
 
-    /// The truth of each of the checked `kernel`'s values, as [`Device::convert`] runs.
+    /// Runs a cast, then ops: `data` converted to `U`, then `after` (a checked chain's
+    /// steps; one GPU kernel converts as it loads).
+    pub(crate) fn cast_then<S: Element, U: Element>(
+        &self,
+        data: &[S],
+        after: &[Op<U>],
+    ) -> Result<Vec<U>> {
+        let (kernel, len) = (Kernel::Map(after), data.len());
+        let io = Io::Load(Target::of::<S>());
+        self.across(
+            &kernel,
+            Target::of::<S>(),
+            len,
+            |gpu| gpu::across(gpu, &self.budget(), &kernel, io, &[data], len),
+            || cpu::convert(&Kernel::Map(&[]), &[data], len, after),
+        )
+    }
+
+    /// The truth of each of the checked `kernel`'s values (the GPU stores each as a `u32`).
     pub(crate) fn mask<S: Element>(
         &self,
         kernel: &Kernel<'_, S>,
         inputs: &[&[S]],
         len: usize,
     ) -> Result<Vec<bool>> {
-        self.cpu_only("boolean masks")?;
-        cpu::mask(kernel, inputs, len)
+        self.across(
+            kernel,
+            Target::of::<S>(),
+            len,
+            |gpu| {
+                let words: Vec<u32> =
+                    gpu::across(gpu, &self.budget(), kernel, Io::Truth, inputs, len)?;
+                Ok(words.into_iter().map(|w| w != 0).collect())
+            },
+            || cpu::mask(kernel, inputs, len),
+        )
     }
 
-    /// `Err(Unsupported)` on a GPU device for work only the CPU runs.
-    fn cpu_only(&self, what: &str) -> Result<()> {
-        if self.policy == Policy::Gpu {
-            return Err(Error::Unsupported {
-                what: format!("{what} on a GPU device (a CPU or auto device runs them)"),
-            });
+    /// Runs a kernel across two element types (the kernel's and `other`) where
+    /// [`Device::choose`] says, as [`Device::execute`] does: an auto device keeps it on the
+    /// CPU when its GPU lacks `other`'s feature, and reruns it there after a GPU failure.
+    fn across<K: Element, O>(
+        &self,
+        kernel: &Kernel<'_, K>,
+        other: Target,
+        len: usize,
+        on_gpu: impl FnOnce(&Gpu) -> Result<Vec<O>>,
+        on_cpu: impl FnOnce() -> Result<Vec<O>>,
+    ) -> Result<Vec<O>> {
+        if len == 0 {
+            return on_cpu();
         }
-        Ok(())
+        match (self.choose_work(kernel, len), &self.gpu) {
+            (Backend::Cpu, _) => on_cpu(),
+            (Backend::Gpu, Some(opened)) => {
+                let auto = self.policy == Policy::Auto;
+                if auto && !opened.gpu.features.contains(other.feature()) {
+                    return on_cpu();
+                }
+                match on_gpu(&opened.gpu) {
+                    Err(e) if auto => {
+                        log::warn!("compute: GPU call failed ({e}); running it on the CPU");
+                        on_cpu()
+                    }
+                    result => result,
+                }
+            }
+            (Backend::Gpu, None) => Err(Error::NoGpu {
+                reason: "this device holds no GPU".into(),
+            }),
+        }
     }
 
     /// Runs the checked `kernel` over arrays stored with this device, where they live: host

@@ -67,8 +67,8 @@ pub(crate) mod sealed {
     {
         /// Rust name, for error messages.
         const NAME: &'static str;
-        /// WGSL type name, `None` where no GPU kernel exists for the type.
-        const WGSL: Option<&'static str>;
+        /// WGSL type name.
+        const WGSL: &'static str;
         /// The numeric family.
         const KIND: Kind;
         /// Zero.
@@ -309,7 +309,7 @@ pub(crate) mod sealed {
         ($t:ty, $wgsl:expr, $exp:path, $ln:path, $tanh:path, $sin:path, $cos:path, $sin_near:path, $cos_near:path, $pow:path) => {
             impl Scalar for $t {
                 const NAME: &'static str = stringify!($t);
-                const WGSL: Option<&'static str> = $wgsl;
+                const WGSL: &'static str = $wgsl;
                 const KIND: Kind = Kind::Float;
                 const ZERO: Self = 0.0;
                 const ONE: Self = 1.0;
@@ -572,7 +572,7 @@ pub(crate) mod sealed {
 
     float_scalar!(
         f32,
-        Some("f32"),
+        "f32",
         crate::math::exp_f32,
         crate::math::ln_f32,
         crate::math::tanh_f32,
@@ -584,7 +584,7 @@ pub(crate) mod sealed {
     );
     float_scalar!(
         f64,
-        Some("f64"),
+        "f64",
         crate::math::exp_f64,
         crate::math::ln_f64,
         crate::math::tanh_f64,
@@ -599,7 +599,7 @@ pub(crate) mod sealed {
         ($t:ty, $u:ty, $kind:expr, $pow:ident, $floor_div:ident, $from_float:ident) => {
             impl Scalar for $t {
                 const NAME: &'static str = stringify!($t);
-                const WGSL: Option<&'static str> = Some(stringify!($t));
+                const WGSL: &'static str = stringify!($t);
                 const KIND: Kind = $kind;
                 const ZERO: Self = 0;
                 const ONE: Self = 1;

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use super::cast::{self, Io, Target};
 use super::layout;
 use crate::element::{Element, Kind};
 use crate::error::{Error, Result};
@@ -43,6 +44,11 @@ const INPUTS: &str = "\n// @inputs\n";
 /// The reduction's lines in the template.
 const COMBINE: &str = "// @combine";
 const IDENTITY: &str = "// @identity";
+/// The conversion lines and type aliases of a kernel across two types.
+const LOAD: &str = "// @load";
+const STORE: &str = "// @store";
+const LOADED: &str = "alias loaded = elem;";
+const STORED: &str = "alias stored = elem;";
 /// Start and end of the body that code generation fills in.
 const BODY_START: &str = "// @body";
 const BODY_END: &str = "// @end";
@@ -70,20 +76,15 @@ fn retype(src: &str, ty: Option<&str>, bits: usize) -> String {
     out
 }
 
-/// The WGSL type name kernels of `T` use, or `Unsupported`.
-fn wgsl_type<T: Element>() -> Result<&'static str> {
-    T::WGSL.ok_or_else(|| Error::Unsupported {
-        what: format!("{} kernels on the GPU", T::NAME),
-    })
-}
-
 /// The complete WGSL module of `kernel` for element type `T`: the program as `let` bindings,
-/// each scalar read from the parameter uniform in the order of `Kernel::params`.
+/// each scalar read from the parameter uniform in the order of `Kernel::params`, its inputs
+/// and output as `io` says.
 pub(crate) fn generate<T: Element>(
     kernel: &Kernel<'_, T>,
     reduce: Option<Reduce>,
+    io: Io,
 ) -> Result<String> {
-    let ty = wgsl_type::<T>()?;
+    let ty = T::WGSL;
     check_steps(kernel)?;
     let bits = 8 * std::mem::size_of::<T>();
     let wide = bits == 64;
@@ -115,7 +116,7 @@ pub(crate) fn generate<T: Element>(
     };
     for instr in kernel.instrs() {
         let value = match instr {
-            Instr::Input(k) => format!("in{k}[i]"),
+            Instr::Input(k) => format!("load(in{k}[i])"),
             Instr::Const(_) => param(),
             Instr::Custom(custom) => {
                 let arg = stack.pop().ok_or_else(malformed)?;
@@ -182,6 +183,22 @@ pub(crate) fn generate<T: Element>(
     src.push_str(&body);
     src.push_str(&template[end + BODY_END.len() + 5..]);
     let mut src = src.replacen(PARAMS, &params, 1);
+    let own = Target::of::<T>();
+    let conversions = match io {
+        Io::Plain => String::new(),
+        Io::Load(from) => {
+            src = retarget(&src, LOADED, from.wgsl, LOAD, "cast_load");
+            cast::conversion("cast_load", from, own)
+        }
+        Io::Store(to) => {
+            src = retarget(&src, STORED, to.wgsl, STORE, "cast_store");
+            cast::conversion("cast_store", own, to)
+        }
+        Io::Truth => {
+            src = retarget(&src, STORED, "u32", STORE, "truth_of");
+            cast::truth("truth_of", own)
+        }
+    };
     if let Some(reduce) = reduce {
         let entry = reduce.entry();
         let (combine, identity) = (entry.combine, entry.identity);
@@ -198,7 +215,24 @@ pub(crate) fn generate<T: Element>(
             })
             .collect();
     }
-    Ok(src + &retype(&helpers, None, bits) + &users)
+    Ok(src + &retype(&helpers, None, bits) + &users + &conversions)
+}
+
+/// `src` with the `alias` line set to `ty` and the line ending in `marker` returning
+/// `convert(v)`.
+fn retarget(src: &str, alias: &str, ty: &str, marker: &str, convert: &str) -> String {
+    let name = alias.trim_end_matches("elem;");
+    src.lines()
+        .map(|line| {
+            if line == alias {
+                format!("{name}{ty};\n")
+            } else if line.ends_with(marker) {
+                format!("    return {convert}(v);\n")
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect()
 }
 
 /// Whether code generation writes `kernel` for `T` at all: every kernel but an `f64` one with
@@ -230,6 +264,7 @@ fn malformed() -> Error {
 mod tests {
     use super::generate;
     use crate::element::Element;
+    use crate::gpu::cast::Io;
     use crate::ir::kernel::{Instr, Kernel};
     use crate::ir::op::Op;
     use crate::ir::ops::{Arity, Prim, Types};
@@ -272,7 +307,7 @@ mod tests {
             && <T as crate::element::sealed::Scalar>::KIND == crate::element::Kind::Float;
         for kernel in table_kernels(p) {
             if f64_kernel && kernel.transcendental() {
-                let err = generate(&kernel, None).unwrap_err();
+                let err = generate(&kernel, None, Io::Plain).unwrap_err();
                 assert!(matches!(err, crate::Error::Unsupported { .. }), "{err}");
                 continue;
             }
@@ -280,7 +315,7 @@ mod tests {
             let mut runs = vec![(&kernel, None), (&counted, Some(Reduce::Sum))];
             runs.extend(Reduce::ALL.map(|r| (&kernel, Some(r))));
             for (k, reduce) in runs {
-                let src = generate(k, reduce).unwrap();
+                let src = generate(k, reduce, Io::Plain).unwrap();
                 validate(&src).unwrap_or_else(|e| panic!("{k:?} {reduce:?}: {e}\n{src}"));
             }
             checked += 1;
@@ -288,7 +323,7 @@ mod tests {
         let custom = Op::custom("x * x + x", |x: T| x).unwrap();
         assert!(!Kernel::map(&custom).transcendental());
         let chain = Op::Scale(p).then(Op::Clamp(p, p)).then(custom);
-        let src = generate(&Kernel::map(&chain), None).unwrap();
+        let src = generate(&Kernel::map(&chain), None, Io::Plain).unwrap();
         validate(&src).unwrap_or_else(|e| panic!("{chain:?}: {e}\n{src}"));
         checked
     }
@@ -336,22 +371,25 @@ mod tests {
 
     #[test]
     fn f64_transcendentals_have_no_gpu_kernel() {
-        assert!(generate(&Kernel::<f64>::map(&Op::Sqrt), None).is_ok());
+        assert!(generate(&Kernel::<f64>::map(&Op::Sqrt), None, Io::Plain).is_ok());
         for op in [Op::Exp, Op::Sin, Op::Pow(2.0)] {
-            assert!(generate(&Kernel::<f64>::map(&op), None).is_err(), "{op:?}");
+            assert!(
+                generate(&Kernel::<f64>::map(&op), None, Io::Plain).is_err(),
+                "{op:?}"
+            );
         }
         let custom = Op::custom("exp(x) + 1.0", |x: f64| x.exp() + 1.0).unwrap();
         assert!(Kernel::map(&custom).transcendental());
-        assert!(generate(&Kernel::map(&custom), None).is_err());
+        assert!(generate(&Kernel::map(&custom), None, Io::Plain).is_err());
         let custom = Op::custom("sqrt(x) + 1.0", |x: f64| x.sqrt() + 1.0).unwrap();
-        assert!(generate(&Kernel::map(&custom), None).is_ok());
+        assert!(generate(&Kernel::map(&custom), None, Io::Plain).is_ok());
     }
 
     #[test]
     fn parameters_live_in_the_uniform_not_in_the_source() {
         let (two, three) = (Op::Scale(2.0_f32), Op::Scale(3.0_f32));
-        let a = generate(&Kernel::map(&two), None).unwrap();
-        let b = generate(&Kernel::map(&three), None).unwrap();
+        let a = generate(&Kernel::map(&two), None, Io::Plain).unwrap();
+        let b = generate(&Kernel::map(&three), None, Io::Plain).unwrap();
         assert_eq!(a, b);
     }
 
@@ -369,7 +407,7 @@ mod tests {
         assert_eq!(binding("params"), Some(super::layout::PARAMS));
         assert_eq!(binding("out"), Some(super::layout::OUTPUT));
         let op = Op::Abs;
-        let src = generate(&Kernel::<u32>::map(&op), None).unwrap();
+        let src = generate(&Kernel::<u32>::map(&op), None, Io::Plain).unwrap();
         let module = naga::front::wgsl::parse_str(&src).unwrap();
         let input = module
             .global_variables
@@ -378,5 +416,43 @@ mod tests {
             .and_then(|(_, v)| v.binding.as_ref())
             .map(|b| b.binding);
         assert_eq!(input, Some(super::layout::INPUT));
+    }
+
+    /// Every kernel across two of the six types (a cast as it loads, as it stores, and a
+    /// mask) is valid WGSL.
+    #[test]
+    fn every_cast_and_mask_generates_a_kernel_naga_accepts() {
+        use crate::gpu::cast::Target;
+        fn check<S: Element, U: Element>() -> usize {
+            let (from, to) = (Target::of::<S>(), Target::of::<U>());
+            let scale = Op::<U>::Abs;
+            let kernels = [
+                generate(&Kernel::<S>::Map(&[]), None, Io::Store(to)),
+                generate(&Kernel::map(&scale), None, Io::Load(from)),
+                generate(&Kernel::<S>::Map(&[]), None, Io::Truth),
+            ];
+            for src in kernels {
+                let src = src.unwrap();
+                validate(&src).unwrap_or_else(|e| panic!("{from:?} -> {to:?}: {e}\n{src}"));
+            }
+            1
+        }
+        macro_rules! to_each {
+            ($s:ty) => {
+                check::<$s, f32>()
+                    + check::<$s, f64>()
+                    + check::<$s, i32>()
+                    + check::<$s, u32>()
+                    + check::<$s, i64>()
+                    + check::<$s, u64>()
+            };
+        }
+        let pairs = to_each!(f32)
+            + to_each!(f64)
+            + to_each!(i32)
+            + to_each!(u32)
+            + to_each!(i64)
+            + to_each!(u64);
+        assert_eq!(pairs, 36);
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::codegen;
-use crate::element::{Element, Kind};
+use crate::element::Element;
 use crate::error::{Error, Result};
 use crate::ir::kernel::Kernel;
 
@@ -257,10 +257,9 @@ impl Context {
 }
 
 impl Context {
-    /// Whether this GPU runs kernels over `T`: a WGSL type exists and the adapter has the
-    /// feature its width needs.
+    /// Whether this GPU runs kernels over `T`: the adapter has the feature its width needs.
     pub(crate) fn runs<T: Element>(&self) -> bool {
-        T::WGSL.is_some() && self.features.contains(feature::<T>())
+        self.features.contains(feature::<T>())
     }
 
     /// Whether this GPU runs `kernel` over `T`: it runs `T`, and code generation writes the
@@ -275,9 +274,5 @@ impl Context {
 /// (its helpers read the float's bits as a `u64`, and 64-bit scalars arrive as two words
 /// joined in a `u64`).
 pub(crate) fn feature<T: Element>() -> wgpu::Features {
-    match (std::mem::size_of::<T>(), T::KIND) {
-        (4, _) => wgpu::Features::empty(),
-        (_, Kind::Float) => wgpu::Features::SHADER_F64 | wgpu::Features::SHADER_INT64,
-        _ => wgpu::Features::SHADER_INT64,
-    }
+    super::cast::Target::of::<T>().feature()
 }

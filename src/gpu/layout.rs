@@ -79,7 +79,7 @@ pub(crate) fn bind_group_entries<'b>(
 /// The WGSL declaration of input `k` (code generation adds one per input the kernel reads).
 pub(crate) fn input_declaration(k: usize) -> String {
     format!(
-        "@group(0) @binding({}) var<storage, read> in{k}: array<elem>;",
+        "@group(0) @binding({}) var<storage, read> in{k}: array<loaded>;",
         INPUT + k as u32
     )
 }

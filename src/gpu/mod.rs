@@ -3,11 +3,13 @@
 //! kernel description (`ir`) and nothing of the CPU backend or of `Device`.
 //!
 //! `context` opens the device and captures its errors; `layout` is the kernels' interface
-//! (bindings, workgroup); `codegen` writes a kernel's WGSL; `pipeline` compiles and caches
+//! (bindings, workgroup); `codegen` writes a kernel's WGSL, `cast` the conversions of a
+//! kernel across two element types; `pipeline` compiles and caches
 //! it; `buffers` pools buffers; `engine` holds those for one GPU; `dispatch` records one
 //! dispatch; `stream` runs host data through in chunks; `resident` keeps arrays on the GPU.
 
 mod buffers;
+mod cast;
 mod codegen;
 mod context;
 mod dispatch;
@@ -17,9 +19,10 @@ mod pipeline;
 mod resident;
 mod stream;
 
+pub(crate) use cast::{Io, Target};
 pub use context::Stats;
 pub(crate) use context::{describe, Want};
 pub(crate) use engine::Gpu;
 pub(crate) use resident::{partials as resident_partials, run as resident_run, Resident};
 pub use stream::DEFAULT_GPU_MEMORY_LIMIT;
-pub(crate) use stream::{execute, Budget};
+pub(crate) use stream::{across, execute, Budget};

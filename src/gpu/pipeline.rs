@@ -1,10 +1,12 @@
-//! One compute pipeline per (element type, kernel shape, reduction), built once and shared by
+//! One compute pipeline per (element type, kernel shape, reduction, the types of its arrays),
+//! built once and shared by
 //! every call and every parameter value (`Scale(2)` and `Scale(3)` share one). The cache
 //! keeps at most [`CAPACITY`] pipelines; past that the least recently used is dropped.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::cast::{Io, Target};
 use super::codegen;
 use super::context::Context;
 use super::layout;
@@ -38,18 +40,19 @@ enum Part {
     Custom(Arc<str>),
 }
 
-/// Element type, kernel shape and arity, and the reduction (`None`: the element-wise entry
-/// point).
+/// Element type, kernel shape and arity, the reduction (`None`: the element-wise entry
+/// point) and the types of the arrays.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
     ty: &'static str,
     shape: Vec<Part>,
     arity: usize,
     reduce: Option<Reduce>,
+    io: Io,
 }
 
 impl Key {
-    fn of<T: Element>(kernel: &Kernel<'_, T>, reduce: Option<Reduce>) -> Key {
+    fn of<T: Element>(kernel: &Kernel<'_, T>, reduce: Option<Reduce>, io: Io) -> Key {
         let shape = kernel
             .instrs()
             .map(|instr| match instr {
@@ -64,6 +67,7 @@ impl Key {
             shape,
             arity: kernel.arity(),
             reduce,
+            io,
         }
     }
 }
@@ -85,26 +89,34 @@ pub(crate) struct Cache {
 }
 
 impl Cache {
-    /// The pipeline of `kernel` for `T`, generated, checked by naga and compiled on first use.
+    /// The pipeline of `kernel` for `T` with arrays as `io` says, generated, checked by naga
+    /// and compiled on first use.
     pub(crate) fn get<T: Element>(
         &self,
         ctx: &Context,
         kernel: &Kernel<'_, T>,
         reduce: Option<Reduce>,
+        io: Io,
     ) -> Result<Arc<Pipeline>> {
-        if T::WGSL.is_some() && !ctx.runs::<T>() {
-            return Err(Error::Unsupported {
-                what: format!(
-                    "{} kernels on {}, which lacks {:?}",
-                    T::NAME,
-                    super::describe(&ctx.info),
-                    super::context::feature::<T>()
-                ),
-            });
+        let other = match io {
+            Io::Load(t) | Io::Store(t) => Some(t),
+            Io::Plain | Io::Truth => None,
+        };
+        for target in std::iter::once(Target::of::<T>()).chain(other) {
+            if !ctx.features.contains(target.feature()) {
+                return Err(Error::Unsupported {
+                    what: format!(
+                        "{} kernels on {}, which lacks {:?}",
+                        target.name,
+                        super::describe(&ctx.info),
+                        target.feature()
+                    ),
+                });
+            }
         }
 
         codegen::check_steps(kernel)?;
-        let key = Key::of(kernel, reduce);
+        let key = Key::of(kernel, reduce, io);
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries.tick += 1;
         let tick = entries.tick;
@@ -112,7 +124,7 @@ impl Cache {
             *used = tick;
             return Ok(Arc::clone(found));
         }
-        let built = Arc::new(build(ctx, kernel, reduce)?);
+        let built = Arc::new(build(ctx, kernel, reduce, io)?);
         #[cfg(test)]
         {
             let mut builds = self.builds.lock().unwrap_or_else(PoisonError::into_inner);
@@ -142,7 +154,10 @@ impl Cache {
     #[cfg(test)]
     pub(crate) fn builds<T: Element>(&self, kernel: &Kernel<'_, T>) -> usize {
         let builds = self.builds.lock().unwrap_or_else(PoisonError::into_inner);
-        builds.get(&Key::of(kernel, None)).copied().unwrap_or(0)
+        builds
+            .get(&Key::of(kernel, None, Io::Plain))
+            .copied()
+            .unwrap_or(0)
     }
 }
 
@@ -151,8 +166,9 @@ fn build<T: Element>(
     ctx: &Context,
     kernel: &Kernel<'_, T>,
     reduce: Option<Reduce>,
+    io: Io,
 ) -> Result<Pipeline> {
-    let src = codegen::generate(kernel, reduce)?;
+    let src = codegen::generate(kernel, reduce, io)?;
     crate::wgsl_check::validate(&src)?;
     let arity = kernel.arity();
     let label = format!(

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+use super::cast::Io;
 use super::dispatch::{self, Slot};
 use super::engine::Gpu;
 use super::layout::PER_GROUP;
@@ -132,7 +133,7 @@ fn record_all<T: Element>(
     reduce: Option<Reduce>,
     output: &wgpu::Buffer,
 ) -> Result<wgpu::SubmissionIndex> {
-    let pipeline = ctx.pipelines.get(ctx, kernel, reduce)?;
+    let pipeline = ctx.pipelines.get(ctx, kernel, reduce, Io::Plain)?;
     let params: Vec<[u32; 2]> = kernel.params().map(dispatch::to_bits).collect();
     let elem = std::mem::size_of::<T>();
     let chunk = ctx.chunk_elems(elem, None);

@@ -7,6 +7,7 @@ use std::ops::Range;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use super::cast::Io;
 use super::context::{Context, READBACK_TIMEOUT};
 use super::dispatch::{self, Slot};
 use super::engine::Gpu;
@@ -70,7 +71,7 @@ enum Sink<'o, T> {
     Fill(&'o mut [T], usize),
 }
 
-impl<T: Element> Sink<'_, T> {
+impl<T: bytemuck::Pod> Sink<'_, T> {
     fn put(&mut self, values: &[T]) -> Result<()> {
         match self {
             Sink::Append(out) => out.extend_from_slice(values),
@@ -97,27 +98,28 @@ struct Pending {
 }
 
 /// Elements per chunk: whole reduction workgroups, within the binding limit and small enough
-/// that two chunks in flight (inputs, output, readback each) fit the memory budget.
-fn chunk_elems<T>(ctx: &Gpu, arity: usize, budget: &Budget) -> usize {
+/// that two chunks in flight (inputs, output, readback each) fit the memory budget. Inputs
+/// of `I`, outputs of `O`.
+fn chunk_elems<I, O>(ctx: &Gpu, arity: usize, budget: &Budget) -> usize {
     let in_budget = budget.memory / (2 * (arity as u64 + 2));
     let cap = budget.chunk_bytes.map_or(in_budget, |c| c.min(in_budget));
-    ctx.chunk_elems(std::mem::size_of::<T>(), Some(cap))
+    let widest = std::mem::size_of::<I>().max(std::mem::size_of::<O>());
+    ctx.chunk_elems(widest, Some(cap))
 }
 
-/// Uploads one chunk's inputs, records the kernel and the copy of its result to a readback
-/// buffer, and submits them.
-fn submit<T: Element>(
+/// Uploads one chunk's inputs (of `I`), records the kernel and the copy of its result (of
+/// `O`) to a readback buffer, and submits them.
+fn submit<I: bytemuck::Pod, O>(
     ctx: &Gpu,
     pipeline: &Pipeline,
     params: &[[u32; 2]],
-    inputs: &[&[T]],
+    inputs: &[&[I]],
     reducing: bool,
 ) -> Result<Pending> {
     use wgpu::BufferUsages as U;
     let n = inputs.first().map_or(0, |s| s.len());
-    let elem = std::mem::size_of::<T>() as u64;
-    let bytes = n as u64 * elem;
-    let out_bytes = dispatch::out_len(n, reducing) as u64 * elem;
+    let bytes = (n * std::mem::size_of::<I>()) as u64;
+    let out_bytes = (dispatch::out_len(n, reducing) * std::mem::size_of::<O>()) as u64;
     let device = &ctx.device;
     ctx.scoped("running a kernel", || {
         let mut buffers: Vec<wgpu::Buffer> = inputs
@@ -162,7 +164,7 @@ fn submit<T: Element>(
 }
 
 /// Waits for a submitted chunk, hands its result to `sink` and pools its buffers.
-fn finish<T: Element>(
+fn finish<T: bytemuck::Pod>(
     ctx: &Gpu,
     pending: Pending,
     sink: &mut Sink<'_, T>,
@@ -269,20 +271,36 @@ fn stream<T: Element>(
     reduce: Option<Reduce>,
     sink: &mut Sink<'_, T>,
 ) -> Result<()> {
+    stream_across(ctx, kernel, Io::Plain, inputs, len, budget, reduce, sink)
+}
+
+/// Runs the kernel over read-only inputs of `I`, chunk by chunk, its values stored as `O`
+/// (as `io` says) into `sink`.
+#[allow(clippy::too_many_arguments)]
+fn stream_across<T: Element, I: bytemuck::Pod, O: bytemuck::Pod>(
+    ctx: &Gpu,
+    kernel: &Kernel<'_, T>,
+    io: Io,
+    inputs: &[&[I]],
+    len: usize,
+    budget: &Budget,
+    reduce: Option<Reduce>,
+    sink: &mut Sink<'_, O>,
+) -> Result<()> {
     ctx.check_alive()?;
-    let pipeline = ctx.pipelines.get(ctx, kernel, reduce)?;
+    let pipeline = ctx.pipelines.get(ctx, kernel, reduce, io)?;
     let params: Vec<[u32; 2]> = kernel.params().map(dispatch::to_bits).collect();
-    let chunk = chunk_elems::<T>(ctx, kernel.arity(), budget);
+    let chunk = chunk_elems::<I, O>(ctx, kernel.arity(), budget);
     pipelined(
         len,
         chunk,
         sink,
         |_, range| {
-            let slices: Option<Vec<&[T]>> = inputs.iter().map(|s| s.get(range.clone())).collect();
+            let slices: Option<Vec<&[I]>> = inputs.iter().map(|s| s.get(range.clone())).collect();
             let slices = slices.ok_or_else(|| Error::Internal {
                 what: "GPU inputs shorter than the call's length".into(),
             })?;
-            submit(ctx, &pipeline, &params, &slices, reduce.is_some())
+            submit::<I, O>(ctx, &pipeline, &params, &slices, reduce.is_some())
         },
         |sink, done, _| finish(ctx, done, sink, budget.memory),
     )
@@ -339,15 +357,15 @@ fn run_in_place<T: Element>(
     budget: &Budget,
 ) -> Result<()> {
     ctx.check_alive()?;
-    let pipeline = ctx.pipelines.get(ctx, kernel, None)?;
+    let pipeline = ctx.pipelines.get(ctx, kernel, None, Io::Plain)?;
     let params: Vec<[u32; 2]> = kernel.params().map(dispatch::to_bits).collect();
-    let chunk = chunk_elems::<T>(ctx, 1, budget);
+    let chunk = chunk_elems::<T, T>(ctx, 1, budget);
     let keep = (data.len() > chunk).then(|| data.to_vec());
     let result = pipelined(
         data.len(),
         chunk,
         data,
-        |data, range| submit(ctx, &pipeline, &params, &[&data[range]], false),
+        |data, range| submit::<T, T>(ctx, &pipeline, &params, &[&data[range]], false),
         |data, done, range| {
             let sink = &mut Sink::Fill(&mut data[range], 0);
             finish(ctx, done, sink, budget.memory)
@@ -380,4 +398,21 @@ fn partials<T: Element>(
         &mut Sink::Append(&mut partials),
     )?;
     Ok(partials)
+}
+
+/// `kernel`'s values over `inputs` (each `len` elements) into a fresh vector, across two
+/// types as `io` says: inputs of `I` converted to `T` as they are loaded (`Io::Load`, `O` is
+/// `T`), or values of `T` stored as `O` (`Io::Store`: a cast; `Io::Truth`: `O` is `u32`).
+pub(crate) fn across<T: Element, I: bytemuck::Pod, O: bytemuck::Pod>(
+    ctx: &Gpu,
+    budget: &Budget,
+    kernel: &Kernel<'_, T>,
+    io: Io,
+    inputs: &[&[I]],
+    len: usize,
+) -> Result<Vec<O>> {
+    let mut out = alloc::fresh(len);
+    let sink = &mut Sink::Append(&mut out);
+    stream_across(ctx, kernel, io, inputs, len, budget, None, sink)?;
+    Ok(out)
 }

@@ -469,14 +469,7 @@ impl<T: Element> Op<T> {
     /// # Ok::<(), compute::Error>(())
     /// ```
     pub fn custom(wgsl: &str, f: impl Fn(T) -> T + Send + Sync + 'static) -> Result<Op<T>> {
-        // every type has a WGSL name today; a type without one would be checked as the
-        // 32-bit type of its kind
-        let ty = T::WGSL.unwrap_or(match T::KIND {
-            crate::element::Kind::Float => "f32",
-            crate::element::Kind::Signed => "i32",
-            crate::element::Kind::Unsigned => "u32",
-        });
-        let transcendental = crate::wgsl_check::check_user_kernel(ty, wgsl)?;
+        let transcendental = crate::wgsl_check::check_user_kernel(T::WGSL, wgsl)?;
         Ok(Op::Custom(Custom {
             wgsl: Arc::from(wgsl.trim()),
             transcendental,
