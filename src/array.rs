@@ -79,6 +79,27 @@ impl<T: Element> Array<T> {
         self.store.to_vec()
     }
 
+    /// The elements converted to `U` (numpy's `a.astype(U)`, with [`crate::cast`]'s
+    /// answers), into a new array on the same device. A GPU array whose GPU runs `U` is
+    /// converted there, GPU memory to GPU memory, by one kernel; otherwise through the host
+    /// (one download and, where the GPU runs `U`, one upload).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let device = compute::Device::auto();
+    /// let counts = device.upload([3_i64, -1, 1 << 40])?;
+    /// let halves = counts.cast::<f32>()?.map(compute::Op::Scale(0.5))?;
+    /// assert_eq!(halves.to_vec()?, [1.5, -0.5, 549_755_813_888.0]);
+    /// # Ok::<(), compute::Error>(())
+    /// ```
+    pub fn cast<U: Element>(&self) -> Result<Array<U>> {
+        Ok(Array {
+            device: self.device.clone(),
+            store: self.device.cast_stored(&self.store)?,
+        })
+    }
+
     /// `op` on every element, into a new array on the same device.
     pub fn map(&self, op: Op<T>) -> Result<Array<T>> {
         let kernel = Kernel::map(&op);

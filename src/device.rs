@@ -582,6 +582,27 @@ impl Device {
         })
     }
 
+    /// `stored` converted to `U` (numpy's `astype`), kept where this device keeps arrays of
+    /// `U`: a GPU array whose GPU runs `U` is converted there by one kernel; otherwise the
+    /// values are converted on the host and stored as [`Device::upload`] stores them.
+    pub(crate) fn cast_stored<S: Element, U: Element>(
+        &self,
+        stored: &Stored<S>,
+    ) -> Result<Stored<U>> {
+        let host = match stored {
+            Stored::Gpu(r) if r.context().runs::<U>() => {
+                return gpu::resident_cast(r).map(Stored::Gpu)
+            }
+            Stored::Gpu(r) => r.to_vec()?,
+            Stored::Host(v) => v.clone(),
+        };
+        let converted: Vec<U> = cpu::convert(&Kernel::Map(&[]), &[&host], host.len(), &[])?;
+        match self.resident_gpu::<U>() {
+            Some(gpu) => Ok(Stored::Gpu(gpu::Resident::upload(gpu, &converted)?)),
+            None => Ok(Stored::Host(converted)),
+        }
+    }
+
     /// The GPU, for the crate's own tests.
     #[cfg(test)]
     pub(crate) fn gpu_context(&self) -> Option<&Gpu> {

@@ -238,3 +238,62 @@ fn gpu_f64_arrays_run_transcendentals_on_the_cpu_for_auto() {
     let want: f64 = data.iter().map(|v| v.sin()).sum();
     assert!((total - want).abs() <= 1e-9, "{total} vs {want}");
 }
+
+/// `Array::cast` gives the host cast's answers; on a GPU that runs both types the result
+/// stays in GPU memory, and an array of a type the GPU lacks lives on the host.
+fn check_array_casts(device: &Device) -> usize {
+    let cpu = Device::cpu();
+    let mut on_gpu = 0;
+    for len in [0, 1, 257, 4_097, 70_001] {
+        let mut ints = i32_data(len, 7);
+        for (i, edge) in [i32::MIN, i32::MAX, -1, 0, 16_777_217]
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(v) = ints.get_mut(i) {
+                *v = edge;
+            }
+        }
+        let mut floats = floats(len, 8);
+        for (i, edge) in [f32::NAN, f32::INFINITY, -2.9, 3e9, -3e9, 1e19]
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(v) = floats.get_mut(i) {
+                *v = edge;
+            }
+        }
+        let a = device.upload(&ints).unwrap();
+        let f: compute::Array<f32> = a.cast().unwrap();
+        assert_eq!(f.is_on_gpu(), device.gpu_runs::<f32>(), "len {len}");
+        on_gpu += usize::from(f.is_on_gpu());
+        let want: Vec<f32> = compute::cast(&cpu, &ints).unwrap();
+        assert_eq!(f.to_vec().unwrap(), want, "i32 -> f32 len {len}");
+        // chained on the device: numpy's (a.astype(np.float32) * 0.5).astype(np.int64)
+        let wide: compute::Array<i64> = f.map(Op::Scale(0.5)).unwrap().cast().unwrap();
+        assert_eq!(wide.is_on_gpu(), device.gpu_runs::<i64>());
+        let half: Vec<f32> = want.iter().map(|v| v * 0.5).collect();
+        let want: Vec<i64> = compute::cast(&cpu, &half).unwrap();
+        assert_eq!(wide.to_vec().unwrap(), want, "f32 -> i64 len {len}");
+        let back: compute::Array<u32> = wide.cast().unwrap();
+        let want: Vec<u32> = compute::cast(&cpu, &want).unwrap();
+        assert_eq!(back.to_vec().unwrap(), want, "i64 -> u32 len {len}");
+        let g = device.upload(&floats).unwrap();
+        let t: compute::Array<i32> = g.cast().unwrap();
+        let want: Vec<i32> = compute::cast(&cpu, &floats).unwrap();
+        assert_eq!(t.to_vec().unwrap(), want, "f32 -> i32 len {len}");
+    }
+    on_gpu
+}
+
+#[test]
+fn cpu_array_casts_match_host_casts() {
+    assert_eq!(check_array_casts(&Device::cpu()), 0);
+}
+
+#[test]
+fn gpu_array_casts_match_host_casts() {
+    if let Some(device) = gpu() {
+        assert_eq!(check_array_casts(&device), 5);
+    }
+}

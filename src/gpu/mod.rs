@@ -23,6 +23,8 @@ pub(crate) use cast::{Io, Target};
 pub use context::Stats;
 pub(crate) use context::{describe, Want};
 pub(crate) use engine::Gpu;
-pub(crate) use resident::{partials as resident_partials, run as resident_run, Resident};
+pub(crate) use resident::{
+    cast as resident_cast, partials as resident_partials, run as resident_run, Resident,
+};
 pub use stream::DEFAULT_GPU_MEMORY_LIMIT;
 pub(crate) use stream::{across, execute, Budget};

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::cast::Io;
+use super::cast::{Io, Target};
 use super::dispatch::{self, Slot};
 use super::engine::Gpu;
 use super::layout::PER_GROUP;
@@ -123,20 +123,23 @@ fn read_elems<T: Element>(ctx: &Gpu, buffer: &wgpu::Buffer, len: usize) -> Resul
     Ok(out)
 }
 
-/// Records `kernel` over resident `inputs` (each `len` elements) into `output`: one dispatch
-/// per storage binding's worth of elements, all in one submission; nothing is waited for.
-fn record_all<T: Element>(
+/// Records `kernel` over resident `inputs` (each `len` elements of `I`) into `output` (of
+/// `O`), its arrays as `io` says: one dispatch per storage binding's worth of elements, all
+/// in one submission; nothing is waited for.
+#[allow(clippy::too_many_arguments)]
+fn record_all<T: Element, I: Element, O: Element>(
     ctx: &Gpu,
     kernel: &Kernel<'_, T>,
-    inputs: &[&Resident<T>],
+    io: Io,
+    inputs: &[&Resident<I>],
     len: usize,
     reduce: Option<Reduce>,
     output: &wgpu::Buffer,
 ) -> Result<wgpu::SubmissionIndex> {
-    let pipeline = ctx.pipelines.get(ctx, kernel, reduce, Io::Plain)?;
+    let pipeline = ctx.pipelines.get(ctx, kernel, reduce, io)?;
     let params: Vec<[u32; 2]> = kernel.params().map(dispatch::to_bits).collect();
-    let elem = std::mem::size_of::<T>();
-    let chunk = ctx.chunk_elems(elem, None);
+    let (elem, out_elem) = (std::mem::size_of::<I>(), std::mem::size_of::<O>());
+    let chunk = ctx.chunk_elems(elem.max(out_elem), None);
     ctx.scoped(
         "running a kernel on GPU arrays",
         || -> Result<wgpu::SubmissionIndex> {
@@ -157,7 +160,7 @@ fn record_all<T: Element>(
                         size: (n * elem) as u64,
                     })
                     .collect();
-                let out_bytes = (dispatch::out_len(n, reduce.is_some()) * elem) as u64;
+                let out_bytes = (dispatch::out_len(n, reduce.is_some()) * out_elem) as u64;
                 let out = Slot {
                     buffer: output,
                     offset: out_at,
@@ -192,7 +195,21 @@ pub(crate) fn run<T: Element>(
     ctx.check_alive()?;
     let out = Resident::alloc(ctx, len)?;
     if len > 0 {
-        record_all(ctx, kernel, inputs, len, None, &out.buffer)?;
+        record_all::<T, T, T>(ctx, kernel, Io::Plain, inputs, len, None, &out.buffer)?;
+    }
+    Ok(out)
+}
+
+/// `input` converted to `U` (as the host's casts) into a new resident array on its GPU: one
+/// kernel, GPU memory to GPU memory.
+pub(crate) fn cast<S: Element, U: Element>(input: &Resident<S>) -> Result<Resident<U>> {
+    let (ctx, len) = (input.context(), input.len());
+    ctx.check_alive()?;
+    let out = Resident::<U>::alloc(ctx, len)?;
+    if len > 0 {
+        let io = Io::Store(Target::of::<U>());
+        let kernel = Kernel::<S>::Map(&[]);
+        record_all::<S, S, U>(ctx, &kernel, io, &[input], len, None, &out.buffer)?;
     }
     Ok(out)
 }
@@ -212,7 +229,15 @@ pub(crate) fn partials<T: Element>(
     }
     // one partial per workgroup of every chunk: at most one more than len / PER_GROUP per chunk
     let partials = Resident::<T>::alloc(ctx, len.div_ceil(PER_GROUP) + 64)?;
-    record_all(ctx, kernel, inputs, len, Some(how), &partials.buffer)?;
+    record_all::<T, T, T>(
+        ctx,
+        kernel,
+        Io::Plain,
+        inputs,
+        len,
+        Some(how),
+        &partials.buffer,
+    )?;
     let chunk = ctx.chunk_elems(std::mem::size_of::<T>(), None);
     let groups: usize = (0..len)
         .step_by(chunk)
