@@ -6,9 +6,10 @@
 //! within 1.5 ULP of f64) plus `sqrt` and division, and rounds once: every step's error is
 //! far below half an f32 ULP, so the answer is within about 0.5 ULP of the exact one
 //! (measured over every f32 input by `tests/exhaustive.rs`; the README has the worst of
-//! each). Where a formula would cancel near 0 (`expm1`, `log1p`, `sinh`, `arcsinh`,
-//! `arctanh`) its Taylor polynomial takes over below |x| = 2^-5 (the first term left out is
-//! below 2^-35 of the answer). `arctan` of a ratio n/d takes min/max in one division and a
+//! each). Where a formula would cancel near 0 (`expm1`, `sinh`, `arcsinh`, `arctanh`) its
+//! Taylor polynomial takes over below |x| = 2^-5 (the first term left out is below 2^-35 of
+//! the answer). `log1p` alone works in f32 lanes, twice as many: fdlibm's `log1pf` idea,
+//! `ln(1 + x)` with the rounding of `1 + x` recovered exactly (`math::ln_1p_f32`). `arctan` of a ratio n/d takes min/max in one division and a
 //! degree-11 polynomial in t² on [0, 1], then π/2 − atan where n > d; `arcsin`, `arccos` and
 //! `arctan2` are `arctan` of ratios exact in f64 up to one rounding. Branches are selects of both sides, so the block
 //! loops vectorize them.
@@ -87,23 +88,6 @@ fn atan_ratio(n: f64, d: f64) -> f64 {
         FRAC_PI_2 - r
     } else {
         r
-    }
-}
-
-/// `ln(1 + x)` in f64 for an x whose `1 + x` is exact or |x| < [`SMALL`] (every f32 is one).
-#[inline(always)]
-fn ln_1p_wide(x: f64) -> f64 {
-    let poly = x
-        * (1.0
-            + x * (-0.5
-                + x * (1.0 / 3.0
-                    + x * (-0.25 + x * (0.2 + x * (-1.0 / 6.0 + x * (1.0 / 7.0 - x * 0.125)))))));
-    // both sides computed, so the choice is a select the loops vectorize
-    let big = ln_f64(1.0 + x);
-    if x.abs() < SMALL {
-        poly
-    } else {
-        big
     }
 }
 
@@ -203,7 +187,7 @@ impl Elementary for f32 {
     }
     #[inline(always)]
     fn ln_1p(self) -> f32 {
-        ln_1p_wide(f64::from(self)) as f32
+        super::ln_1p_f32(self)
     }
     #[inline(always)]
     fn cbrt(self) -> f32 {
