@@ -589,14 +589,18 @@ impl Device {
         &self,
         stored: &Stored<S>,
     ) -> Result<Stored<U>> {
-        let host = match stored {
+        let read;
+        let host: &[S] = match stored {
             Stored::Gpu(r) if r.context().runs::<U>() => {
                 return gpu::resident_cast(r).map(Stored::Gpu)
             }
-            Stored::Gpu(r) => r.to_vec()?,
-            Stored::Host(v) => v.clone(),
+            Stored::Gpu(r) => {
+                read = r.to_vec()?;
+                &read
+            }
+            Stored::Host(v) => v,
         };
-        let converted: Vec<U> = cpu::convert(&Kernel::Map(&[]), &[&host], host.len(), &[])?;
+        let converted: Vec<U> = cpu::convert(&Kernel::Map(&[]), &[host], host.len(), &[])?;
         match self.resident_gpu::<U>() {
             Some(gpu) => Ok(Stored::Gpu(gpu::Resident::upload(gpu, &converted)?)),
             None => Ok(Stored::Host(converted)),
