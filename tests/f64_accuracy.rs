@@ -167,18 +167,41 @@ fn ln_ref(x: f64) -> Want {
     if x == f64::INFINITY || x == 1.0 {
         return Want::Exact(x.ln());
     }
-    // x = m·2^k with m in [√½, √2) (subnormals scaled up first), then
-    // ln m = 2 atanh s = 2(s + s³/3 + s^5/5 + ..) with s = (m − 1)/(m + 1), |s| ≤ 0.1716: 25
-    // terms reach 2^-120 of the answer
-    let tiny = x < f64::MIN_POSITIVE;
-    let v = if tiny { x * ldexp(1.0, 54) } else { x };
-    let mut k = ((v.to_bits() >> 52) & 0x7ff) as i32 - 1023 - if tiny { 54 } else { 0 };
-    let mut m = f64::from_bits((v.to_bits() & ((1 << 52) - 1)) | (1023 << 52));
-    if m > std::f64::consts::SQRT_2 {
-        m *= 0.5;
+    Want::Wide(ln_dd(Dd::from(x)), 0)
+}
+
+/// ln(1 + x): 1 + x is exact as a double-double, so its logarithm is the reference's own.
+fn log1p_ref(x: f64) -> Want {
+    if x.is_nan() || x < -1.0 {
+        return Want::Exact(f64::NAN);
+    }
+    if x == -1.0 {
+        return Want::Exact(f64::NEG_INFINITY);
+    }
+    // below 2^-60, x − x²/2 rounds to x (and the double-double would lose bits below
+    // f64's normal range)
+    if x == f64::INFINITY || x.abs() < ldexp(1.0, -60) {
+        return Want::Exact(x);
+    }
+    Want::Wide(ln_dd(two_sum(1.0, x)), 0)
+}
+
+/// ln v for a positive finite double-double v: v = m·2^k with m in [√½, √2) (subnormals
+/// scaled up first), then ln m = 2 atanh s = 2(s + s³/3 + s^5/5 + ..) with
+/// s = (m − 1)/(m + 1), |s| ≤ 0.1716: 25 terms reach 2^-120 of the answer.
+fn ln_dd(v: Dd) -> Dd {
+    let tiny = v.hi < f64::MIN_POSITIVE;
+    let v = if tiny { v.scale(ldexp(1.0, 54)) } else { v };
+    let mut k = ((v.hi.to_bits() >> 52) & 0x7ff) as i32 - 1023 - if tiny { 54 } else { 0 };
+    let mut m = v.scale(ldexp(
+        1.0,
+        -(((v.hi.to_bits() >> 52) & 0x7ff) as i32 - 1023),
+    ));
+    if m.hi > std::f64::consts::SQRT_2 {
+        m = m.scale(0.5);
         k += 1;
     }
-    let s = Dd::from(m - 1.0).div(Dd::from(m).add(Dd::from(1.0)));
+    let s = m.sub(Dd::from(1.0)).div(m.add(Dd::from(1.0)));
     let z = s.mul(s);
     let mut p = Dd::from(0.0);
     for j in (0..25).rev() {
@@ -190,7 +213,7 @@ fn ln_ref(x: f64) -> Want {
     for c in LN2 {
         l = l.add(two_prod(f64::from(k), c));
     }
-    Want::Wide(l, 0)
+    l
 }
 
 /// sin r or cos r by Taylor series in double-double, |r| ≤ π/4.
@@ -312,6 +335,45 @@ fn pow_ref(x: f64, y: f64) -> Want {
     Want::Wide(if odd { m.neg() } else { m }, k)
 }
 
+/// atan t for a double-double 0 ≤ t ≤ 1: the C library's f64 atan refined by one Newton
+/// step on tan a = t, a − (sin a − t·cos a)·cos a, which squares its 2^-53 error.
+fn atan_dd(t: Dd) -> Dd {
+    let a = Dd::from(t.hi.atan());
+    let (s, c) = (sin_cos_small(a, false), sin_cos_small(a, true));
+    a.sub(s.sub(t.mul(c)).mul(c))
+}
+
+/// atan2(y, x): C's answers where either is infinite or NaN or both are 0 (exact
+/// constants), else atan of min/max in double-double, moved to its quadrant.
+fn atan2_ref(y: f64, x: f64) -> Want {
+    if !y.is_finite() || !x.is_finite() || (y == 0.0 && x == 0.0) {
+        return Want::Exact(y.atan2(x));
+    }
+    if x == 0.0 {
+        return Want::Exact(HALF_PI[0].copysign(y));
+    }
+    let (mut ay, mut ax) = (y.abs(), x.abs());
+    // tiny pairs scaled up (exactly) so the double-double division keeps its bits
+    if ay.max(ax) < ldexp(1.0, -800) {
+        (ay, ax) = (ldexp(ay, 900), ldexp(ax, 900));
+    }
+    let steep = ay > ax;
+    let (n, d) = if steep { (ax, ay) } else { (ay, ax) };
+    let mut a = atan_dd(Dd::from(n).div(Dd::from(d)));
+    let pi = |k: f64| {
+        HALF_PI
+            .iter()
+            .fold(Dd::from(0.0), |s, &p| s.add(Dd::from(p * k)))
+    };
+    if steep {
+        a = pi(1.0).sub(a);
+    }
+    if x < 0.0 {
+        a = pi(2.0).sub(a);
+    }
+    Want::Wide(if y.is_sign_negative() { a.neg() } else { a }, 0)
+}
+
 /// The error of `got` against `want` in ULPs of the f64 nearest `want` (subnormal answers
 /// in units of 2^-1074); NaN must meet NaN, an infinite or zero answer must be met exactly,
 /// and a value that rounds past f64::MAX must be +-inf.
@@ -430,6 +492,43 @@ fn unary_cases() -> Vec<Unary> {
             bound: 2.0,
         },
         Unary {
+            name: "log1p",
+            op: Op::Log1p,
+            input: |r, i| match i % 4 {
+                0 => any_bits(r).abs(),
+                // (-1, 0), half of them within 2^-k of -1
+                1 if r.next() & 1 == 0 => -r.unit(),
+                1 => -1.0 + r.unit() * ldexp(1.0, -((r.next() % 60) as i32)),
+                2 => (r.unit() - 0.5) * ldexp(1.0, -((r.next() % 60) as i32)),
+                // where 1 + x rounds most: just below and above -1, 1 and powers of two
+                _ => f64::from((r.next() % 64) as u32) * 0.5 - 1.0 + (r.unit() - 0.5) * 1e-12,
+            },
+            reference: log1p_ref,
+            bound: 2.0,
+        },
+        Unary {
+            name: "arctan",
+            op: Op::Arctan,
+            input: |r, i| match i % 3 {
+                0 => any_bits(r),
+                1 => (r.unit() - 0.5) * 6.0,
+                // next to the kernel's reduction bounds
+                _ => {
+                    let b = [0.4375, 0.6875, 1.1875, 2.4375][(r.next() % 4) as usize];
+                    b * (1.0 + (r.unit() - 0.5) * 1e-9)
+                }
+            },
+            // below 2^-30, x − x³/3 rounds to x
+            reference: |x| {
+                if x.abs() < ldexp(1.0, -30) {
+                    Want::Exact(x)
+                } else {
+                    atan2_ref(x, 1.0)
+                }
+            },
+            bound: 2.0,
+        },
+        Unary {
             name: "sin",
             op: Op::Sin,
             input: trig_input,
@@ -536,48 +635,108 @@ fn worst_unary(case: &Unary, count: u64) -> (f64, f64) {
     worst
 }
 
-/// The worst error of element-wise `pow` over `count` pairs, and the pair giving it.
-fn worst_pow(count: u64) -> (f64, (f64, f64)) {
+/// A two-value function: its op, its inputs, its reference and its bound in ULPs.
+struct Binary {
+    name: &'static str,
+    op: BinOp,
+    input: fn(&mut Rng, u64) -> (f64, f64),
+    reference: fn(f64, f64) -> Want,
+    bound: f64,
+}
+
+fn binary_cases() -> Vec<Binary> {
+    vec![
+        Binary {
+            name: "pow",
+            op: BinOp::Pow,
+            input: |r, i| match i % 4 {
+                // every positive magnitude, exponents keeping many answers finite
+                0 => (any_bits(r).abs(), (r.unit() - 0.5) * 40.0),
+                // y·ln x near the largest finite and the subnormal answers, a third of
+                // them within 3e-13 of ln f64::MAX
+                1 => {
+                    let x = 0.7 + r.unit() * 0.72;
+                    let t = match r.next() % 3 {
+                        0 => 600.0 + r.unit() * 109.7,
+                        1 => 709.782_712_893_384 - r.unit() * 3e-13,
+                        _ => -(700.0 + r.unit() * 45.0),
+                    };
+                    (x, t / x.ln())
+                }
+                // negative bases, integer exponents
+                2 => (-(r.unit() * 8.0), ((r.next() % 256) as f64) - 128.0),
+                // x next to 1, huge y
+                _ => (
+                    1.0 + ((r.next() % 128) as f64 - 64.0) * f64::EPSILON,
+                    (r.unit() - 0.5) * 1e17,
+                ),
+            },
+            reference: pow_ref,
+            bound: 2.5,
+        },
+        Binary {
+            name: "arctan2",
+            op: BinOp::Arctan2,
+            input: |r, i| {
+                let sign = |r: &mut Rng, v: f64| if r.next() & 1 == 0 { v } else { -v };
+                match i % 4 {
+                    // every pair of magnitudes and signs
+                    0 => (any_bits(r), any_bits(r)),
+                    1 => ((r.unit() - 0.5) * 4.0, (r.unit() - 0.5) * 4.0),
+                    // ratios at the kernel's reduction bounds and at 1
+                    2 => {
+                        let bounds = [0.4375, 0.6875, 1.0, 1.1875, 2.4375];
+                        let b = bounds[(r.next() % 5) as usize];
+                        let x = r.magnitude(-300.0, 300.0);
+                        let t = b * (1.0 + (r.unit() - 0.5) * 1e-6);
+                        let y = x.abs() * t;
+                        (sign(r, y), x)
+                    }
+                    // near the x axis on the left (π − tiny) and near the y axis
+                    _ => {
+                        let x = r.magnitude(-20.0, 20.0);
+                        let t = r.magnitude(-60.0, -1.0).abs();
+                        let (y, x) = if r.next() & 1 == 0 {
+                            (x.abs() * t, -x.abs())
+                        } else {
+                            (x.abs() / t, x)
+                        };
+                        (sign(r, y), x)
+                    }
+                }
+            },
+            reference: atan2_ref,
+            bound: 2.0,
+        },
+    ]
+}
+
+/// The worst error of a two-value function over `count` pairs (the edges against each
+/// other first), and the pair giving it.
+fn worst_binary(case: &Binary, count: u64) -> (f64, (f64, f64)) {
     let device = Device::cpu();
     let chunk = 1u64 << 22;
     let mut worst = (0.0_f64, (0.0, 0.0));
     let mut start = 0;
     while start < count {
         let end = (start + chunk).min(count);
-        let pairs: Vec<(f64, f64)> = (start..end)
+        let mut pairs: Vec<(f64, f64)> = (start..end)
             .into_par_iter()
-            .map(|i| {
-                let r = &mut Rng(i.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1);
-                match i % 4 {
-                    // every positive magnitude, exponents keeping many answers finite
-                    0 => (any_bits(r).abs(), (r.unit() - 0.5) * 40.0),
-                    // y·ln x near the largest finite and the subnormal answers, a third of
-                    // them within 3e-13 of ln f64::MAX
-                    1 => {
-                        let x = 0.7 + r.unit() * 0.72;
-                        let t = match r.next() % 3 {
-                            0 => 600.0 + r.unit() * 109.7,
-                            1 => 709.782_712_893_384 - r.unit() * 3e-13,
-                            _ => -(700.0 + r.unit() * 45.0),
-                        };
-                        (x, t / x.ln())
-                    }
-                    // negative bases, integer exponents
-                    2 => (-(r.unit() * 8.0), ((r.next() % 256) as f64) - 128.0),
-                    // x next to 1, huge y
-                    _ => (
-                        1.0 + ((r.next() % 128) as f64 - 64.0) * f64::EPSILON,
-                        (r.unit() - 0.5) * 1e17,
-                    ),
-                }
-            })
+            .map(|i| (case.input)(&mut Rng(i.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1), i))
             .collect();
+        if start == 0 && case.name != "pow" {
+            pairs.extend(
+                EDGES
+                    .iter()
+                    .flat_map(|&x| EDGES.iter().map(move |&y| (x, y))),
+            );
+        }
         let (xs, ys): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
-        let got = compute::zip(&device, &xs, &ys, BinOp::Pow).unwrap();
+        let got = compute::zip(&device, &xs, &ys, case.op).unwrap();
         let here = pairs
             .par_iter()
             .zip(&got)
-            .map(|(&(x, y), &g)| (ulps(g, pow_ref(x, y)), (x, y)))
+            .map(|(&(x, y), &g)| (ulps(g, (case.reference)(x, y)), (x, y)))
             .reduce(|| (0.0, (0.0, 0.0)), |a, b| if b.0 > a.0 { b } else { a });
         if here.0 > worst.0 {
             worst = here;
@@ -601,11 +760,14 @@ fn check(count: u64) {
             failed.push(format!("{}: {err} ulp at {at:e}", case.name));
         }
     }
-    if chosen("pow") {
-        let (err, (x, y)) = worst_pow(count);
-        eprintln!("f64 pow: worst {err:.3} ulp at ({x:e}, {y:e}), bound 2.5 ({count} pairs)");
-        if err > 2.5 {
-            failed.push(format!("pow: {err} ulp at ({x:e}, {y:e})"));
+    for case in binary_cases().into_iter().filter(|c| chosen(c.name)) {
+        let (err, (x, y)) = worst_binary(&case, count);
+        eprintln!(
+            "f64 {}: worst {err:.3} ulp at ({x:e}, {y:e}), bound {} ({count} pairs)",
+            case.name, case.bound
+        );
+        if err > case.bound {
+            failed.push(format!("{}: {err} ulp at ({x:e}, {y:e})", case.name));
         }
     }
     assert!(failed.is_empty(), "past the bound: {failed:?}");

@@ -9,15 +9,20 @@
 //! each). Where a formula would cancel near 0 (`expm1`, `sinh`, `arcsinh`, `arctanh`) its
 //! Taylor polynomial takes over below |x| = 2^-5 (the first term left out is below 2^-35 of
 //! the answer). `log1p` alone works in f32 lanes, twice as many: fdlibm's `log1pf` idea,
-//! `ln(1 + x)` with the rounding of `1 + x` recovered exactly (`math::ln_1p_f32`). `arctan` of a ratio n/d takes min/max in one division and a
-//! degree-11 polynomial in t² on [0, 1], then π/2 − atan where n > d; `arcsin`, `arccos` and
-//! `arctan2` are `arctan` of ratios exact in f64 up to one rounding. Branches are selects of both sides, so the block
-//! loops vectorize them.
+//! `ln(1 + x)` with the rounding of `1 + x` recovered exactly (`math::ln_1p_f32`).
+//!
+//! The inverse trigonometric functions work in f32 lanes too. `arctan` of a ratio n/d
+//! takes min/max in one division and a degree-8 polynomial in t² on [0, 1], then π/2 − atan
+//! where n > d (π/2 and π carried as two f32s); `arctan2` is that of |y|/|x|, with C's
+//! quadrants. `arcsin` is a degree-7 polynomial in x² up to |x| = 0.6 and
+//! π/2 − 2·asin √((1 − |x|)/2) above (1 − |x| exact there), `arccos` the same two pieces.
+//! Branches are selects of both sides, so the block loops vectorize them.
 //!
 //! **f64** calls Rust's `std` (the platform's C library, glibc here: its documented bounds
 //! are 1–2 ULP; `asinh`, `acosh` and `atanh` are std's own formulas over `ln_1p` and `ln`,
 //! with `ln 2x` past 2^28 where std's `asinh` overflows), one element at a time: a
-//! vectorized f64 of each is future work.
+//! vectorized f64 of each is future work. `log1p` is the exception: the f32 method in f64
+//! lanes over this crate's f64 `ln` (`math::ln_1p_f64`).
 //!
 //! Special values are C's and numpy's: NaN stays NaN, `arcsin`/`arccos`/`arctanh` outside
 //! [-1, 1] and `arccosh` below 1 give NaN, `log2(0)` is −∞, `arctanh(±1)` is ±∞,
@@ -26,7 +31,7 @@
 
 use super::trig;
 use super::{exp_f64, ln_f64};
-use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, LN_2, LOG10_E, LOG2_E, PI};
+use std::f64::consts::{LN_2, LOG10_E, LOG2_E};
 
 /// The functions of this module for one float type.
 pub(crate) trait Elementary: Sized {
@@ -56,40 +61,135 @@ const HUGE: f64 = 268_435_456.0;
 /// Below this |x| the cancelling functions use their Taylor polynomials.
 const SMALL: f64 = 0.031_25;
 
-/// `atan(n / d)` for n, d ≥ 0, not both 0 and not both ∞ (NaN gives NaN): t = min / max in
-/// one division, atan t = t·P(t²) with P of degree 11 fitted on [0, 1] (a Chebyshev least-
-/// squares fit, relative error under 2·10^-10, far below an f32 ULP), and π/2 − atan t where
-/// n > d.
+/// π/2 and π as an f32 plus the rest, so `HI − (r − LO)` rounds once.
+const FRAC_PI_2_HI: f32 = std::f32::consts::FRAC_PI_2;
+const FRAC_PI_2_LO: f32 = -4.371_139e-8;
+const PI_HI: f32 = std::f32::consts::PI;
+const PI_LO: f32 = -8.742_278e-8;
+
+/// `atan(n / d)` for f32 n, d ≥ 0, not both 0 and not both ∞ (NaN gives NaN), in f32
+/// lanes: t = min / max in one division, atan t = t + t·s·Q(s) with s = t² and Q of degree
+/// 7 fitted on [0, 1] (relative error 1.7·10^-8, weighted towards the worst case), and
+/// π/2 − atan t where n > d.
 #[inline(always)]
-fn atan_ratio(n: f64, d: f64) -> f64 {
-    const P: [f64; 12] = [
-        0.999_999_999_811_947_1,
-        -0.333_333_303_009_565_5,
-        0.199_998_784_753_904_37,
-        -0.142_835_858_564_064_3,
-        0.110_907_136_577_471_75,
-        -0.089_704_983_321_857_54,
-        0.072_218_989_702_047_9,
-        -0.053_901_546_212_571_115,
-        0.033_823_813_694_646_64,
-        -0.015_867_200_482_907_98,
-        0.004_763_876_111_780_967_5,
-        -0.000_671_545_798_060_103_5,
+fn atan_ratio_f32(n: f32, d: f32) -> f32 {
+    const Q: [f32; 8] = [
+        -0.333_331_53,
+        0.199_937_73,
+        -0.142_110_54,
+        0.106_660_01,
+        -0.075_522_07,
+        0.043_211_777,
+        -0.016_367_877,
+        0.002_920_679_7,
     ];
     let big = n > d;
     let t = if big { d } else { n } / if big { n } else { d };
     let s = t * t;
-    let mut p = P[11];
-    for &c in P[..11].iter().rev() {
-        p = p * s + c;
+    let mut q = Q[7];
+    for &c in Q[..7].iter().rev() {
+        q = q * s + c;
     }
-    let r = t * p;
+    let r = t + t * (s * q);
     if big {
-        FRAC_PI_2 - r
+        FRAC_PI_2_HI - (r - FRAC_PI_2_LO)
     } else {
         r
     }
 }
+
+/// Where [`asin_near_f32`] stops and `asin x = π/2 − 2·asin √((1 − x) / 2)` takes over.
+const ASIN_SWITCH: f32 = 0.6;
+
+/// `asin x` for f32 |x| ≤ 0.6: x + x·z·R(z) with z = x² and R of degree 6 fitted on
+/// [0, 0.36] (relative error 5·10^-10).
+#[inline(always)]
+fn asin_near_f32(x: f32) -> f32 {
+    const R: [f32; 7] = [
+        0.166_666_78,
+        0.074_992_426,
+        0.044_816_323,
+        0.028_520_895,
+        0.032_812_01,
+        -0.013_384_22,
+        0.055_547_98,
+    ];
+    let z = x * x;
+    let mut q = R[6];
+    for &c in R[..6].iter().rev() {
+        q = q * z + c;
+    }
+    x + x * (z * q)
+}
+
+/// `2·asin √((1 − a) / 2)` for f32 a in (0.6, 1] (1 − a is exact there): `acos a`, and
+/// π/2 − `asin a`.
+#[inline(always)]
+fn acos_far_f32(a: f32) -> f32 {
+    2.0 * asin_near_f32(((1.0 - a) * 0.5).sqrt())
+}
+
+/// `atan t` for f64 t ≥ 0 (NaN gives NaN), fdlibm's `atan` (Sun Microsystems, 1993) with
+/// its branches as selects: t is moved next to 0, ½, 1 or 1.5, or replaced by −1/t past
+/// 39/16, in one division; atan of the reduced value by fdlibm's degree-22 odd
+/// polynomial, added to atan of that point carried as two f64s.
+#[inline(always)]
+fn atan_f64(t: f64) -> f64 {
+    const HI: [f64; 4] = [
+        4.636_476_090_008_061e-1,
+        std::f64::consts::FRAC_PI_4,
+        9.827_937_232_473_29e-1,
+        std::f64::consts::FRAC_PI_2,
+    ];
+    const LO: [f64; 4] = [
+        2.269_877_745_296_168_7e-17,
+        3.061_616_997_868_383e-17,
+        1.390_331_103_123_099_8e-17,
+        6.123_233_995_736_766e-17,
+    ];
+    const AT: [f64; 11] = [
+        3.333_333_333_333_293e-1,
+        -1.999_999_999_987_648_3e-1,
+        1.428_571_427_250_346_6e-1,
+        -1.111_111_040_546_235_6e-1,
+        9.090_887_133_436_507e-2,
+        -7.691_876_205_044_83e-2,
+        6.661_073_137_387_531e-2,
+        -5.833_570_133_790_573_5e-2,
+        4.976_877_994_615_932_4e-2,
+        -3.653_157_274_421_691_6e-2,
+        1.628_582_011_536_578_2e-2,
+    ];
+    // which point: none below 7/16, then ½, 1, 1.5 and ∞ (bounds 11/16, 19/16, 39/16)
+    let (num, den, k) = if t < 0.4375 {
+        (t, 1.0, 4)
+    } else if t < 0.6875 {
+        (2.0 * t - 1.0, 2.0 + t, 0)
+    } else if t < 1.1875 {
+        (t - 1.0, t + 1.0, 1)
+    } else if t < 2.4375 {
+        (t - 1.5, 1.0 + 1.5 * t, 2)
+    } else {
+        (-1.0, t, 3)
+    };
+    let x = num / den;
+    let z = x * x;
+    let w = z * z;
+    let s1 = z * (AT[0] + w * (AT[2] + w * (AT[4] + w * (AT[6] + w * (AT[8] + w * AT[10])))));
+    let s2 = w * (AT[1] + w * (AT[3] + w * (AT[5] + w * (AT[7] + w * AT[9]))));
+    let near = x - x * (s1 + s2);
+    let (hi, lo) = (HI[k & 3], LO[k & 3]);
+    let far = hi - ((x * (s1 + s2) - lo) - x);
+    if k == 4 {
+        near
+    } else {
+        far
+    }
+}
+
+/// π as an f64 plus the rest.
+const PI_HI_F64: f64 = std::f64::consts::PI;
+const PI_LO_F64: f64 = 1.224_646_799_147_353_2e-16;
 
 impl Elementary for f32 {
     #[inline(always)]
@@ -108,20 +208,44 @@ impl Elementary for f32 {
     }
     #[inline(always)]
     fn asin(self) -> f32 {
-        let x = f64::from(self);
-        // x² and 1 - x² are exact in f64 for an f32 x
-        atan_ratio(x.abs(), (1.0 - x * x).sqrt()).copysign(x) as f32
+        let a = self.abs();
+        let far = FRAC_PI_2_HI - (acos_far_f32(a) - FRAC_PI_2_LO);
+        // NaN and |x| > 1 fall to the near side, whose polynomial keeps NaN; |x| > 1 is NaN
+        let v = if a > ASIN_SWITCH && a <= 1.0 {
+            far.copysign(self)
+        } else {
+            asin_near_f32(self)
+        };
+        if a > 1.0 {
+            f32::NAN
+        } else {
+            v
+        }
     }
     #[inline(always)]
     fn acos(self) -> f32 {
-        let x = f64::from(self);
-        // acos x = 2·atan √((1 - x) / (1 + x)); both sums exact in f64
-        (2.0 * atan_ratio((1.0 - x).sqrt(), (1.0 + x).sqrt())) as f32
+        let a = self.abs();
+        let near = FRAC_PI_2_HI - (asin_near_f32(self) - FRAC_PI_2_LO);
+        let far = acos_far_f32(a);
+        let far = if self < 0.0 {
+            PI_HI - (far - PI_LO)
+        } else {
+            far
+        };
+        let v = if a > ASIN_SWITCH && a <= 1.0 {
+            far
+        } else {
+            near
+        };
+        if a > 1.0 {
+            f32::NAN
+        } else {
+            v
+        }
     }
     #[inline(always)]
     fn atan(self) -> f32 {
-        let x = f64::from(self);
-        atan_ratio(x.abs(), 1.0).copysign(x) as f32
+        atan_ratio_f32(self.abs(), 1.0).copysign(self)
     }
     #[inline(always)]
     fn sinh(self) -> f32 {
@@ -197,18 +321,27 @@ impl Elementary for f32 {
     }
     #[inline(always)]
     fn atan2(self, x: f32) -> f32 {
-        let (y, x) = (f64::from(self), f64::from(x));
-        let (ay, ax) = (y.abs(), x.abs());
+        let (y, ay, ax) = (self, self.abs(), x.abs());
         // |y| / |x|, with C's answers where it is 0/0 (the angle is 0 or π) or ∞/∞ (π/4)
-        let both_inf = ay == f64::INFINITY && ax == f64::INFINITY;
+        let both_inf = ay == f32::INFINITY && ax == f32::INFINITY;
         let both_zero = ay == 0.0 && ax == 0.0;
-        let a = atan_ratio(ay, ax);
-        let a = if both_inf { FRAC_PI_4 } else { a };
+        let a = atan_ratio_f32(ay, ax);
+        let a = if both_inf {
+            std::f32::consts::FRAC_PI_4
+        } else {
+            a
+        };
         let a = if both_zero { 0.0 } else { a };
-        // a left half-plane x (its sign bit set: -0 included) turns a into π - a
-        let a = if x.is_sign_negative() { PI - a } else { a };
+        // a left half-plane x (its sign bit set: -0 included) turns a into π - a, except on
+        // the y axis (y infinite beside a finite x, or x zero), where it is π/2 exactly
+        let vertical = (ay == f32::INFINITY && ax != f32::INFINITY) || (ax == 0.0 && ay != 0.0);
+        let a = if x.is_sign_negative() && !vertical {
+            PI_HI - (a - PI_LO)
+        } else {
+            a
+        };
         let a = if x.is_nan() { x } else { a };
-        a.copysign(y) as f32
+        a.copysign(y)
     }
     #[inline(always)]
     fn hypot(self, b: f32) -> f32 {
@@ -239,7 +372,7 @@ impl Elementary for f64 {
     }
     #[inline(always)]
     fn atan(self) -> f64 {
-        f64::atan(self)
+        atan_f64(self.abs()).copysign(self)
     }
     #[inline(always)]
     fn sinh(self) -> f64 {
@@ -290,7 +423,7 @@ impl Elementary for f64 {
     }
     #[inline(always)]
     fn ln_1p(self) -> f64 {
-        f64::ln_1p(self)
+        super::ln_1p_f64(self)
     }
     #[inline(always)]
     fn cbrt(self) -> f64 {
@@ -298,7 +431,27 @@ impl Elementary for f64 {
     }
     #[inline(always)]
     fn atan2(self, x: f64) -> f64 {
-        f64::atan2(self, x)
+        let (y, ay, ax) = (self, self.abs(), x.abs());
+        // C's answers where |y| / |x| is 0/0 (the angle is 0 or π) or ∞/∞ (π/4)
+        let both_inf = ay == f64::INFINITY && ax == f64::INFINITY;
+        let both_zero = ay == 0.0 && ax == 0.0;
+        let t = ay / ax;
+        let a = atan_f64(t);
+        let a = if both_inf {
+            std::f64::consts::FRAC_PI_4
+        } else {
+            a
+        };
+        let a = if both_zero { 0.0 } else { a };
+        // as f32's, the y axis (an infinite ratio) π/2 exactly: past f64's range π − π/2
+        // would round a ULP away
+        let a = if x.is_sign_negative() && t != f64::INFINITY {
+            PI_HI_F64 - (a - PI_LO_F64)
+        } else {
+            a
+        };
+        let a = if x.is_nan() { x } else { a };
+        a.copysign(y)
     }
     #[inline(always)]
     fn hypot(self, b: f64) -> f64 {
@@ -318,6 +471,24 @@ mod tests {
         assert_eq!(E::atan2(-0.0_f32, 0.0).to_bits(), (-0.0_f32).to_bits());
         assert_eq!(E::atan2(inf, -inf), 3.0 * std::f32::consts::FRAC_PI_4);
         assert_eq!(E::atan2(1.0_f32, -inf), std::f32::consts::PI);
+        assert_eq!(E::atan2(inf, -1.0_f32), std::f32::consts::FRAC_PI_2);
+        assert_eq!(E::atan2(-2.0_f32, -0.0), -std::f32::consts::FRAC_PI_2);
+        let pi2 = std::f64::consts::FRAC_PI_2;
+        assert_eq!(E::atan2(f64::INFINITY, -1.0), pi2);
+        assert_eq!(E::atan2(-2.0, -0.0_f64), -pi2);
+        assert_eq!(E::atan2(1e300, -1e-300_f64), pi2);
+        assert_eq!(E::atan2(-0.0, -1.0_f64), -std::f64::consts::PI);
+        assert_eq!(
+            E::atan2(f64::INFINITY, -f64::INFINITY),
+            3.0 * std::f64::consts::FRAC_PI_4
+        );
+        assert_eq!(E::atan(f64::INFINITY), pi2);
+        assert_eq!(E::atan(-1.0_f64), -std::f64::consts::FRAC_PI_4);
+        assert_eq!(E::ln_1p(-1.0_f64), f64::NEG_INFINITY);
+        assert_eq!(E::ln_1p(-0.0_f64).to_bits(), (-0.0_f64).to_bits());
+        assert!(E::ln_1p(-1.5_f64).is_nan() && E::ln_1p(f64::NAN).is_nan());
+        assert_eq!(E::ln_1p(f64::INFINITY), f64::INFINITY);
+        assert_eq!(E::ln_1p(1e-300_f64), 1e-300);
         assert!(E::atan2(f32::NAN, 1.0).is_nan() && E::atan2(1.0_f32, f32::NAN).is_nan());
         assert_eq!(E::hypot(inf, f32::NAN), inf);
         assert_eq!(E::hypot(f32::NAN, -inf), inf);
