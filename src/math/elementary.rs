@@ -160,31 +160,26 @@ fn atan_f64(t: f64) -> f64 {
         -3.653_157_274_421_691_6e-2,
         1.628_582_011_536_578_2e-2,
     ];
-    // which point: none below 7/16, then ½, 1, 1.5 and ∞ (bounds 11/16, 19/16, 39/16)
-    let (num, den, k) = if t < 0.4375 {
-        (t, 1.0, 4)
+    // which point: 0 below 7/16, then ½, 1, 1.5 and ∞ (bounds 11/16, 19/16, 39/16), with
+    // its atan as two f64s; selects, not an indexed load, so the loop stays vectorized
+    let (num, den, hi, lo) = if t < 0.4375 {
+        (t, 1.0, 0.0, 0.0)
     } else if t < 0.6875 {
-        (2.0 * t - 1.0, 2.0 + t, 0)
+        (2.0 * t - 1.0, 2.0 + t, HI[0], LO[0])
     } else if t < 1.1875 {
-        (t - 1.0, t + 1.0, 1)
+        (t - 1.0, t + 1.0, HI[1], LO[1])
     } else if t < 2.4375 {
-        (t - 1.5, 1.0 + 1.5 * t, 2)
+        (t - 1.5, 1.0 + 1.5 * t, HI[2], LO[2])
     } else {
-        (-1.0, t, 3)
+        (-1.0, t, HI[3], LO[3])
     };
     let x = num / den;
     let z = x * x;
     let w = z * z;
     let s1 = z * (AT[0] + w * (AT[2] + w * (AT[4] + w * (AT[6] + w * (AT[8] + w * AT[10])))));
     let s2 = w * (AT[1] + w * (AT[3] + w * (AT[5] + w * (AT[7] + w * AT[9]))));
-    let near = x - x * (s1 + s2);
-    let (hi, lo) = (HI[k & 3], LO[k & 3]);
-    let far = hi - ((x * (s1 + s2) - lo) - x);
-    if k == 4 {
-        near
-    } else {
-        far
-    }
+    // at the point 0 this is x − x·(s1 + s2), its sign flipped twice exactly
+    hi - ((x * (s1 + s2) - lo) - x)
 }
 
 /// π as an f64 plus the rest.
@@ -211,7 +206,7 @@ impl Elementary for f32 {
         let a = self.abs();
         let far = FRAC_PI_2_HI - (acos_far_f32(a) - FRAC_PI_2_LO);
         // NaN and |x| > 1 fall to the near side, whose polynomial keeps NaN; |x| > 1 is NaN
-        let v = if a > ASIN_SWITCH && a <= 1.0 {
+        let v = if (a > ASIN_SWITCH) & (a <= 1.0) {
             far.copysign(self)
         } else {
             asin_near_f32(self)
@@ -232,7 +227,7 @@ impl Elementary for f32 {
         } else {
             far
         };
-        let v = if a > ASIN_SWITCH && a <= 1.0 {
+        let v = if (a > ASIN_SWITCH) & (a <= 1.0) {
             far
         } else {
             near
@@ -322,9 +317,11 @@ impl Elementary for f32 {
     #[inline(always)]
     fn atan2(self, x: f32) -> f32 {
         let (y, ay, ax) = (self, self.abs(), x.abs());
-        // |y| / |x|, with C's answers where it is 0/0 (the angle is 0 or π) or ∞/∞ (π/4)
-        let both_inf = ay == f32::INFINITY && ax == f32::INFINITY;
-        let both_zero = ay == 0.0 && ax == 0.0;
+        // |y| / |x|, with C's answers where it is 0/0 (the angle is 0 or π) or ∞/∞ (π/4);
+        // `&` and `|`, not `&&` and `||`: no branches, so LLVM does not copy the kernel into
+        // each (it did, evaluating atan twice)
+        let both_inf = (ay == f32::INFINITY) & (ax == f32::INFINITY);
+        let both_zero = (ay == 0.0) & (ax == 0.0);
         let a = atan_ratio_f32(ay, ax);
         let a = if both_inf {
             std::f32::consts::FRAC_PI_4
@@ -334,8 +331,9 @@ impl Elementary for f32 {
         let a = if both_zero { 0.0 } else { a };
         // a left half-plane x (its sign bit set: -0 included) turns a into π - a, except on
         // the y axis (y infinite beside a finite x, or x zero), where it is π/2 exactly
-        let vertical = (ay == f32::INFINITY && ax != f32::INFINITY) || (ax == 0.0 && ay != 0.0);
-        let a = if x.is_sign_negative() && !vertical {
+        let vertical =
+            ((ay == f32::INFINITY) & (ax != f32::INFINITY)) | ((ax == 0.0) & (ay != 0.0));
+        let a = if x.is_sign_negative() & !vertical {
             PI_HI - (a - PI_LO)
         } else {
             a
@@ -348,7 +346,7 @@ impl Elementary for f32 {
         let (a, b) = (f64::from(self), f64::from(b));
         // no f32 square overflows f64; C and numpy give +∞ when either is ∞, NaN or not
         let h = (a * a + b * b).sqrt();
-        let inf = a.abs() == f64::INFINITY || b.abs() == f64::INFINITY;
+        let inf = (a.abs() == f64::INFINITY) | (b.abs() == f64::INFINITY);
         (if inf { f64::INFINITY } else { h }) as f32
     }
 }
@@ -433,8 +431,8 @@ impl Elementary for f64 {
     fn atan2(self, x: f64) -> f64 {
         let (y, ay, ax) = (self, self.abs(), x.abs());
         // C's answers where |y| / |x| is 0/0 (the angle is 0 or π) or ∞/∞ (π/4)
-        let both_inf = ay == f64::INFINITY && ax == f64::INFINITY;
-        let both_zero = ay == 0.0 && ax == 0.0;
+        let both_inf = (ay == f64::INFINITY) & (ax == f64::INFINITY);
+        let both_zero = (ay == 0.0) & (ax == 0.0);
         let t = ay / ax;
         let a = atan_f64(t);
         let a = if both_inf {
@@ -445,7 +443,7 @@ impl Elementary for f64 {
         let a = if both_zero { 0.0 } else { a };
         // as f32's, the y axis (an infinite ratio) π/2 exactly: past f64's range π − π/2
         // would round a ULP away
-        let a = if x.is_sign_negative() && t != f64::INFINITY {
+        let a = if x.is_sign_negative() & (t != f64::INFINITY) {
             PI_HI_F64 - (a - PI_LO_F64)
         } else {
             a
