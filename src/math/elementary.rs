@@ -21,8 +21,9 @@
 //! **f64** calls Rust's `std` (the platform's C library, glibc here: its documented bounds
 //! are 1–2 ULP; `asinh`, `acosh` and `atanh` are std's own formulas over `ln_1p` and `ln`,
 //! with `ln 2x` past 2^28 where std's `asinh` overflows), one element at a time: a
-//! vectorized f64 of each is future work. `log1p` is the exception: the f32 method in f64
-//! lanes over this crate's f64 `ln` (`math::ln_1p_f64`).
+//! vectorized f64 of each is future work. The exceptions, vectorized: `log1p`, the f32
+//! method over this crate's f64 `ln` (`math::ln_1p_f64`), and `arctan` and `arctan2`,
+//! fdlibm's `atan` with its branches as selects (`atan_f64`).
 //!
 //! Special values are C's and numpy's: NaN stays NaN, `arcsin`/`arccos`/`arctanh` outside
 //! [-1, 1] and `arccosh` below 1 give NaN, `log2(0)` is −∞, `arctanh(±1)` is ±∞,
