@@ -388,8 +388,9 @@ impl Device {
     /// `i32` and `u32`; `i64` and `u64` need the adapter's 64-bit integer shaders
     /// (`wgpu::Features::SHADER_INT64`), `f64` its 64-bit float shaders (`SHADER_F64`) and
     /// `SHADER_INT64`: lavapipe has both, llvmpipe's OpenGL neither. An auto device runs the others on the
-    /// CPU; a GPU device gives `Err(Unsupported)` for them. (The f64 transcendental
-    /// functions have no GPU kernel even where `f64` runs: they are routed the same way.)
+    /// CPU; a GPU device gives `Err(Unsupported)` for them. (An `f64` user kernel that calls
+    /// WGSL's transcendental built-ins has no GPU kernel even where `f64` runs: it is routed
+    /// the same way.)
     ///
     /// # Examples
     ///
@@ -527,7 +528,8 @@ impl Device {
 
     /// Runs the checked `kernel` over arrays stored with this device, where they live: host
     /// arrays on the CPU, GPU arrays on their GPU (never a mix: [`Error::DeviceMismatch`]).
-    /// A kernel the GPU has none of (an `f64` transcendental) is `Err(Unsupported)` on a GPU
+    /// A kernel the GPU has none of (an `f64` user kernel calling WGSL's transcendental
+    /// built-ins) is `Err(Unsupported)` on a GPU
     /// device; an auto device reads the arrays back, runs it on the CPU and uploads its array.
     pub(crate) fn execute_stored<T: Element>(
         &self,
@@ -548,7 +550,7 @@ impl Device {
                 let residents = residents.ok_or(Error::DeviceMismatch)?;
                 let gpu = first.context();
                 if self.policy == Policy::Auto && !gpu.runs_kernel(kernel) {
-                    // no GPU kernel of this (an f64 transcendental): read the arrays back,
+                    // no GPU kernel of this (see above): read the arrays back,
                     // run it on the CPU, and keep its array where the inputs live
                     let host = residents
                         .iter()

@@ -11,8 +11,8 @@ pub(crate) use sealed::Kind;
 /// An element type that [`map`](crate::map) and [`zip`](crate::zip) accept: `f32`, `i32`,
 /// `u32` on both backends; `i64` and `u64` (numpy's wrapping and division rules) on the CPU
 /// and on GPUs with 64-bit integer shaders (`wgpu::Features::SHADER_INT64`); `f64` on the
-/// CPU and on GPUs with 64-bit float and integer shaders, but for its transcendental
-/// functions, which run on the CPU. Where the GPU lacks a type, an auto device runs it on the CPU and a GPU device gives
+/// CPU and on GPUs with 64-bit float and integer shaders (its transcendental functions the
+/// crate's own there, in plain f64 arithmetic). Where the GPU lacks a type, an auto device runs it on the CPU and a GPU device gives
 /// `Err(Unsupported)` ([`Device::gpu_runs`](crate::Device::gpu_runs) says which).
 ///
 /// The trait is sealed: its methods are the crate's own scalar semantics and cannot be

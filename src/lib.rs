@@ -105,8 +105,8 @@
 //! `Mod` round toward −∞ as numpy's `//` and `%`; shifts follow numpy's rules for counts past
 //! the width; float-only ops on integers, integer-only ops on floats and a scalar integer
 //! `Div(0)` are errors; `Round` is half-to-even; `i64` and `u64` run on GPUs with 64-bit
-//! integer shaders, `f64` on GPUs with 64-bit float shaders but for its transcendental
-//! functions ([`Device::gpu_runs`]); casts give x86-64's (numpy's) answers on both. The CPU is
+//! integer shaders, `f64` on GPUs with 64-bit float shaders, its transcendental functions
+//! included (the crate's own, in plain f64 arithmetic: [`Device::gpu_runs`]); casts give x86-64's (numpy's) answers on both. The CPU is
 //! IEEE-754 (transcendentals within 4 ULP); the GPU follows WGSL's accuracy rules. Empty input
 //! gives empty output without touching the GPU.
 

@@ -239,7 +239,7 @@ fn gpu_answers_are_numpys_where_exact() {
         );
         run += wide;
     }
-    // f64 where the adapter has it (lavapipe), its exact ops (none is transcendental)
+    // f64 where the adapter has it (lavapipe)
     if device.gpu_runs::<f64>() {
         let wide = check::<f64>(&device, true);
         assert!(wide > 100, "only {wide} f64 cases ran on the GPU");

@@ -197,11 +197,12 @@ fn gpu_array_past_the_adapters_largest_buffer_is_an_error() {
     );
 }
 
-/// f64 GPU arrays where the adapter has f64 (lavapipe): the exact ops run on the GPU; a
-/// transcendental (no f64 GPU kernel) is `Err(Unsupported)` on a GPU device and runs on the
-/// CPU for an auto device, its answer kept on the GPU.
+/// f64 GPU arrays where the adapter has f64 (lavapipe): every op of the table runs on the
+/// GPU (the transcendentals too, in the crate's own f64 arithmetic); a user kernel calling
+/// a WGSL transcendental built-in (no f64 GPU kernel) is `Err(Unsupported)` on a GPU device
+/// and runs on the CPU for an auto device, its answer kept on the GPU.
 #[test]
-fn gpu_f64_arrays_run_transcendentals_on_the_cpu_for_auto() {
+fn gpu_f64_arrays_run_builtin_transcendentals_on_the_cpu_for_auto() {
     use std::io::Write as _;
     let Some(device) = gpu() else { return };
     if !device.gpu_runs::<f64>() {
@@ -221,16 +222,26 @@ fn gpu_f64_arrays_run_transcendentals_on_the_cpu_for_auto() {
     for (g, w) in sq.to_vec().unwrap().iter().zip(&want) {
         assert!((g - w).abs() <= 3.0 * f64::EPSILON * w, "{g} vs {w}");
     }
-    let err = a.map(Op::Exp).unwrap_err();
+    let e = a.map(Op::Exp).unwrap();
+    assert!(e.is_on_gpu());
+    for (g, w) in e.to_vec().unwrap().iter().zip(&data) {
+        assert!(
+            (g - w.exp()).abs() <= 4.0 * f64::EPSILON * w.exp(),
+            "{g} vs {}",
+            w.exp()
+        );
+    }
+    let builtin = Op::custom("exp(x)", |x: f64| x.exp()).unwrap();
+    let err = a.map(builtin.clone()).unwrap_err();
     assert!(matches!(err, Error::Unsupported { .. }), "{err}");
 
     let auto = Device::auto_any(); // the same adapter, chosen the same way
     assert!(auto.gpu_runs::<f64>());
     let b = auto.upload(&data).unwrap();
     assert!(b.is_on_gpu());
-    let e = b.map(Op::Exp).unwrap();
+    let e = b.map(builtin.clone()).unwrap();
     assert!(e.is_on_gpu());
-    let cpu = compute::map(&Device::cpu(), &data, Op::Exp).unwrap();
+    let cpu = compute::map(&Device::cpu(), &data, builtin).unwrap();
     assert_eq!(e.to_vec().unwrap(), cpu);
     let total = compute::Array::reduce(x().sin(), &[&b], Reduce::Sum)
         .unwrap()

@@ -1,7 +1,7 @@
 //! Every shader file in `shaders/` is valid WGSL as code generation combines them: the
-//! template and float.wgsl alone, transcendental.wgsl after float.wgsl, sint.wgsl and
-//! uint.wgsl after int.wgsl (typed by the later file's `alias elem` line). naga parses and
-//! validates each. (The generated kernels, every op on every type, are checked in
+//! template and float.wgsl alone, transcendental.wgsl after float.wgsl, transcendental64.wgsl
+//! after float.wgsl with its f64 format lines, sint.wgsl and uint.wgsl after int.wgsl (typed
+//! by the later file's `alias elem` line). naga parses and validates each. (The generated kernels, every op on every type, are checked in
 //! `src/gpu/codegen.rs`.)
 
 use std::path::Path;
@@ -23,6 +23,24 @@ fn after(base: &str, then: &str) -> String {
     base + &read(then)
 }
 
+/// float.wgsl's format lines set for f64, as code generation sets them.
+fn wide_float(src: &str) -> String {
+    let wide = [
+        ("alias bits = ", "u64"),
+        ("const SIGN: bits = ", "0x8000000000000000lu"),
+        ("const INF: bits = ", "0x7ff0000000000000lu"),
+        ("const QUIET: bits = ", "0x7ff8000000000000lu"),
+    ];
+    src.lines()
+        .map(
+            |line| match wide.iter().find(|(start, _)| line.starts_with(start)) {
+                Some((start, value)) => format!("{start}{value};\n"),
+                None => format!("{line}\n"),
+            },
+        )
+        .collect()
+}
+
 #[test]
 fn every_shader_file_passes_naga_as_code_generation_combines_them() {
     let units = [
@@ -32,6 +50,10 @@ fn every_shader_file_passes_naga_as_code_generation_combines_them() {
             "float.wgsl + transcendental.wgsl",
             after("float.wgsl", "transcendental.wgsl"),
         ),
+        (
+            "float.wgsl (f64) + transcendental64.wgsl",
+            wide_float(&after("float.wgsl", "transcendental64.wgsl")),
+        ),
         ("int.wgsl + sint.wgsl", after("int.wgsl", "sint.wgsl")),
         ("int.wgsl + uint.wgsl", after("int.wgsl", "uint.wgsl")),
     ];
@@ -40,7 +62,7 @@ fn every_shader_file_passes_naga_as_code_generation_combines_them() {
             .unwrap_or_else(|e| panic!("{name}:\n{}", e.emit_to_string(src)));
         naga::valid::Validator::new(
             naga::valid::ValidationFlags::all(),
-            naga::valid::Capabilities::default(),
+            naga::valid::Capabilities::FLOAT64 | naga::valid::Capabilities::SHADER_INT64,
         )
         .validate(&module)
         .unwrap_or_else(|e| panic!("{name}:\n{}", e.emit_to_string(src)));
@@ -54,7 +76,7 @@ fn every_shader_file_passes_naga_as_code_generation_combines_them() {
         })
         .count();
     assert_eq!(
-        files, 6,
-        "elementwise, float, transcendental, int, sint, uint"
+        files, 7,
+        "elementwise, float, transcendental, transcendental64, int, sint, uint"
     );
 }

@@ -16,8 +16,11 @@ use crate::ir::reduce::Reduce;
 pub(crate) const TEMPLATE: &str = include_str!("../../shaders/elementwise.wgsl");
 /// Op helpers for floats.
 pub(crate) const FLOAT: &str = include_str!("../../shaders/float.wgsl");
-/// Op helpers for floats built on WGSL's transcendental built-ins (`f32` kernels only).
+/// Op helpers for floats built on WGSL's transcendental built-ins (`f32` kernels).
 pub(crate) const TRANSCENDENTAL: &str = include_str!("../../shaders/transcendental.wgsl");
+/// The same helpers for `f64` kernels, without WGSL's transcendental built-ins (naga cannot
+/// write them for 64-bit floats): the crate's own algorithms in plain arithmetic.
+pub(crate) const TRANSCENDENTAL64: &str = include_str!("../../shaders/transcendental64.wgsl");
 /// Op helpers for integers of either sign.
 pub(crate) const INT: &str = include_str!("../../shaders/int.wgsl");
 /// Op helpers for signed integers (after `INT`).
@@ -91,7 +94,7 @@ pub(crate) fn generate<T: Element>(
     if !has_kernel(kernel) {
         return Err(Error::Unsupported {
             what: format!(
-                "{} transcendental functions on the GPU (naga cannot write them for 64-bit floats; a CPU or auto device runs them)",
+                "{} user kernels that call WGSL's transcendental built-ins on the GPU (naga cannot write them for 64-bit floats; a CPU or auto device runs them)",
                 T::NAME
             ),
         });
@@ -160,7 +163,7 @@ pub(crate) fn generate<T: Element>(
     let _ = writeln!(body, "    v = {result};");
 
     let helpers = match T::KIND {
-        Kind::Float if wide => FLOAT.to_string(),
+        Kind::Float if wide => FLOAT.to_string() + TRANSCENDENTAL64,
         Kind::Float => FLOAT.to_string() + TRANSCENDENTAL,
         Kind::Signed => INT.to_string() + SINT,
         Kind::Unsigned => INT.to_string() + UINT,
@@ -236,11 +239,10 @@ fn retarget(src: &str, alias: &str, ty: &str, marker: &str, convert: &str) -> St
 }
 
 /// Whether code generation writes `kernel` for `T` at all: every kernel but an `f64` one with
-/// a transcendental step (WGSL's transcendental built-ins, `transcendental.wgsl`, are
-/// included for `f32` only: naga cannot write them for 64-bit floats). Integer `pow`,
-/// though weighed as heavy, is plain arithmetic and runs for every integer type.
+/// a user kernel that calls WGSL's transcendental built-ins (naga cannot write them for
+/// 64-bit floats; the op table's own functions have `transcendental64.wgsl` for `f64`).
 pub(crate) fn has_kernel<T: Element>(kernel: &Kernel<'_, T>) -> bool {
-    T::KIND != Kind::Float || std::mem::size_of::<T>() == 4 || !kernel.transcendental()
+    T::KIND != Kind::Float || std::mem::size_of::<T>() == 4 || !kernel.builtin_transcendental()
 }
 
 /// Rejects a kernel longer than a GPU kernel may be ([`MAX_STEPS`]).
@@ -303,14 +305,7 @@ mod tests {
 
     fn check_every_kernel<T: Element>(p: T) -> usize {
         let mut checked = 0;
-        let f64_kernel = std::mem::size_of::<T>() == 8
-            && <T as crate::element::sealed::Scalar>::KIND == crate::element::Kind::Float;
         for kernel in table_kernels(p) {
-            if f64_kernel && kernel.transcendental() {
-                let err = generate(&kernel, None, Io::Plain).unwrap_err();
-                assert!(matches!(err, crate::Error::Unsupported { .. }), "{err}");
-                continue;
-            }
             let counted = kernel.nonzero().unwrap();
             let mut runs = vec![(&kernel, None), (&counted, Some(Reduce::Sum))];
             runs.extend(Reduce::ALL.map(|r| (&kernel, Some(r))));
@@ -321,7 +316,7 @@ mod tests {
             checked += 1;
         }
         let custom = Op::custom("x * x + x", |x: T| x).unwrap();
-        assert!(!Kernel::map(&custom).transcendental());
+        assert!(!Kernel::map(&custom).builtin_transcendental());
         let chain = Op::Scale(p).then(Op::Clamp(p, p)).then(custom);
         let src = generate(&Kernel::map(&chain), None, Io::Plain).unwrap();
         validate(&src).unwrap_or_else(|e| panic!("{chain:?}: {e}\n{src}"));
@@ -347,39 +342,30 @@ mod tests {
         assert_eq!(check_every_kernel(2_u32), kernels(Types::Float));
         assert_eq!(check_every_kernel(2_i64), kernels(Types::Float));
         assert_eq!(check_every_kernel(2_u64), kernels(Types::Float));
-        let heavy: usize = Prim::ALL
-            .iter()
-            .filter(|p| p.entry().transcendental)
-            .map(|p| match p.entry().arity {
-                Arity::Unary | Arity::Ternary => 1,
-                Arity::Binary => 2,
-            })
-            .sum();
-        assert_eq!(check_every_kernel(2.0_f64), kernels(Types::Int) - heavy);
+        assert_eq!(check_every_kernel(2.0_f64), kernels(Types::Int));
     }
 
     #[test]
-    fn only_f64_transcendentals_lack_a_gpu_kernel() {
+    fn only_f64_user_kernels_calling_builtin_transcendentals_lack_a_gpu_kernel() {
         use super::has_kernel;
         assert!(has_kernel(&Kernel::<i64>::map(&Op::Pow(2))));
         assert!(has_kernel(&Kernel::<u64>::map(&Op::Pow(2))));
         assert!(has_kernel(&Kernel::<f32>::map(&Op::Exp)));
         assert!(has_kernel(&Kernel::<f64>::map(&Op::Sqrt)));
-        assert!(!has_kernel(&Kernel::<f64>::map(&Op::Exp)));
-        assert!(!has_kernel(&Kernel::<f64>::map(&Op::Pow(2.0))));
+        assert!(has_kernel(&Kernel::<f64>::map(&Op::Exp)));
+        assert!(has_kernel(&Kernel::<f64>::map(&Op::Pow(2.0))));
     }
 
     #[test]
-    fn f64_transcendentals_have_no_gpu_kernel() {
-        assert!(generate(&Kernel::<f64>::map(&Op::Sqrt), None, Io::Plain).is_ok());
-        for op in [Op::Exp, Op::Sin, Op::Pow(2.0)] {
+    fn f64_user_kernels_calling_builtin_transcendentals_have_no_gpu_kernel() {
+        for op in [Op::Sqrt, Op::Exp, Op::Sin, Op::Pow(2.0)] {
             assert!(
-                generate(&Kernel::<f64>::map(&op), None, Io::Plain).is_err(),
+                generate(&Kernel::<f64>::map(&op), None, Io::Plain).is_ok(),
                 "{op:?}"
             );
         }
         let custom = Op::custom("exp(x) + 1.0", |x: f64| x.exp() + 1.0).unwrap();
-        assert!(Kernel::map(&custom).transcendental());
+        assert!(Kernel::map(&custom).builtin_transcendental());
         assert!(generate(&Kernel::map(&custom), None, Io::Plain).is_err());
         let custom = Op::custom("sqrt(x) + 1.0", |x: f64| x.sqrt() + 1.0).unwrap();
         assert!(generate(&Kernel::map(&custom), None, Io::Plain).is_ok());

@@ -263,7 +263,8 @@ impl Context {
     }
 
     /// Whether this GPU runs `kernel` over `T`: it runs `T`, and code generation writes the
-    /// kernel ([`codegen::has_kernel`]: not an f64 transcendental).
+    /// kernel ([`codegen::has_kernel`]: not an `f64` user kernel calling WGSL's
+    /// transcendental built-ins).
     pub(crate) fn runs_kernel<T: Element>(&self, kernel: &Kernel<'_, T>) -> bool {
         self.runs::<T>() && codegen::has_kernel(kernel)
     }

@@ -158,13 +158,13 @@ impl<'a, T: Element> Kernel<'a, T> {
         }
     }
 
-    /// Whether any step is a transcendental op or a user kernel that calls one (see
-    /// [`Entry::transcendental`](crate::ir::ops::Entry)).
-    pub(crate) fn transcendental(&self) -> bool {
+    /// Whether a step is a user kernel that calls one of WGSL's transcendental built-ins
+    /// (`exp`, `sin`, `pow`, ...), which a GPU kernel over `f64` cannot (the op table's own
+    /// functions have `shaders/transcendental64.wgsl` there).
+    pub(crate) fn builtin_transcendental(&self) -> bool {
         self.instrs().any(|instr| match instr {
-            Instr::Prim(prim, _) => prim.entry().transcendental,
             Instr::Custom(custom) => custom.transcendental(),
-            Instr::Input(_) | Instr::Const(_) => false,
+            Instr::Prim(..) | Instr::Input(_) | Instr::Const(_) => false,
         })
     }
 

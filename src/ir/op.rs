@@ -152,7 +152,8 @@ impl<T> Custom<T> {
     }
 
     /// Whether the WGSL calls a transcendental built-in (`exp`, `sin`, `pow`, ...), which a
-    /// GPU kernel over `f64` cannot (see [`Entry::transcendental`](crate::ir::ops::Entry)).
+    /// GPU kernel over `f64` cannot (naga writes them for 64-bit floats as SPIR-V drivers
+    /// reject, wgpu issue 6087).
     pub(crate) fn transcendental(&self) -> bool {
         self.transcendental
     }

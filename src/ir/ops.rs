@@ -102,17 +102,13 @@ pub(crate) struct Entry {
     pub(crate) weight: usize,
     /// Its WGSL spelling.
     pub(crate) wgsl: Wgsl,
-    /// Whether it is computed with WGSL's transcendental built-ins (`exp`, `log`, `sin`,
-    /// `pow`, `atan2`, ...): ops of weight [`HEAVY`]. GPU kernels of them exist for `f32`
-    /// only (`shaders/transcendental.wgsl`: naga writes these built-ins for `f64` as SPIR-V
-    /// drivers reject, wgpu issue 6087).
-    pub(crate) transcendental: bool,
     /// Whether every value it gives is 1 or 0 (a comparison, a predicate, a logical op), so
     /// counting where it holds needs no `!= 0` after it.
     pub(crate) predicate: bool,
 }
 
-/// The weight of a transcendental op (see [`Entry::transcendental`]).
+/// The weight of a transcendental op (`exp`, `log`, `sin`, `pow`, `atan2`, ...: in
+/// `shaders/transcendental.wgsl` for `f32`, `transcendental64.wgsl` for `f64`).
 pub(crate) const HEAVY: usize = 10;
 
 /// Most scalar parameters one op carries.
@@ -134,7 +130,6 @@ const fn row(
         types,
         weight,
         wgsl,
-        transcendental: weight == HEAVY,
         predicate,
     }
 }

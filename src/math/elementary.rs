@@ -19,8 +19,9 @@
 //! Branches are selects of both sides, so the block loops vectorize them.
 //!
 //! **f64** calls Rust's `std` (the platform's C library, glibc here: its documented bounds
-//! are 1–2 ULP; `asinh`, `acosh` and `atanh` are std's own formulas over `ln_1p` and `ln`,
-//! with `ln 2x` past 2^28 where std's `asinh` overflows), one element at a time: a
+//! are 1–2 ULP; `asinh` is std's own formula over `ln_1p`, with `ln 2x` past 2^28 where
+//! std's overflows; `acosh` and `atanh` are fdlibm's formulas over the crate's `ln_1p`, as
+//! the GPU's: std's lose 6 and 25+ ULP near 1 and −1), one element at a time: a
 //! vectorized f64 of each is future work. The exceptions, vectorized: `log1p`, the f32
 //! method over this crate's f64 `ln` (`math::ln_1p_f64`), and `arctan` and `arctan2`,
 //! fdlibm's `atan` with its branches as selects (`atan_f64`).
@@ -394,15 +395,34 @@ impl Elementary for f64 {
     }
     #[inline(always)]
     fn acosh(self) -> f64 {
-        if self > HUGE {
-            self.ln() + LN_2
+        // fdlibm's: std's ln(x + √(x² − 1)) loses up to 6 ULP just above 1
+        let x = self;
+        if x > HUGE {
+            x.ln() + LN_2
+        } else if x > 2.0 {
+            (2.0 * x - 1.0 / (x + (x * x - 1.0).sqrt())).ln()
         } else {
-            f64::acosh(self)
+            let t = x - 1.0;
+            let v = super::ln_1p_f64(t + (2.0 * t + t * t).sqrt());
+            if x < 1.0 {
+                f64::NAN
+            } else {
+                v
+            }
         }
     }
     #[inline(always)]
     fn atanh(self) -> f64 {
-        f64::atanh(self)
+        // fdlibm's, on |x| with the sign put back: std's ln_1p(2x / (1 − x)) / 2 loses
+        // 25 ULP and more for x near −1, where 1 − x rounds and ln_1p magnifies it
+        let a = self.abs();
+        let t = a + a;
+        let v = if a < 0.5 {
+            0.5 * super::ln_1p_f64(t + t * a / (1.0 - a))
+        } else {
+            0.5 * super::ln_1p_f64(t / (1.0 - a))
+        };
+        v.copysign(self)
     }
     #[inline(always)]
     fn exp2(self) -> f64 {
