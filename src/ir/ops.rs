@@ -10,7 +10,8 @@
 //!
 //! Adding an op: a variant in the `prims!` list below, its arm in [`Prim::entry`] and in
 //! [`cpu_meaning!`] (both exhaustive: a missing arm does not compile), its WGSL helper in
-//! `shaders/` (float, transcendental, int, sint, uint), and (for a public op) its variant in `op.rs`.
+//! `shaders/` (float, transcendental, int, sint, uint; a transcendental also in
+//! transcendental64 for f64), and (for a public op) its variant in `op.rs`.
 
 /// Declares [`Prim`] and [`Prim::ALL`] from one list, so the two cannot drift apart.
 macro_rules! prims {
