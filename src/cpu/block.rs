@@ -22,11 +22,14 @@ pub(crate) const BLOCK: usize = 4096;
 /// Elements per pass of a kernel with more than one step: the block is evaluated in pieces
 /// this long, one op after the other over each piece. A pass over a short piece leaves the
 /// out-of-order core room to overlap one piece's arithmetic with the next piece's loads; one
-/// pass over the whole block leaves memory idle while the block's later ops run. Measured on
-/// the dev VM, 10^7 f32, interleaved medians: `(2x + y).sqrt()` 4.1 ms with whole-block
-/// passes, 3.6-3.7 ms in pieces of 128 (a plain `zip` 3.3-3.4 ms); the chain `a * 2 + 1`,
-/// `sqrt` 3.6 -> 3.1 ms; 64 is no better, 32 is worse (per-piece bookkeeping).
-const PIECE: usize = 128;
+/// pass over the whole block leaves memory idle while the block's later ops run; but each
+/// piece pays the interpreter's per-instruction bookkeeping once. Measured on the
+/// 2026-12-05 dev VM (AMD EPYC, AVX-512), 10^6 f32, two threads, three alternating rounds
+/// of `examples/race`: `where(x > 2.5, x, 0)` 224–371 µs in pieces of 128, 204–262 in
+/// 512, 186–213 in 1,024; `2x + y` (expr) 775–1,050, 502–663 and 429–460 µs; the three-op
+/// chain level. (On the 2026-11 Xeon at 10^7, 128 had beaten whole-block passes, 3.6 against
+/// 4.1 ms; at 10^7 here the rounds scattered by 2x, no size ahead.)
+const PIECE: usize = 1024;
 
 /// The loops the CPU runs over a block: one per op (at least 1).
 fn passes<T: Element>(kernel: &Kernel<'_, T>) -> usize {

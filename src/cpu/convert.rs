@@ -50,8 +50,8 @@ pub(crate) fn mask<S: Element>(
     )
 }
 
-/// Block by block (in parallel when large): the kernel's values into a buffer, `to` of each
-/// into the output, `after` over the output block.
+/// Block by block (in parallel when large): the kernel's values into a buffer (a plain
+/// cast's are its input's own), `to` of each into the output, `after` over the output block.
 fn run<S: Element, O: Copy + Send>(
     kernel: &Kernel<'_, S>,
     inputs: &[&[S]],
@@ -62,10 +62,14 @@ fn run<S: Element, O: Copy + Send>(
     let block = |(scratch, buf): &mut (Scratch<S>, Vec<MaybeUninit<S>>),
                  (i, dst): (usize, &mut [MaybeUninit<O>])|
      -> bool {
-        let Some(buf) = buf.get_mut(..dst.len()) else {
-            return false;
+        let values = match (kernel, inputs) {
+            // a plain cast converts straight from its input, without a copy into the buffer
+            (Kernel::Map([]), [data]) => data.get(i * BLOCK..i * BLOCK + dst.len()),
+            _ => buf.get_mut(..dst.len()).and_then(|buf| {
+                isa::eval_block(kernel, inputs, i * BLOCK, buf, scratch).map(|v| &*v)
+            }),
         };
-        let Some(values) = isa::eval_block(kernel, inputs, i * BLOCK, buf, scratch) else {
+        let Some(values) = values else {
             return false;
         };
         match convert_block(dst, values, &to) {
