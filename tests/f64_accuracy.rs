@@ -359,6 +359,12 @@ fn atan2_ref(y: f64, x: f64) -> Want {
     }
     let steep = ay > ax;
     let (n, d) = if steep { (ax, ay) } else { (ay, ax) };
+    if !steep && x > 0.0 && n < ldexp(d, -600) {
+        // atan r = r to 2^-1200 of itself; r carried scaled by 2^600, so a tiny answer's low
+        // part keeps its bits (unscaled it underflows below ~2^-1015)
+        let r = Dd::from(ldexp(n, 600)).div(Dd::from(d));
+        return Want::Wide(if y.is_sign_negative() { r.neg() } else { r }, -600);
+    }
     let mut a = atan_dd(Dd::from(n).div(Dd::from(d)));
     let pi = |k: f64| {
         HALF_PI
@@ -822,6 +828,12 @@ fn the_reference_is_wider_than_f64() {
         Want::Exact(_) => panic!("not exact"),
     }
     close(ln_ref(2.0), LN2[0], 1e-16);
+    // a tiny atan2 keeps its low part: 3e-300 / 7e10 = 4.2857...e-311, subnormal, and its
+    // quotient rounded to 2^-1074 is within half a unit
+    let tiny = 3e-300 / 7e10;
+    assert!(ulps(tiny, atan2_ref(3e-300, 7e10)) <= 0.5);
+    assert!(ulps(-tiny, atan2_ref(-3e-300, 7e10)) <= 0.5);
+    assert!(ulps(f64::from_bits(tiny.to_bits() + 1), atan2_ref(3e-300, 7e10)) > 0.5);
     match ln_ref(2.0) {
         Want::Wide(m, _) => assert!((m.lo - LN2[1]).abs() < 1e-31, "{m:?}"),
         Want::Exact(_) => panic!("ln 2 is not exact"),
