@@ -412,18 +412,22 @@ fn op_arctan(x: elem) -> elem {
     return select(bin_copysign(atan_pos(abs(x)), x), x, is_nan(x));
 }
 
-// C's atan2 (math/elementary.rs): atan |y|/|x|, π/4 for ∞/∞, 0 for 0/0, π minus it left of
-// the y axis (π/2 exactly on it), y's sign
+// C's atan2 (math/elementary.rs): r = atan of min/max (π/4 for ∞/∞, 0 for 0/0), then r,
+// π/2 − r where |y| > |x|, π − r and π/2 + r for the same left of the y axis (π/2 exactly
+// on it), each rounded once; y's sign
 fn bin_arctan2(y: elem, x: elem) -> elem {
     let ay = abs(y);
     let ax = abs(x);
     let both_inf = ay == inf_like(x) && ax == inf_like(x);
     let both_zero = ay == 0.0 && ax == 0.0;
-    let t = ay / ax;
-    var a = select(atan_pos(t), 0.7853981633974483, both_inf);
-    a = select(a, 0.0, both_zero);
+    let steep = ay > ax;
+    var r = select(atan_pos(select(ay, ax, steep) / select(ax, ay, steep)), 0.7853981633974483, both_inf);
+    r = select(r, 0.0, both_zero);
     let left = (bitcast<u64>(x) & SIGN) != 0lu;
-    a = select(a, PI_HI - (a - PI_LO), left && t != inf_like(x));
+    let hi = select(PI_HI, HALF_PI, steep);
+    let lo = select(PI_LO, HALF_PI_LO, steep);
+    let turned = select(hi - exact(r - lo), hi + exact(r + lo), steep && left);
+    let a = select(r, turned, steep || left);
     return select(bin_copysign(a, y), nan_like(x), is_nan(x) || is_nan(y));
 }
 

@@ -12,10 +12,11 @@
 //! `ln(1 + x)` with the rounding of `1 + x` recovered exactly (`math::ln_1p_f32`).
 //!
 //! The inverse trigonometric functions work in f32 lanes too. `arctan` of a ratio n/d
-//! takes min/max in one division and a degree-8 polynomial in t² on [0, 1], then π/2 − atan
-//! where n > d (π/2 and π carried as two f32s); `arctan2` is that of |y|/|x|, with C's
-//! quadrants. `arcsin` is a degree-7 polynomial in x² up to |x| = 0.6 and
-//! π/2 − 2·asin √((1 − |x|)/2) above (1 − |x| exact there), `arccos` the same two pieces.
+//! takes min/max in one division and a degree-8 polynomial in t² on [0, 1]; `arctan2` puts
+//! that r in its quadrant in one rounding: r, π/2 − r (|y| > |x|), π/2 + r and π − r left of
+//! the y axis (π/2 and π carried as two floats; `quadrant`, shared with f64). `arcsin` is a
+//! degree-7 polynomial in x² up to |x| = 0.6 and π/2 − 2·asin √((1 − |x|)/2) above
+//! (1 − |x| exact there), `arccos` the same two pieces.
 //! Branches are selects of both sides, so the block loops vectorize them.
 //!
 //! **f64** calls Rust's `std` (the platform's C library, glibc here: its documented bounds
@@ -69,12 +70,12 @@ const FRAC_PI_2_LO: f32 = -4.371_139e-8;
 const PI_HI: f32 = std::f32::consts::PI;
 const PI_LO: f32 = -8.742_278e-8;
 
-/// `atan(n / d)` for f32 n, d ≥ 0, not both 0 and not both ∞ (NaN gives NaN), in f32
-/// lanes: t = min / max in one division, atan t = t + t·s·Q(s) with s = t² and Q of degree
-/// 7 fitted on [0, 1] (relative error 1.7·10^-8, weighted towards the worst case), and
-/// π/2 − atan t where n > d.
+/// `atan(min / max)` for f32 n, d ≥ 0, not both 0 and not both ∞ (NaN gives NaN), in f32
+/// lanes, and whether n > d (the angle is then π/2 minus it): t = min / max in one division,
+/// atan t = t + t·s·Q(s) with s = t² and Q of degree 7 fitted on [0, 1] (relative error
+/// 1.7·10^-8, weighted towards the worst case).
 #[inline(always)]
-fn atan_ratio_f32(n: f32, d: f32) -> f32 {
+fn atan_ratio_f32(n: f32, d: f32) -> (f32, bool) {
     const Q: [f32; 8] = [
         -0.333_331_53,
         0.199_937_73,
@@ -92,9 +93,25 @@ fn atan_ratio_f32(n: f32, d: f32) -> f32 {
     for &c in Q[..7].iter().rev() {
         q = q * s + c;
     }
-    let r = t + t * (s * q);
-    if big {
-        FRAC_PI_2_HI - (r - FRAC_PI_2_LO)
+    (t + t * (s * q), big)
+}
+
+/// The angle whose reduced part is `r` (atan of min/max, in [0, π/4]): r, π/2 − r where the
+/// ratio was steep (|y| > |x|), π − r and π/2 + r for the same in the left half-plane, each
+/// rounded once from π/2 or π as `hi + lo`. Generic over the float type so f32 and f64 share
+/// it; branches as selects.
+#[inline(always)]
+fn quadrant<F>(r: F, steep: bool, left: bool, half_pi: (F, F), pi: (F, F)) -> F
+where
+    F: Copy + std::ops::Add<Output = F> + std::ops::Sub<Output = F>,
+{
+    let (hi, lo) = if steep { half_pi } else { pi };
+    let minus = hi - (r - lo);
+    let plus = hi + (r + lo);
+    if steep & left {
+        plus
+    } else if steep | left {
+        minus
     } else {
         r
     }
@@ -184,7 +201,8 @@ fn atan_f64(t: f64) -> f64 {
     hi - ((x * (s1 + s2) - lo) - x)
 }
 
-/// π as an f64 plus the rest.
+/// π/2 and π as an f64 plus the rest.
+const FRAC_PI_2_LO_F64: f64 = 6.123_233_995_736_766e-17;
 const PI_HI_F64: f64 = std::f64::consts::PI;
 const PI_LO_F64: f64 = 1.224_646_799_147_353_2e-16;
 
@@ -242,7 +260,9 @@ impl Elementary for f32 {
     }
     #[inline(always)]
     fn atan(self) -> f32 {
-        atan_ratio_f32(self.abs(), 1.0).copysign(self)
+        let (r, steep) = atan_ratio_f32(self.abs(), 1.0);
+        let half_pi = (FRAC_PI_2_HI, FRAC_PI_2_LO);
+        quadrant(r, steep, false, half_pi, (PI_HI, PI_LO)).copysign(self)
     }
     #[inline(always)]
     fn sinh(self) -> f32 {
@@ -324,22 +344,17 @@ impl Elementary for f32 {
         // each (it did, evaluating atan twice)
         let both_inf = (ay == f32::INFINITY) & (ax == f32::INFINITY);
         let both_zero = (ay == 0.0) & (ax == 0.0);
-        let a = atan_ratio_f32(ay, ax);
-        let a = if both_inf {
+        let (r, steep) = atan_ratio_f32(ay, ax);
+        let r = if both_inf {
             std::f32::consts::FRAC_PI_4
         } else {
-            a
+            r
         };
-        let a = if both_zero { 0.0 } else { a };
-        // a left half-plane x (its sign bit set: -0 included) turns a into π - a, except on
-        // the y axis (y infinite beside a finite x, or x zero), where it is π/2 exactly
-        let vertical =
-            ((ay == f32::INFINITY) & (ax != f32::INFINITY)) | ((ax == 0.0) & (ay != 0.0));
-        let a = if x.is_sign_negative() & !vertical {
-            PI_HI - (a - PI_LO)
-        } else {
-            a
-        };
+        let r = if both_zero { 0.0 } else { r };
+        // a left half-plane x has its sign bit set (-0 included); on the y axis (x zero, or
+        // y infinite beside a finite x) r is 0 and the angle π/2 exactly
+        let half_pi = (FRAC_PI_2_HI, FRAC_PI_2_LO);
+        let a = quadrant(r, steep, x.is_sign_negative(), half_pi, (PI_HI, PI_LO));
         let a = if x.is_nan() { x } else { a };
         a.copysign(y)
     }
@@ -454,21 +469,23 @@ impl Elementary for f64 {
         // C's answers where |y| / |x| is 0/0 (the angle is 0 or π) or ∞/∞ (π/4)
         let both_inf = (ay == f64::INFINITY) & (ax == f64::INFINITY);
         let both_zero = (ay == 0.0) & (ax == 0.0);
-        let t = ay / ax;
-        let a = atan_f64(t);
-        let a = if both_inf {
+        let steep = ay > ax;
+        let r = atan_f64(if steep { ax } else { ay } / if steep { ay } else { ax });
+        let r = if both_inf {
             std::f64::consts::FRAC_PI_4
         } else {
-            a
+            r
         };
-        let a = if both_zero { 0.0 } else { a };
-        // as f32's, the y axis (an infinite ratio) π/2 exactly: past f64's range π − π/2
-        // would round a ULP away
-        let a = if x.is_sign_negative() & (t != f64::INFINITY) {
-            PI_HI_F64 - (a - PI_LO_F64)
-        } else {
-            a
-        };
+        let r = if both_zero { 0.0 } else { r };
+        // as f32's: on the y axis r is 0 and the angle π/2 exactly
+        let half_pi = (std::f64::consts::FRAC_PI_2, FRAC_PI_2_LO_F64);
+        let a = quadrant(
+            r,
+            steep,
+            x.is_sign_negative(),
+            half_pi,
+            (PI_HI_F64, PI_LO_F64),
+        );
         let a = if x.is_nan() { x } else { a };
         a.copysign(y)
     }
@@ -496,6 +513,10 @@ mod tests {
         assert_eq!(E::atan2(f64::INFINITY, -1.0), pi2);
         assert_eq!(E::atan2(-2.0, -0.0_f64), -pi2);
         assert_eq!(E::atan2(1e300, -1e-300_f64), pi2);
+        // just left of the y axis, π/2 + r rounded once (π − (π/2 − r) rounded twice and
+        // gave 1.5707963 in f32, π/2 + 1 ULP in f64: below atan2(1, -0))
+        assert_eq!(E::atan2(1.0_f32, -1e-8), std::f32::consts::FRAC_PI_2);
+        assert_eq!(E::atan2(1.0_f64, -1e-17), pi2);
         assert_eq!(E::atan2(-0.0, -1.0_f64), -std::f64::consts::PI);
         assert_eq!(
             E::atan2(f64::INFINITY, -f64::INFINITY),
