@@ -1,7 +1,7 @@
 // The float ops built on WGSL's transcendental built-ins (exp, log, sin, pow, atan2, ...),
 // for f32 kernels: naga writes these built-ins for f64 as SPIR-V that drivers reject or
-// miscompute (wgpu issue 6087), so an f64 kernel never includes this file and its ops run
-// on the CPU (the op table's `transcendental` flag). Uses float.wgsl's helpers.
+// miscompute (wgpu issue 6087), so an f64 kernel includes transcendental64.wgsl instead,
+// the same ops in plain f64 arithmetic. Uses float.wgsl's helpers.
 //
 // Accuracy is WGSL's (see README): exp 3 + 2|x| ULP, log 2^-21 absolute on [0.5, 2],
 // sin/cos 2^-11 absolute on [-pi, pi], 4096 ULP for the arc functions, the others inherited

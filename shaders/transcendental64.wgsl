@@ -6,7 +6,8 @@
 // atan, pow with a double-double ln), ported step for step, and fdlibm's formulas over
 // them for the functions the CPU takes from the C library. Uses float.wgsl's helpers.
 // Accuracy: within a few ULP of the CPU's answer where the GPU's arithmetic is IEEE's (the
-// README gives each function's measured worst); special values are numpy's.
+// README gives each function's measured worst); special values (NaN, ±0, ±∞, domain edges)
+// are numpy's, checked against numpy's recorded answers (tests/numpy_answers.rs).
 alias elem = f64;
 
 const LOG2E: f64 = 1.4426950408889634;
@@ -78,11 +79,8 @@ fn split_exponent(x: f64) -> Split {
 // fdlibm's polynomial in s = f / (2 + f), f = m - 1)
 fn ln_plus(x: f64, c: f64) -> f64 {
     let sp = split_exponent(x);
-    return ln_parts(sp.e, sp.m - 1.0, c);
-}
-
-// e·ln2 + ln(1 + f) + c for f in [√½ - 1, √2 - 1)
-fn ln_parts(e: f64, f: f64, c: f64) -> f64 {
+    let e = sp.e;
+    let f = sp.m - 1.0;
     let s = f / (2.0 + f);
     let z = s * s;
     let w = z * z;
@@ -101,13 +99,14 @@ fn ln_edges(x: f64, v: f64) -> f64 {
 
 fn op_log(x: elem) -> elem { return ln_edges(x, ln_plus(x, 0.0)); }
 
-// ln(1 + x): where 1 + x is in [√½, √2), ln's polynomial of f = x itself, exact; else ln of
-// 1 + x rounded, whose rounding is under 1.1 ULP of the answer there (|ln(1 + x)| > 0.34).
-// (The CPU recovers that rounding as (1 + x) - u, which GPU compilers fold to 0.)
+// ln(1 + x) as the CPU's (math::ln_1p_f64): u = 1 + x rounded, the rounding c = (1 + x) − u
+// recovered exactly (behind `exact`: GPU compilers fold (1 + x) − 1 to x) and c/u added
+// inside ln's sum
 fn op_log1p(x: elem) -> elem {
-    let u = 1.0 + x;
-    let near = x >= -0.2928932188134524 && x < 0.41421356237309503;
-    let v = select(ln_plus(u, 0.0), ln_parts(0.0, x, 0.0), near);
+    let u = exact(1.0 + x);
+    let c0 = select(x - (u - 1.0), 1.0 - (u - x), u >= 2.0);
+    let c = select(0.0, c0 / u, u < TWO54);
+    let v = ln_plus(u, c);
     let edge = select(select(v, x, x == inf_like(x)), nan_like(x), is_nan(x) || x < -1.0);
     return select(select(edge, neg_inf_like(x), x == -1.0), x, x == 0.0);
 }
@@ -283,6 +282,15 @@ var<private> TWO_OVER_PI: array<u32, 42> = array<u32, 42>(
     0x56033046u, 0xFC7B6BABu, 0u, 0u,
 );
 
+// 2^e for a normal power of two
+fn pow2(e: i32) -> f64 { return bitcast<f64>(u64(e + 1023) << 52u); }
+
+// leading zero bits of a u64 (naga cannot write the 64-bit bit-counting built-ins)
+fn leading_zeros64(v: u64) -> u32 {
+    let high = u32(v >> 32u);
+    return select(countLeadingZeros(high), 32u + countLeadingZeros(u32(v)), high == 0u);
+}
+
 // 32 bits of 2/π's table from bit `at` on
 fn two_over_pi_word(at: u32) -> u32 {
     let w = at / 32u;
@@ -321,11 +329,31 @@ fn reduce_pio2_far(x: f64) -> Reduced {
     let quarter = i32(r[5] >> 30u);
     let f1 = ((((r[5] << 32u) | r[4]) << 2u) | (r[3] >> 30u));
     let f0 = ((((r[3] << 32u) | r[2]) << 2u) | (r[1] >> 30u));
-    let sf1 = bitcast<i64>(f1);
-    let n = (quarter + select(0, 1, sf1 < 0li)) & 3;
-    // the fraction as hi + lo, each times 2^-64: hi the top 53 bits exactly
-    let hi = f64(sf1 >> 11u) * 2048.0 * 5.421010862427522e-20;
-    let lo = (f64(f1 & 0x7fflu) + f64(f0) * 5.421010862427522e-20) * 5.421010862427522e-20;
+    let negative = bitcast<i64>(f1) < 0li;
+    let n = (quarter + select(0, 1, negative)) & 3;
+    // the fraction's magnitude (two's complement undone), normalized so its top bit is set:
+    // a tiny fraction (x just off a multiple of π/2) keeps all its bits
+    let m0 = select(f0, ~f0 + 1lu, negative);
+    let m1 = select(f1, ~f1 + select(0lu, 1lu, m0 == 0lu), negative);
+    let k = select(leading_zeros64(m1), 64u + leading_zeros64(m0), m1 == 0lu);
+    var top = 0lu;
+    var next = 0lu;
+    if (k == 0u) {
+        top = m1;
+        next = m0;
+    } else if (k < 64u) {
+        top = (m1 << k) | (m0 >> (64u - k));
+        next = m0 << k;
+    } else if (k < 128u) {
+        top = m0 << (k - 64u);
+    }
+    // |fraction| = top·2^(-64-k) + next·2^(-128-k); hi the top 53 bits exactly
+    let scale = pow2(-64 - i32(k));
+    let mag_hi = f64(top >> 11u) * 2048.0 * scale;
+    let mag_lo = (f64(top & 0x7fflu) + f64(next) * 5.421010862427522e-20) * scale;
+    let zero = k >= 128u;
+    let hi = select(select(mag_hi, -mag_hi, negative), 0.0, zero);
+    let lo = select(select(mag_lo, -mag_lo, negative), 0.0, zero);
     let p = two_prod(hi, HALF_PI);
     let q = p.lo + (hi * HALF_PI_LO + lo * HALF_PI);
     let y0 = exact(p.hi + q);
@@ -366,9 +394,11 @@ fn sin_quadrant(n: i32, y0: f64, y1: f64) -> f64 {
     let v = select(kernel_sin(y0, y1), kernel_cos(y0, y1), (n & 1) != 0);
     return select(v, -v, (n & 2) != 0);
 }
+// ±0 kept as it is (round(-0·2/π) is -0, and -0 - (-0·c) is +0)
 fn op_sin(x: elem) -> elem {
     let r = reduce_pio2(x);
-    return select(sin_quadrant(r.n, r.y0, r.y1), nan_like(x), !(abs(x) < inf_like(x)));
+    let v = select(sin_quadrant(r.n, r.y0, r.y1), nan_like(x), !(abs(x) < inf_like(x)));
+    return select(v, x, x == 0.0);
 }
 fn op_cos(x: elem) -> elem {
     let r = reduce_pio2(x);
@@ -379,7 +409,8 @@ fn op_tan(x: elem) -> elem {
     let r = reduce_pio2(x);
     let s = kernel_sin(r.y0, r.y1);
     let c = kernel_cos(r.y0, r.y1);
-    return select(select(s / c, -c / s, (r.n & 1) != 0), nan_like(x), !(abs(x) < inf_like(x)));
+    let v = select(select(s / c, -c / s, (r.n & 1) != 0), nan_like(x), !(abs(x) < inf_like(x)));
+    return select(v, x, x == 0.0);
 }
 
 // atan t for t ≥ 0 (math::atan_f64, fdlibm's atan): t moved next to 0, ½, 1, 1.5 or ∞,
@@ -446,7 +477,7 @@ fn op_arccos(x: elem) -> elem {
 struct Dd { hi: f64, lo: f64 }
 fn two_sum(a: f64, b: f64) -> Dd {
     let s = exact(a + b);
-    let bb = s - a;
+    let bb = exact(s - a);
     return Dd(s, (a - (s - bb)) + (b - bb));
 }
 fn fast_two_sum(a: f64, b: f64) -> Dd {
