@@ -35,14 +35,8 @@ fn neg_inf_like(x: f64) -> f64 { return -inf_like(x); }
 var<workgroup> OPAQUE_ZERO: u32;
 fn exact(v: f64) -> f64 { return bitcast<f64>(bitcast<u64>(v) | u64(OPAQUE_ZERO)); }
 
-// e^(x + tail), tail a double-double's low part (math::exp_f64_tail): x = k·ln2 + r,
-// |r| ≤ ln2/2, e^r by its Taylor polynomial to r^13, 2^k applied in two halves.
-fn exp_tail(x0: f64, tail: f64) -> f64 {
-    let inside = x0 > -746.0 && x0 < 710.0;
-    let x = clamp(x0, -746.0, 710.0);
-    let kf = round(x * LOG2E);
-    let k = i32(kf);
-    let r = exact(x - kf * LN2_HI) - kf * LN2_LO + select(0.0, tail, inside);
+// e^r − 1 for |r| ≤ ln2/2 by its Taylor polynomial to r^13 (truncation below 0.1 ULP)
+fn exp_minus_one(r: f64) -> f64 {
     var q: f64 = 1.0 / 6227020800.0;
     q = 1.0 / 479001600.0 + r * q;
     q = 1.0 / 39916800.0 + r * q;
@@ -54,7 +48,18 @@ fn exp_tail(x0: f64, tail: f64) -> f64 {
     q = 1.0 / 120.0 + r * q;
     q = 1.0 / 24.0 + r * q;
     q = 1.0 / 6.0 + r * q;
-    let p = 1.0 + exact(r + r * r * (0.5 + r * q));
+    return r + r * r * (0.5 + r * q);
+}
+
+// e^(x + tail), tail a double-double's low part (math::exp_f64_tail): x = k·ln2 + r,
+// |r| ≤ ln2/2, e^r by its Taylor polynomial to r^13, 2^k applied in two halves.
+fn exp_tail(x0: f64, tail: f64) -> f64 {
+    let inside = x0 > -746.0 && x0 < 710.0;
+    let x = clamp(x0, -746.0, 710.0);
+    let kf = round(x * LOG2E);
+    let k = i32(kf);
+    let r = exact(x - kf * LN2_HI) - kf * LN2_LO + select(0.0, tail, inside);
+    let p = 1.0 + exact(exp_minus_one(r));
     let k1 = k >> 1u;
     let k2 = k - k1;
     let s1 = bitcast<f64>(u64(k1 + 1023) << 52u);
@@ -135,18 +140,7 @@ fn op_expm1(x: elem) -> elem {
     let xc = clamp(x, -40.0, 40.0);
     let kf = round(xc * LOG2E);
     let r = exact(xc - kf * LN2_HI) - kf * LN2_LO;
-    var q: f64 = 1.0 / 6227020800.0;
-    q = 1.0 / 479001600.0 + r * q;
-    q = 1.0 / 39916800.0 + r * q;
-    q = 1.0 / 3628800.0 + r * q;
-    q = 1.0 / 362880.0 + r * q;
-    q = 1.0 / 40320.0 + r * q;
-    q = 1.0 / 5040.0 + r * q;
-    q = 1.0 / 720.0 + r * q;
-    q = 1.0 / 120.0 + r * q;
-    q = 1.0 / 24.0 + r * q;
-    q = 1.0 / 6.0 + r * q;
-    let pm1 = r + r * r * (0.5 + r * q);
+    let pm1 = exp_minus_one(r);
     let s = bitcast<f64>(u64(i32(kf) + 1023) << 52u);
     let v = select(s * pm1 + (s - 1.0), pm1, kf == 0.0);
     let far = select(-1.0, exp_tail(x, 0.0), x > 0.0);
