@@ -70,8 +70,9 @@ fn op_logical_not(x: elem) -> elem { return select(ONE, ZERO, truthy(x)); }
 // r has the other sign (1 // 0.1 is 9: 0.1 is above 1/10), up where |r| reached |b| and
 // a - (q + 1)·b has b's sign or is 0 (WGSL allows 2.5 ULP for `/`). Otherwise r stays,
 // even at b itself, as numpy's: -1e-16 // 3 is -1, remainder 3. numpy's answer wherever
-// the quotient is below 2^(significand bits) and the driver fuses fma (lavapipe, llvmpipe
-// and GPUs do); beyond, within an ULP of a, where the CPU uses C's exact fmod.
+// the quotient is below 2^(significand bits) and the driver fuses fma (llvmpipe and GPUs
+// do; lavapipe's f64 fma rounds twice); beyond, within an ULP of a, where the CPU uses C's
+// exact fmod.
 fn divmod(a: elem, b: elem) -> vec2<elem> {
     var q = floor(a / b);
     var m = fma(-q, b, a);
