@@ -92,17 +92,3 @@ pub fn is_float_only_bin(op: BinOp) -> bool {
 pub fn is_integer_only_bin(op: BinOp) -> bool {
     op.prim().entry().types == Types::Int
 }
-
-/// Whether the op table weighs `op` (a one-value op or a chain) as a transcendental: its
-/// GPU answer is within a bound of ULPs, not exact.
-pub fn is_transcendental<T: Element>(op: &Op<T>) -> bool {
-    crate::ir::kernel::Kernel::map(op)
-        .instrs()
-        .any(|i| matches!(i, crate::ir::kernel::Instr::Prim(p, _) if p.entry().weight == crate::ir::ops::HEAVY))
-}
-
-/// Whether the op table weighs the binary `op` as a transcendental (see
-/// [`is_transcendental`]).
-pub fn is_transcendental_bin(op: BinOp) -> bool {
-    op.prim().entry().weight == crate::ir::ops::HEAVY
-}
