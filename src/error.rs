@@ -107,6 +107,17 @@ pub enum Error {
         /// What went wrong.
         what: String,
     },
+    /// A string expression that cannot be read, or names an array that was not given
+    /// ([`parse`](crate::parse::parse), [`evaluate`](crate::evaluate)); nothing was run.
+    #[error("column {column}: {message}")]
+    Syntax {
+        /// What kind of problem.
+        kind: SyntaxKind,
+        /// Where, 1-based, in characters of the expression string.
+        column: usize,
+        /// The problem in words.
+        message: String,
+    },
     /// The GPU device was lost (driver reset, device destroyed); later GPU calls on this
     /// [`Device`](crate::Device) fail the same way.
     #[error("GPU device lost: {reason}")]
@@ -114,6 +125,30 @@ pub enum Error {
         /// The reason the driver gave.
         reason: String,
     },
+}
+
+/// What kind of problem an [`Error::Syntax`] reports.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SyntaxKind {
+    /// A character or token out of place, an unclosed parenthesis, a chained comparison.
+    Syntax,
+    /// A name the expression reads that no given array has.
+    UnknownName,
+    /// A call of a function the grammar does not know.
+    UnknownFunction,
+    /// A call with the wrong number of arguments.
+    ArgumentCount,
+    /// `sum`, `prod`, `min` or `max` anywhere but as the outermost call.
+    ReductionNotOutermost,
+    /// A literal the element type cannot hold (a float in an integer expression, an integer
+    /// out of range).
+    Literal,
+    /// An operator or function the element type does not have (`/` or `sqrt` on integers,
+    /// `&` on floats that are not booleans).
+    Types,
+    /// Parentheses, calls or unary operators nested past the parser's limit.
+    TooDeep,
 }
 
 /// `Result` with the crate's [`Error`].

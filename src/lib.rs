@@ -141,10 +141,12 @@ mod cpu;
 mod device;
 mod element;
 mod error;
+mod evaluate;
 pub mod expr;
 mod gpu;
 mod ir;
 mod math;
+pub mod parse;
 #[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod testing;
@@ -159,7 +161,8 @@ pub use calls::{
 pub use cost::{CostModel, Costs};
 pub use device::{Backend, Device};
 pub use element::Element;
-pub use error::{Error, Result};
+pub use error::{Error, Result, SyntaxKind};
+pub use evaluate::evaluate;
 pub use expr::{Expr, Inputs};
 pub use gpu::{Stats, DEFAULT_GPU_MEMORY_LIMIT};
 pub use ir::kernel::MAX_INPUTS;

@@ -39,7 +39,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("1 ir", &["src/ir/**"]),
-    ("2 front end", &["src/expr.rs"]),
+    ("2 front end", &["src/expr.rs", "src/parse.rs"]),
     ("3 backends", &["src/cpu/**", "src/gpu/**"]),
     ("4 calibrate", &["src/calibrate.rs"]),
     ("5 device", &["src/device.rs"]),
@@ -47,6 +47,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "6 calls",
         &[
             "src/calls.rs",
+            "src/evaluate.rs",
             "src/array.rs",
             "src/asynchronous.rs",
             "src/testing.rs",

@@ -1,0 +1,926 @@
+//! String expressions in numexpr's grammar, read into an [`Expr`]: what a user coming from
+//! `numexpr.evaluate("sqrt(2*a + b)")` writes, for Rust callers and for the Python package
+//! alike (one engine).
+//!
+//! ```
+//! use compute::parse::{parse, Value};
+//! use compute::Device;
+//!
+//! let parsed = parse::<f32>("where(a > 0.5, sqrt(2*a + b), -b)")?;
+//! assert_eq!(parsed.names(), ["a", "b"]);
+//! let (a, b) = ([0.0_f32, 4.0], [1.0_f32, 1.0]);
+//! let out = parsed.evaluate(&Device::cpu(), &[("a", &a[..]), ("b", &b[..])])?;
+//! assert_eq!(out, Value::Array(vec![-1.0, 3.0]));
+//!
+//! let total = compute::evaluate(&Device::cpu(), "sum(a * b)", &[("a", &a[..]), ("b", &b[..])])?;
+//! assert_eq!(total, Value::Scalar(Some(4.0)));
+//! # Ok::<(), compute::Error>(())
+//! ```
+//!
+//! The grammar is Python's, as numexpr reads it, with Python's precedence (lowest first):
+//! comparisons (`<`, `<=`, `>`, `>=`, `==`, `!=`; not chained), `|`, `^`, `&`, `<<` `>>`,
+//! `+` `-`, `*` `/` `//` `%`, unary `-` `+` `~`, `**` (right-associative, and `-a**2` is
+//! `-(a**2)`). Operands are integer and float literals (`3`, `2.5`, `.5`, `1e-3`), `True`
+//! and `False`, names (each distinct name one input array, in order of first appearance;
+//! at most [`MAX_INPUTS`](crate::MAX_INPUTS) per expression), parentheses, and calls of
+//! [`FUNCTIONS`]. `&`, `|`, `^` and `~` are logical on booleans (comparisons, `isnan` and
+//! the like, `True`/`False`) and bitwise on integers, as numpy's; `sum`, `prod`, `min` and
+//! `max` of one argument reduce, and only as the outermost call.
+//!
+//! Every failure is an [`Error::Syntax`] naming the 1-based column (in characters) and a
+//! [`SyntaxKind`]; no input string panics, overflows the stack or takes more than linear
+//! time (nesting past [`MAX_NESTING`] is an error).
+
+use crate::element::sealed::{Kind, Number};
+use crate::element::Element;
+use crate::error::{Error, Result, SyntaxKind};
+use crate::expr::{constant, input, where_, Expr};
+use crate::ir::reduce::Reduce;
+
+/// The most parentheses, calls, unary operators and powers one expression nests: deep enough
+/// for any formula, shallow enough that parsing needs under 1 MiB of stack even in a debug
+/// build (about 10 KiB a level there, under 3 KiB in release; `tests/parse.rs` runs the
+/// deepest accepted forms on a 1 MiB thread).
+pub const MAX_NESTING: usize = 64;
+
+/// The element-wise functions a string expression may call, with their argument counts:
+/// numexpr's list, plus numpy's other everyday functions the crate runs.
+pub const FUNCTIONS: &[(&str, usize)] = &[
+    ("where", 3),
+    ("sqrt", 1),
+    ("exp", 1),
+    ("expm1", 1),
+    ("exp2", 1),
+    ("log", 1),
+    ("log1p", 1),
+    ("log2", 1),
+    ("log10", 1),
+    ("sin", 1),
+    ("cos", 1),
+    ("tan", 1),
+    ("arcsin", 1),
+    ("arccos", 1),
+    ("arctan", 1),
+    ("arctan2", 2),
+    ("sinh", 1),
+    ("cosh", 1),
+    ("tanh", 1),
+    ("arcsinh", 1),
+    ("arccosh", 1),
+    ("arctanh", 1),
+    ("abs", 1),
+    ("absolute", 1),
+    ("floor", 1),
+    ("ceil", 1),
+    ("round", 1),
+    ("cbrt", 1),
+    ("sign", 1),
+    ("hypot", 2),
+    ("copysign", 2),
+    ("minimum", 2),
+    ("maximum", 2),
+    ("isnan", 1),
+    ("isinf", 1),
+    ("isfinite", 1),
+];
+
+/// The reductions a string expression may end in: `sum(...)`, `prod(...)`, `min(...)`,
+/// `max(...)` as its outermost call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reduction {
+    /// `sum(...)`: numpy's `sum` (pairwise for floats, wrapping for integers).
+    Sum,
+    /// `prod(...)`: numpy's `prod`.
+    Prod,
+    /// `min(...)`: the smallest value, NaN if any is NaN.
+    Min,
+    /// `max(...)`: the largest value, NaN if any is NaN.
+    Max,
+}
+
+impl Reduction {
+    /// The crate's [`Reduce`] for this reduction; `None` for one it does not run yet.
+    pub fn reduce(self) -> Option<Reduce> {
+        match self {
+            Reduction::Sum => Some(Reduce::Sum),
+            Reduction::Min => Some(Reduce::Min),
+            Reduction::Max => Some(Reduce::Max),
+            Reduction::Prod => None,
+        }
+    }
+
+    fn named(name: &str) -> Option<Reduction> {
+        Some(match name {
+            "sum" => Reduction::Sum,
+            "prod" => Reduction::Prod,
+            "min" => Reduction::Min,
+            "max" => Reduction::Max,
+            _ => return None,
+        })
+    }
+}
+
+/// A string expression read into an [`Expr`]: its input names and its reduction, if any.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed<T> {
+    expr: Expr<T>,
+    names: Vec<String>,
+    columns: Vec<usize>,
+    reduction: Option<Reduction>,
+}
+
+impl<T> Parsed<T> {
+    /// The element-wise expression (inside the reduction, if there is one); input `k` is
+    /// the array named `names()[k]`.
+    pub fn expr(&self) -> &Expr<T> {
+        &self.expr
+    }
+
+    /// The names the expression reads, in order of first appearance.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The reduction the expression ends in, if any.
+    pub fn reduction(&self) -> Option<Reduction> {
+        self.reduction
+    }
+
+    /// The 1-based column where `names()[k]` first appears.
+    pub fn column_of(&self, k: usize) -> Option<usize> {
+        self.columns.get(k).copied()
+    }
+}
+
+/// The value of a string expression: an array, or a reduction's scalar (`None` for the
+/// `min` or `max` of no elements).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value<T> {
+    /// An element-wise expression's values.
+    Array(Vec<T>),
+    /// A reduction's value.
+    Scalar(Option<T>),
+}
+
+/// Reads `source` as an expression over arrays of `T`.
+///
+/// # Errors
+///
+/// [`Error::Syntax`] with the column of the first problem: a character or token out of
+/// place, an unknown function, a wrong argument count, a reduction that is not the outermost
+/// call, a literal `T` cannot hold (a float in an integer expression, an integer past
+/// `T`'s range), an operator the types do not allow (`&` on floats that are not booleans,
+/// `/` on integers), or nesting past [`MAX_NESTING`].
+pub fn parse<T: Element>(source: &str) -> Result<Parsed<T>> {
+    let tokens = lex(source)?;
+    let mut parser = Parser {
+        tokens: &tokens,
+        at: 0,
+        depth: 0,
+        names: Vec::new(),
+        columns: Vec::new(),
+        end: source.chars().count() + 1,
+    };
+    let reduction = parser.reduction()?;
+    let value = match reduction {
+        Some(_) => {
+            parser.expect(&Tok::Open, "`(` after the reduction")?;
+            let inner = parser.expression()?;
+            if parser.peek() == Some(&Tok::Comma) {
+                return Err(syntax(
+                    SyntaxKind::ArgumentCount,
+                    parser.column(),
+                    "a reduction takes one argument (no axis: the data is one array); the \
+                     element-wise minimum or maximum of two is `minimum(a, b)`, `maximum(a, b)`",
+                ));
+            }
+            parser.expect(&Tok::Close, "`)`")?;
+            inner
+        }
+        None => parser.expression()?,
+    };
+    if let Some((tok, col)) = parser.tokens.get(parser.at) {
+        let what = match tok {
+            Tok::Close => "an unmatched `)`".to_string(),
+            other => format!("{} after a complete expression", other.describe()),
+        };
+        return Err(syntax(SyntaxKind::Syntax, *col, what));
+    }
+    Ok(Parsed {
+        expr: value.expr,
+        names: parser.names,
+        columns: parser.columns,
+        reduction,
+    })
+}
+
+fn syntax(kind: SyntaxKind, column: usize, message: impl Into<String>) -> Error {
+    Error::Syntax {
+        kind,
+        column,
+        message: message.into(),
+    }
+}
+
+/// A token and the 1-based column of its first character.
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Int(i128),
+    Float(f64),
+    Name(String),
+    Op(&'static str),
+    Open,
+    Close,
+    Comma,
+}
+
+impl Tok {
+    fn describe(&self) -> String {
+        match self {
+            Tok::Int(v) => format!("the number {v}"),
+            Tok::Float(v) => format!("the number {v}"),
+            Tok::Name(n) => format!("the name `{n}`"),
+            Tok::Op(o) => format!("`{o}`"),
+            Tok::Open => "`(`".into(),
+            Tok::Close => "`)`".into(),
+            Tok::Comma => "`,`".into(),
+        }
+    }
+}
+
+/// Operators, longest first so `**` is not read as two `*`.
+const OPERATORS: &[&str] = &[
+    "**", "//", "<<", ">>", "<=", ">=", "==", "!=", "+", "-", "*", "/", "%", "<", ">", "&", "|",
+    "^", "~",
+];
+
+fn lex(source: &str) -> Result<Vec<(Tok, usize)>> {
+    let chars: Vec<char> = source.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let col = i + 1;
+        if c.is_ascii_whitespace() {
+            i += 1;
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
+            let (tok, next) = number(&chars, i)?;
+            tokens.push((tok, col));
+            i = next;
+        } else if c.is_ascii_alphabetic() || c == '_' {
+            let start = i;
+            while chars
+                .get(i)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+            {
+                i += 1;
+            }
+            tokens.push((Tok::Name(chars[start..i].iter().collect()), col));
+        } else if c == '(' {
+            tokens.push((Tok::Open, col));
+            i += 1;
+        } else if c == ')' {
+            tokens.push((Tok::Close, col));
+            i += 1;
+        } else if c == ',' {
+            tokens.push((Tok::Comma, col));
+            i += 1;
+        } else if let Some(op) = OPERATORS.iter().find(|op| {
+            op.chars()
+                .enumerate()
+                .all(|(k, oc)| chars.get(i + k) == Some(&oc))
+        }) {
+            tokens.push((Tok::Op(op), col));
+            i += op.len();
+        } else {
+            let hint = match c {
+                '=' => " (`==` compares; an expression assigns nothing)",
+                '!' => " (`~` is logical not)",
+                '[' | ']' => " (no indexing: the expression is element-wise)",
+                _ => "",
+            };
+            return Err(syntax(
+                SyntaxKind::Syntax,
+                col,
+                format!("unexpected character {c:?}{hint}"),
+            ));
+        }
+    }
+    Ok(tokens)
+}
+
+/// The number starting at `chars[start]`: Python's decimal integer and float literals
+/// (digits may be grouped with `_`). Returns the token and the index after it.
+fn number(chars: &[char], start: usize) -> Result<(Tok, usize)> {
+    let col = start + 1;
+    let mut i = start;
+    let mut text = String::new();
+    let mut float = false;
+    let digits = |i: &mut usize, text: &mut String| -> Result<()> {
+        while let Some(&c) = chars.get(*i) {
+            if c.is_ascii_digit() {
+                text.push(c);
+            } else if c == '_'
+                && chars.get(*i + 1).is_some_and(char::is_ascii_digit)
+                && !text.is_empty()
+            {
+                // a digit separator: dropped
+            } else {
+                break;
+            }
+            *i += 1;
+        }
+        Ok(())
+    };
+    digits(&mut i, &mut text)?;
+    if chars.get(i) == Some(&'.') {
+        float = true;
+        text.push('.');
+        i += 1;
+        digits(&mut i, &mut text)?;
+    }
+    if matches!(chars.get(i), Some('e' | 'E')) {
+        let mut j = i + 1;
+        let mut exp = String::from("e");
+        if let Some(&s @ ('+' | '-')) = chars.get(j) {
+            exp.push(s);
+            j += 1;
+        }
+        if chars.get(j).is_some_and(char::is_ascii_digit) {
+            float = true;
+            let mut k = j;
+            let mut e = String::new();
+            digits(&mut k, &mut e)?;
+            text.push_str(&exp);
+            text.push_str(&e);
+            i = k;
+        } else {
+            return Err(syntax(
+                SyntaxKind::Syntax,
+                i + 1,
+                "an exponent needs digits (`1e-3`)",
+            ));
+        }
+    }
+    if chars
+        .get(i)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+    {
+        return Err(syntax(
+            SyntaxKind::Syntax,
+            col,
+            "a malformed number (only decimal integers and floats: `3`, `2.5`, `1e-3`)",
+        ));
+    }
+    let tok =
+        if float {
+            Tok::Float(
+                text.parse()
+                    .map_err(|_| syntax(SyntaxKind::Syntax, col, "a malformed number"))?,
+            )
+        } else {
+            let leading_zero =
+                text.len() > 1 && text.starts_with('0') && text.chars().any(|c| c != '0');
+            if leading_zero {
+                return Err(syntax(
+                    SyntaxKind::Syntax,
+                    col,
+                    "leading zeros in an integer are not allowed (as in Python)",
+                ));
+            }
+            Tok::Int(text.parse().map_err(|_| {
+                syntax(SyntaxKind::Literal, col, "an integer literal past 128 bits")
+            })?)
+        };
+    Ok((tok, i))
+}
+
+/// A value while parsing: its expression, whether it is a boolean (a comparison, a
+/// predicate, `True`/`False`, or a logical op of booleans), and its number when it is a bare
+/// literal (so `-2147483648` folds before it is converted).
+struct Typed<T> {
+    expr: Expr<T>,
+    boolean: bool,
+    literal: Option<Number>,
+}
+
+impl<T: Element> Typed<T> {
+    fn value(expr: Expr<T>) -> Self {
+        Typed {
+            expr,
+            boolean: false,
+            literal: None,
+        }
+    }
+
+    fn boolean(expr: Expr<T>) -> Self {
+        Typed {
+            expr,
+            boolean: true,
+            literal: None,
+        }
+    }
+}
+
+struct Parser<'t> {
+    tokens: &'t [(Tok, usize)],
+    at: usize,
+    depth: usize,
+    names: Vec<String>,
+    columns: Vec<usize>,
+    /// The column just past the end, for errors at the end.
+    end: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.tokens.get(self.at).map(|(t, _)| t)
+    }
+
+    fn column(&self) -> usize {
+        self.tokens.get(self.at).map_or(self.end, |(_, c)| *c)
+    }
+
+    fn next(&mut self) -> Option<(Tok, usize)> {
+        let t = self.tokens.get(self.at).cloned();
+        self.at += 1;
+        t
+    }
+
+    fn peek_op(&self) -> Option<&'static str> {
+        match self.peek() {
+            Some(Tok::Op(o)) => Some(o),
+            _ => None,
+        }
+    }
+
+    fn expect(&mut self, want: &Tok, what: &str) -> Result<(Tok, usize)> {
+        let col = self.column();
+        match self.next() {
+            Some((t, c)) if &t == want => Ok((t, c)),
+            Some((t, c)) => Err(syntax(
+                SyntaxKind::Syntax,
+                c,
+                format!("expected {what}, found {}", t.describe()),
+            )),
+            None => Err(syntax(
+                SyntaxKind::Syntax,
+                col,
+                format!("expected {what} at the end"),
+            )),
+        }
+    }
+
+    /// `sum(`, `prod(`, `min(` or `max(` at the very start: the expression's reduction.
+    fn reduction(&mut self) -> Result<Option<Reduction>> {
+        let Some(Tok::Name(name)) = self.peek() else {
+            return Ok(None);
+        };
+        let Some(r) = Reduction::named(name) else {
+            return Ok(None);
+        };
+        if self.tokens.get(self.at + 1).map(|(t, _)| t) != Some(&Tok::Open) {
+            return Ok(None);
+        }
+        // the reduction must span the whole expression: find its closing parenthesis
+        let mut level = 0usize;
+        let mut close = None;
+        for (k, (t, _)) in self.tokens.iter().enumerate().skip(self.at + 1) {
+            match t {
+                Tok::Open => level += 1,
+                Tok::Close => {
+                    level = level.saturating_sub(1);
+                    if level == 0 {
+                        close = Some(k);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        match close {
+            Some(k) if k + 1 == self.tokens.len() => {
+                self.at += 1;
+                Ok(Some(r))
+            }
+            // `sum(a) + 1` or an unclosed call: read it as an ordinary expression, which
+            // reports the reduction's place (or the missing parenthesis)
+            _ => Ok(None),
+        }
+    }
+
+    fn nest(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(syntax(
+                SyntaxKind::TooDeep,
+                self.column(),
+                format!("the expression nests deeper than {MAX_NESTING} levels"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn expression<T: Element>(&mut self) -> Result<Typed<T>> {
+        self.binary(1)
+    }
+
+    /// The binary operators of `level` and above (precedence climbing: one frame per level
+    /// actually used, so nesting costs a few frames, not one per grammar rule).
+    fn binary<T: Element>(&mut self, min: u8) -> Result<Typed<T>> {
+        let mut left = self.factor()?;
+        let mut compared: Option<&'static str> = None;
+        while let Some(op) = self.peek_op() {
+            let level = level(op);
+            if level == 0 || level < min {
+                break;
+            }
+            let col = self.column();
+            if let (Some(first), 1) = (compared, level) {
+                return Err(syntax(
+                    SyntaxKind::Syntax,
+                    col,
+                    format!(
+                        "chained comparison `{first} … {op}`: write `(a {first} b) & (b {op} c)`"
+                    ),
+                ));
+            }
+            self.at += 1;
+            let right = self.binary(level + 1)?;
+            left = combine(op, col, left, right)?;
+            if level == 1 {
+                compared = Some(op);
+            }
+        }
+        Ok(left)
+    }
+
+    fn factor<T: Element>(&mut self) -> Result<Typed<T>> {
+        let Some(op @ ("-" | "+" | "~")) = self.peek_op() else {
+            return self.power();
+        };
+        let col = self.column();
+        self.at += 1;
+        // `-2147483648`: a negative literal folds before it is converted (unless a power
+        // follows: `-2**2` is `-(2**2)`)
+        if op == "-" {
+            let n = match self.peek() {
+                Some(Tok::Int(v)) => Some(Number::Int(*v)),
+                Some(Tok::Float(v)) => Some(Number::Float(*v)),
+                _ => None,
+            };
+            let power = matches!(self.tokens.get(self.at + 1), Some((Tok::Op("**"), _)));
+            if let (Some(n), false) = (n, power) {
+                self.at += 1;
+                return literal(negate(n), col);
+            }
+        }
+        self.nest()?;
+        let operand = self.factor::<T>()?;
+        self.depth -= 1;
+        match op {
+            "+" => Ok(operand),
+            "-" => Ok(match operand.literal {
+                Some(n) => literal(negate(n), col)?,
+                None => Typed::value(-operand.expr),
+            }),
+            _ => {
+                if operand.boolean {
+                    Ok(Typed::boolean(operand.expr.logical_not()))
+                } else if T::KIND == Kind::Float {
+                    Err(syntax(
+                        SyntaxKind::Types,
+                        col,
+                        format!(
+                            "`~` on {} values that are not booleans: it negates a \
+                             comparison (`~(a > 0)`), or inverts integers' bits",
+                            T::NAME
+                        ),
+                    ))
+                } else {
+                    Ok(Typed::value(!operand.expr))
+                }
+            }
+        }
+    }
+
+    fn power<T: Element>(&mut self) -> Result<Typed<T>> {
+        let base = self.primary()?;
+        if self.peek_op() != Some("**") {
+            return Ok(base);
+        }
+        self.at += 1;
+        self.nest()?;
+        let exponent = self.factor::<T>()?;
+        self.depth -= 1;
+        Ok(Typed::value(base.expr.pow(exponent.expr)))
+    }
+
+    fn primary<T: Element>(&mut self) -> Result<Typed<T>> {
+        let col = self.column();
+        let Some((tok, _)) = self.next() else {
+            return Err(syntax(
+                SyntaxKind::Syntax,
+                col,
+                "the expression ends where a value should follow",
+            ));
+        };
+        match tok {
+            Tok::Int(v) => literal(Number::Int(v), col),
+            Tok::Float(v) => literal(Number::Float(v), col),
+            Tok::Open => {
+                self.nest()?;
+                let inner = self.expression()?;
+                self.expect(&Tok::Close, "`)`")?;
+                self.depth -= 1;
+                Ok(Typed {
+                    literal: None,
+                    ..inner
+                })
+            }
+            Tok::Name(name) => {
+                if self.peek() == Some(&Tok::Open) {
+                    return self.call(&name, col);
+                }
+                match name.as_str() {
+                    "True" | "False" => {
+                        let v = if name == "True" { T::ONE } else { T::ZERO };
+                        Ok(Typed::boolean(constant(v)))
+                    }
+                    "and" | "or" | "not" | "if" | "else" | "lambda" | "in" | "is" => Err(syntax(
+                        SyntaxKind::Syntax,
+                        col,
+                        format!("`{name}` is not part of the grammar: join comparisons with `&`, `|` and `~`"),
+                    )),
+                    _ => Ok(Typed::value(self.name(name, col)?)),
+                }
+            }
+            other => Err(syntax(
+                SyntaxKind::Syntax,
+                col,
+                format!("expected a value, found {}", other.describe()),
+            )),
+        }
+    }
+
+    /// The input of `name`, a new one at its first appearance.
+    fn name<T: Element>(&mut self, name: String, col: usize) -> Result<Expr<T>> {
+        if let Some(k) = self.names.iter().position(|n| *n == name) {
+            return Ok(input(k));
+        }
+        self.names.push(name);
+        self.columns.push(col);
+        Ok(input(self.names.len() - 1))
+    }
+
+    fn call<T: Element>(&mut self, name: &str, col: usize) -> Result<Typed<T>> {
+        if Reduction::named(name).is_some() {
+            return Err(syntax(
+                SyntaxKind::ReductionNotOutermost,
+                col,
+                format!(
+                    "`{name}(…)` reduces, so it must be the outermost call (`{name}(a * b)`); \
+                     for the element-wise minimum or maximum use `minimum(a, b)`, `maximum(a, b)`"
+                ),
+            ));
+        }
+        let Some(&(_, arity)) = FUNCTIONS.iter().find(|(f, _)| *f == name) else {
+            return Err(syntax(
+                SyntaxKind::UnknownFunction,
+                col,
+                format!("unknown function `{name}`"),
+            ));
+        };
+        self.at += 1; // `(`
+        self.nest()?;
+        let mut args: Vec<Typed<T>> = Vec::new();
+        if self.peek() != Some(&Tok::Close) {
+            loop {
+                args.push(self.expression()?);
+                if self.peek() == Some(&Tok::Comma) {
+                    self.at += 1;
+                    continue;
+                }
+                break;
+            }
+        }
+        self.expect(&Tok::Close, "`,` or `)`")?;
+        self.depth -= 1;
+        function(name, arity, col, args)
+    }
+}
+
+/// The call `name(args)` at column `col`, its arguments parsed (apart from the parser's
+/// recursion, so its frame is not on the stack while they are).
+#[inline(never)]
+fn function<T: Element>(
+    name: &str,
+    arity: usize,
+    col: usize,
+    args: Vec<Typed<T>>,
+) -> Result<Typed<T>> {
+    if args.len() != arity {
+        return Err(syntax(
+            SyntaxKind::ArgumentCount,
+            col,
+            format!(
+                "`{name}` takes {arity} argument{}, {} given",
+                if arity == 1 { "" } else { "s" },
+                args.len()
+            ),
+        ));
+    }
+    let float_only = |what: &str| -> Result<()> {
+        if T::KIND == Kind::Float {
+            Ok(())
+        } else {
+            Err(syntax(
+                SyntaxKind::Types,
+                col,
+                format!("`{what}` is defined for floats only, not {}", T::NAME),
+            ))
+        }
+    };
+    let mut args = args.into_iter();
+    let mut arg = || args.next().map(|a| (a.expr, a.boolean));
+    let (a, _) = arg().unwrap_or((constant(T::ZERO), false));
+    let value = |e: Expr<T>| Ok(Typed::value(e));
+    match name {
+        "where" => {
+            let (b, b_bool) = arg().unwrap_or((constant(T::ZERO), false));
+            let (c, c_bool) = arg().unwrap_or((constant(T::ZERO), false));
+            let e = where_(a, b, c);
+            Ok(if b_bool && c_bool {
+                Typed::boolean(e)
+            } else {
+                Typed::value(e)
+            })
+        }
+        "arctan2" | "hypot" | "copysign" | "minimum" | "maximum" => {
+            let (b, _) = arg().unwrap_or((constant(T::ZERO), false));
+            match name {
+                "arctan2" => float_only(name).and_then(|()| value(a.arctan2(b))),
+                "hypot" => float_only(name).and_then(|()| value(a.hypot(b))),
+                "copysign" => float_only(name).and_then(|()| value(a.copysign(b))),
+                "minimum" => value(a.min(b)),
+                _ => value(a.max(b)),
+            }
+        }
+        "isnan" => Ok(Typed::boolean(a.isnan())),
+        "isinf" => Ok(Typed::boolean(a.isinf())),
+        "isfinite" => Ok(Typed::boolean(a.isfinite())),
+        "abs" | "absolute" => value(a.abs()),
+        "sign" => value(a.sign()),
+        "floor" => value(a.floor()),
+        "ceil" => value(a.ceil()),
+        "round" => value(a.round()),
+        _ => {
+            float_only(name)?;
+            value(match name {
+                "sqrt" => a.sqrt(),
+                "exp" => a.exp(),
+                "expm1" => a.expm1(),
+                "exp2" => a.exp2(),
+                "log" => a.log(),
+                "log1p" => a.log1p(),
+                "log2" => a.log2(),
+                "log10" => a.log10(),
+                "sin" => a.sin(),
+                "cos" => a.cos(),
+                "tan" => a.tan(),
+                "arcsin" => a.arcsin(),
+                "arccos" => a.arccos(),
+                "arctan" => a.arctan(),
+                "sinh" => a.sinh(),
+                "cosh" => a.cosh(),
+                "tanh" => a.tanh(),
+                "arcsinh" => a.arcsinh(),
+                "arccosh" => a.arccosh(),
+                "arctanh" => a.arctanh(),
+                "cbrt" => a.cbrt(),
+                _ => {
+                    return Err(Error::Internal {
+                        what: format!("the function table lists `{name}` without a meaning"),
+                    })
+                }
+            })
+        }
+    }
+}
+
+/// `-n` for a literal (an integer's negation is exact in i128 for any literal that lexed).
+fn negate(n: Number) -> Number {
+    match n {
+        Number::Float(v) => Number::Float(-v),
+        Number::Int(v) => Number::Int(v.checked_neg().unwrap_or(i128::MAX)),
+    }
+}
+
+/// A literal as a `T` constant: integers must fit `T` exactly (numpy 2 refuses an
+/// out-of-range Python integer too), floats only in float expressions.
+fn literal<T: Element>(n: Number, col: usize) -> Result<Typed<T>> {
+    let v = match (T::KIND, n) {
+        (Kind::Float, _) => T::from_number(n),
+        (_, Number::Float(_)) => {
+            return Err(syntax(
+                SyntaxKind::Literal,
+                col,
+                format!(
+                    "a float literal in an {} expression (numpy would give floats: cast the \
+                     arrays to f64 first)",
+                    T::NAME
+                ),
+            ))
+        }
+        (_, Number::Int(i)) => {
+            let v = T::from_number(n);
+            if v.number() != Number::Int(i) {
+                return Err(syntax(
+                    SyntaxKind::Literal,
+                    col,
+                    format!("the integer {i} is out of {}'s range", T::NAME),
+                ));
+            }
+            v
+        }
+    };
+    Ok(Typed {
+        expr: constant(v),
+        boolean: false,
+        literal: Some(n),
+    })
+}
+
+/// Python's precedence of a binary operator, 1 (comparisons) to 7 (`*`, `/`, `//`, `%`);
+/// 0 for an operator that is not binary (`~`, `**` is handled by `power`).
+fn level(op: &str) -> u8 {
+    match op {
+        "<" | "<=" | ">" | ">=" | "==" | "!=" => 1,
+        "|" => 2,
+        "^" => 3,
+        "&" => 4,
+        "<<" | ">>" => 5,
+        "+" | "-" => 6,
+        "*" | "/" | "//" | "%" => 7,
+        _ => 0,
+    }
+}
+
+/// `left op right` for a binary operator at column `col`.
+#[inline(never)]
+fn combine<T: Element>(
+    op: &'static str,
+    col: usize,
+    left: Typed<T>,
+    right: Typed<T>,
+) -> Result<Typed<T>> {
+    let float = T::KIND == Kind::Float;
+    let both = left.boolean && right.boolean;
+    let (l, r) = (left.expr, right.expr);
+    let refuse = |message: String| Err(syntax(SyntaxKind::Types, col, message));
+    Ok(match op {
+        "<" => Typed::boolean(l.lt(r)),
+        "<=" => Typed::boolean(l.le(r)),
+        ">" => Typed::boolean(l.gt(r)),
+        ">=" => Typed::boolean(l.ge(r)),
+        "==" => Typed::boolean(l.equal(r)),
+        "!=" => Typed::boolean(l.not_equal(r)),
+        // logical on two booleans, bitwise on integers
+        "&" | "|" | "^" if both => Typed::boolean(match op {
+            "&" => l.logical_and(r),
+            "|" => l.logical_or(r),
+            _ => l.logical_xor(r),
+        }),
+        "&" | "|" | "^" if float => {
+            return refuse(format!(
+                "`{op}` on {} values that are not all booleans: it joins comparisons \
+                 (`(a > 0) {op} (b < 1)`), or integers bitwise",
+                T::NAME
+            ))
+        }
+        "&" => Typed::value(l & r),
+        "|" => Typed::value(l | r),
+        "^" => Typed::value(l ^ r),
+        "<<" | ">>" if float => return refuse(format!("`{op}` shifts integers, not {}", T::NAME)),
+        "<<" => Typed::value(l << r),
+        ">>" => Typed::value(l >> r),
+        "+" => Typed::value(l + r),
+        "-" => Typed::value(l - r),
+        "*" => Typed::value(l * r),
+        "/" if !float => {
+            return refuse(format!(
+                "`/` of {} gives floats in numpy; cast the arrays to f64 first, or use `//`",
+                T::NAME
+            ))
+        }
+        "/" => Typed::value(l / r),
+        "//" => Typed::value(l.floor_div(r)),
+        "%" => Typed::value(l % r),
+        _ => {
+            return Err(Error::Internal {
+                what: format!("the parser has no meaning for `{op}`"),
+            })
+        }
+    })
+}
