@@ -149,6 +149,9 @@ pub enum SyntaxKind {
     Types,
     /// Parentheses, calls or unary operators nested past the parser's limit.
     TooDeep,
+    /// More distinct names than one expression reads arrays
+    /// ([`MAX_INPUTS`](crate::MAX_INPUTS)).
+    TooManyNames,
 }
 
 /// `Result` with the crate's [`Error`].

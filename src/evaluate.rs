@@ -12,7 +12,7 @@ use crate::parse::{parse, Parsed, Value};
 /// each given with the name the expression reads it by (extra arrays are ignored, as
 /// numexpr ignores them).
 ///
-/// An element-wise expression gives [`Value::Array`]; one that ends in `sum`, `min` or `max`
+/// An element-wise expression gives [`Value::Array`]; one that ends in `sum`, `prod`, `min` or `max`
 /// gives [`Value::Scalar`]. An expression of constants alone (`"2 * 3"`) gives an array of
 /// one element.
 ///
@@ -67,13 +67,7 @@ impl<T: Element> Parsed<T> {
         }
         match self.reduction() {
             None => eval(device, self.expr(), &inputs).map(Value::Array),
-            Some(r) => {
-                let how = r.reduce().ok_or_else(|| Error::Unsupported {
-                    what: format!("the `{r:?}` reduction of a string expression (not yet)")
-                        .to_lowercase(),
-                })?;
-                reduce(device, self.expr(), &inputs, how).map(Value::Scalar)
-            }
+            Some(r) => reduce(device, self.expr(), &inputs, r.reduce()).map(Value::Scalar),
         }
     }
 }

@@ -22,7 +22,7 @@
 //! `+` `-`, `*` `/` `//` `%`, unary `-` `+` `~`, `**` (right-associative, and `-a**2` is
 //! `-(a**2)`). Operands are integer and float literals (`3`, `2.5`, `.5`, `1e-3`), `True`
 //! and `False`, names (each distinct name one input array, in order of first appearance;
-//! at most [`MAX_INPUTS`](crate::MAX_INPUTS) per expression), parentheses, and calls of
+//! at most [`MAX_INPUTS`] per expression), parentheses, and calls of
 //! [`FUNCTIONS`]. `&`, `|`, `^` and `~` are logical on booleans (comparisons, `isnan` and
 //! the like, `True`/`False`) and bitwise on integers, as numpy's; `sum`, `prod`, `min` and
 //! `max` of one argument reduce, and only as the outermost call.
@@ -35,6 +35,7 @@ use crate::element::sealed::{Kind, Number};
 use crate::element::Element;
 use crate::error::{Error, Result, SyntaxKind};
 use crate::expr::{constant, input, where_, Expr};
+use crate::ir::kernel::MAX_INPUTS;
 use crate::ir::reduce::Reduce;
 
 /// The most parentheses, calls, unary operators and powers one expression nests: deep enough
@@ -99,13 +100,13 @@ pub enum Reduction {
 }
 
 impl Reduction {
-    /// The crate's [`Reduce`] for this reduction; `None` for one it does not run yet.
-    pub fn reduce(self) -> Option<Reduce> {
+    /// The crate's [`Reduce`] for this reduction.
+    pub fn reduce(self) -> Reduce {
         match self {
-            Reduction::Sum => Some(Reduce::Sum),
-            Reduction::Min => Some(Reduce::Min),
-            Reduction::Max => Some(Reduce::Max),
-            Reduction::Prod => None,
+            Reduction::Sum => Reduce::Sum,
+            Reduction::Min => Reduce::Min,
+            Reduction::Max => Reduce::Max,
+            Reduction::Prod => Reduce::Prod,
         }
     }
 
@@ -323,7 +324,7 @@ fn number(chars: &[char], start: usize) -> Result<(Tok, usize)> {
                 text.push(c);
             } else if c == '_'
                 && chars.get(*i + 1).is_some_and(char::is_ascii_digit)
-                && !text.is_empty()
+                && text.ends_with(|d: char| d.is_ascii_digit())
             {
                 // a digit separator: dropped
             } else {
@@ -499,23 +500,29 @@ impl Parser<'_> {
                 _ => {}
             }
         }
-        match close {
-            Some(k) if k + 1 == self.tokens.len() => {
-                self.at += 1;
-                Ok(Some(r))
-            }
-            // `sum(a) + 1` or an unclosed call: read it as an ordinary expression, which
-            // reports the reduction's place (or the missing parenthesis)
-            _ => Ok(None),
+        let whole = match close {
+            // unclosed: read as the reduction, which reports the missing `)`
+            None => true,
+            // at the end, or before an unmatched `)`, which `parse` reports
+            Some(k) => matches!(self.tokens.get(k + 1), None | Some((Tok::Close, _))),
+        };
+        if whole {
+            self.at += 1;
+            Ok(Some(r))
+        } else {
+            // `sum(a) + 1`: read as an ordinary expression, which reports the reduction's
+            // place
+            Ok(None)
         }
     }
 
-    fn nest(&mut self) -> Result<()> {
+    /// One level deeper, for the token at column `col`.
+    fn nest(&mut self, col: usize) -> Result<()> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
             return Err(syntax(
                 SyntaxKind::TooDeep,
-                self.column(),
+                col,
                 format!("the expression nests deeper than {MAX_NESTING} levels"),
             ));
         }
@@ -523,37 +530,48 @@ impl Parser<'_> {
     }
 
     fn expression<T: Element>(&mut self) -> Result<Typed<T>> {
-        self.binary(1)
+        self.binary()
     }
 
-    /// The binary operators of `level` and above (precedence climbing: one frame per level
-    /// actually used, so nesting costs a few frames, not one per grammar rule).
-    fn binary<T: Element>(&mut self, min: u8) -> Result<Typed<T>> {
-        let mut left = self.factor()?;
+    /// The binary operators between unary operands, by operator precedence with explicit
+    /// stacks (no recursion per level, so a parenthesis costs the same few frames however
+    /// many levels are open inside it).
+    fn binary<T: Element>(&mut self) -> Result<Typed<T>> {
+        let mut values: Vec<Typed<T>> = vec![self.factor()?];
+        let mut pending: Vec<(&'static str, u8, usize)> = Vec::new();
         let mut compared: Option<&'static str> = None;
         while let Some(op) = self.peek_op() {
             let level = level(op);
-            if level == 0 || level < min {
+            if level == 0 {
                 break;
             }
             let col = self.column();
-            if let (Some(first), 1) = (compared, level) {
-                return Err(syntax(
-                    SyntaxKind::Syntax,
-                    col,
-                    format!(
-                        "chained comparison `{first} … {op}`: write `(a {first} b) & (b {op} c)`"
-                    ),
-                ));
-            }
-            self.at += 1;
-            let right = self.binary(level + 1)?;
-            left = combine(op, col, left, right)?;
             if level == 1 {
+                if let Some(first) = compared {
+                    return Err(syntax(
+                        SyntaxKind::Syntax,
+                        col,
+                        format!(
+                            "chained comparison `{first} … {op}`: write `(a {first} b) & (b {op} c)`"
+                        ),
+                    ));
+                }
                 compared = Some(op);
             }
+            // left-associative: what binds at least as tightly is done first
+            while pending.last().is_some_and(|&(_, l, _)| l >= level) {
+                apply(&mut values, &mut pending)?;
+            }
+            self.at += 1;
+            pending.push((op, level, col));
+            values.push(self.factor()?);
         }
-        Ok(left)
+        while !pending.is_empty() {
+            apply(&mut values, &mut pending)?;
+        }
+        values.pop().ok_or_else(|| Error::Internal {
+            what: "the parser's value stack ran empty".into(),
+        })
     }
 
     fn factor<T: Element>(&mut self) -> Result<Typed<T>> {
@@ -576,7 +594,7 @@ impl Parser<'_> {
                 return literal(negate(n), col);
             }
         }
-        self.nest()?;
+        self.nest(col)?;
         let operand = self.factor::<T>()?;
         self.depth -= 1;
         match op {
@@ -610,8 +628,9 @@ impl Parser<'_> {
         if self.peek_op() != Some("**") {
             return Ok(base);
         }
+        let col = self.column();
         self.at += 1;
-        self.nest()?;
+        self.nest(col)?;
         let exponent = self.factor::<T>()?;
         self.depth -= 1;
         Ok(Typed::value(base.expr.pow(exponent.expr)))
@@ -630,7 +649,7 @@ impl Parser<'_> {
             Tok::Int(v) => literal(Number::Int(v), col),
             Tok::Float(v) => literal(Number::Float(v), col),
             Tok::Open => {
-                self.nest()?;
+                self.nest(col)?;
                 let inner = self.expression()?;
                 self.expect(&Tok::Close, "`)`")?;
                 self.depth -= 1;
@@ -664,10 +683,22 @@ impl Parser<'_> {
         }
     }
 
-    /// The input of `name`, a new one at its first appearance.
+    /// The input of `name`, a new one at its first appearance (at most [`MAX_INPUTS`], so
+    /// the search stays short).
     fn name<T: Element>(&mut self, name: String, col: usize) -> Result<Expr<T>> {
         if let Some(k) = self.names.iter().position(|n| *n == name) {
             return Ok(input(k));
+        }
+        if self.names.len() == MAX_INPUTS {
+            return Err(syntax(
+                SyntaxKind::TooManyNames,
+                col,
+                format!(
+                    "`{name}` would be array number {}, but one expression reads at most \
+                     {MAX_INPUTS}",
+                    MAX_INPUTS + 1
+                ),
+            ));
         }
         self.names.push(name);
         self.columns.push(col);
@@ -692,18 +723,16 @@ impl Parser<'_> {
                 format!("unknown function `{name}`"),
             ));
         };
+        self.nest(self.column())?;
         self.at += 1; // `(`
-        self.nest()?;
         let mut args: Vec<Typed<T>> = Vec::new();
-        if self.peek() != Some(&Tok::Close) {
-            loop {
-                args.push(self.expression()?);
-                if self.peek() == Some(&Tok::Comma) {
-                    self.at += 1;
-                    continue;
-                }
+        // arguments separated by commas, a trailing one allowed (`sqrt(a,)`, as Python)
+        while self.peek() != Some(&Tok::Close) {
+            args.push(self.expression()?);
+            if self.peek() != Some(&Tok::Comma) {
                 break;
             }
+            self.at += 1;
         }
         self.expect(&Tok::Close, "`,` or `)`")?;
         self.depth -= 1;
@@ -850,6 +879,23 @@ fn literal<T: Element>(n: Number, col: usize) -> Result<Typed<T>> {
         boolean: false,
         literal: Some(n),
     })
+}
+
+/// The last pending operator applied to the last two values.
+fn apply<T: Element>(
+    values: &mut Vec<Typed<T>>,
+    pending: &mut Vec<(&'static str, u8, usize)>,
+) -> Result<()> {
+    let (op, _, col) = pending.pop().ok_or_else(|| Error::Internal {
+        what: "no operator pending".into(),
+    })?;
+    let (Some(right), Some(left)) = (values.pop(), values.pop()) else {
+        return Err(Error::Internal {
+            what: "an operator without two operands".into(),
+        });
+    };
+    values.push(combine(op, col, left, right)?);
+    Ok(())
 }
 
 /// Python's precedence of a binary operator, 1 (comparisons) to 7 (`*`, `/`, `//`, `%`);

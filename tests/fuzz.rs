@@ -2113,7 +2113,8 @@ impl Runner<'_> {
         if n == 0 {
             let want = match how {
                 Reduce::Sum => Some(0.0),
-                _ => None,
+                Reduce::Prod => Some(1.0),
+                Reduce::Min | Reduce::Max => None,
             };
             self.stats.folds_checked += 1;
             if got.map(Ty::val) != want {
@@ -2134,6 +2135,7 @@ impl Runner<'_> {
                 Reduce::Sum => wrap::<T>(ints.map(i128::from).sum()),
                 Reduce::Min => ints.min().unwrap_or_default(),
                 Reduce::Max => ints.max().unwrap_or_default(),
+                Reduce::Prod => wrap::<T>(ints.fold(1_i128, |p, v| p.wrapping_mul(i128::from(v)))),
             };
             Want::Int(v)
         } else {
@@ -2237,6 +2239,8 @@ fn float_fold(fe: &Fe, how: Reduce, rs: &[(f64, f64)]) -> R {
                 fe.approx(v, e, v.abs() + e)
             }
         }
+        // the harness draws no products (tests/reductions.rs checks them)
+        Reduce::Prod => None,
         Reduce::Sum => {
             let (pos, neg) = (
                 rs.iter().any(|r| r.0 == f64::INFINITY),

@@ -170,6 +170,8 @@ fn operators_follow_pythons_precedence() {
             x() * 1e-3 + 0.5 - 5.0 + 1000.0,
         ),
         ("  a\t*\n2  ", x() * 2.0),
+        ("arctan2(a, b,)", x().arctan2(y())),
+        ("1_0.2_5e1_0 * a", x() * 10.25e10),
     ];
     for (source, expected) in cases {
         same(source, expected, &a, &b);
@@ -218,7 +220,7 @@ fn reductions_are_the_outermost_call() {
         parse::<f32>("prod(a)").unwrap().reduction(),
         Some(Reduction::Prod)
     );
-    assert!(matches!(run("prod(a)"), Err(Error::Unsupported { .. })));
+    assert_eq!(run("prod(a + 1)").unwrap(), Value::Scalar(Some(120.0)));
     let empty: [(&str, &[f32]); 1] = [("a", &[])];
     assert_eq!(
         compute::evaluate(&cpu(), "max(a)", &empty).unwrap(),
@@ -296,6 +298,12 @@ fn errors_name_their_kind_and_column() {
         ("a << 1", Types, 3),
         ("é + a", Syntax, 1),
         ("a + \u{1F600}", Syntax, 5),
+        ("1._5", Syntax, 1),
+        ("1__0", Syntax, 1),
+        ("sum(a", Syntax, 6),
+        ("sum(a))", Syntax, 7),
+        ("sqrt(,)", Syntax, 6),
+        ("a + b + c + d + e", TooManyNames, 17),
     ];
     for &(source, kind, column) in cases {
         assert_eq!(fails(source), (kind, column), "{source:?}");
@@ -330,12 +338,16 @@ fn nesting_is_bounded_and_long_expressions_are_linear() {
         deep("where(a > 0, b, ", ")", MAX_NESTING - 1),
         deep("-(", ")", MAX_NESTING / 2 - 1),
         format!("a{}", "**a".repeat(MAX_NESTING - 1)),
+        // every binary precedence level open at each parenthesis
+        deep("a<a|a^a&a<<a+a*(", ")", MAX_NESTING - 1),
     ];
     std::thread::Builder::new()
         .stack_size(1 << 20)
         .spawn(move || {
             for source in accepted {
-                assert!(parse::<f64>(&source).is_ok(), "{}…", &source[..20]);
+                // i64 for the bitwise levels, f64 for `sqrt`
+                let ok = parse::<i64>(&source).is_ok() || parse::<f64>(&source).is_ok();
+                assert!(ok, "{}…", &source[..20]);
             }
         })
         .unwrap()
@@ -356,6 +368,29 @@ fn nesting_is_bounded_and_long_expressions_are_linear() {
             }) => {}
             other => panic!("{}…: {other:?}", &source[..20]),
         }
+    }
+    // the column of the level past the limit
+    match parse::<f32>(&deep("(", ")", MAX_NESTING + 1)) {
+        Err(Error::Syntax {
+            kind: SyntaxKind::TooDeep,
+            column,
+            ..
+        }) => {
+            assert_eq!(column, MAX_NESTING + 1)
+        }
+        other => panic!("{other:?}"),
+    }
+    // 200,000 distinct names: refused at the fifth, without a quadratic search
+    let names: Vec<String> = (0..200_000).map(|k| format!("a{k}")).collect();
+    match parse::<f32>(&names.join("+")) {
+        Err(Error::Syntax {
+            kind: SyntaxKind::TooManyNames,
+            column,
+            ..
+        }) => {
+            assert_eq!(column, "a0+a1+a2+a3+".len() + 1)
+        }
+        other => panic!("{other:?}"),
     }
     // a flat sum of 200,000 terms parses in linear time (no recursion per term)
     let long = format!("a{}", " + a".repeat(200_000));

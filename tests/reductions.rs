@@ -98,6 +98,69 @@ fn check_float_reductions(device: &Device) {
     }
 }
 
+/// `Reduce::Prod` against the exact product (f64 products of f32 values near 1, rounded
+/// once per multiplication at most: within (n − 1)·u relative of it), empty input giving 1.
+fn check_products(device: &Device) {
+    for len in lengths() {
+        let mut rng = Rng::new(len as u64 + 77);
+        let a: Vec<f32> = (0..len)
+            .map(|_| (1.0 + rng.uniform(-1e-4, 1e-4)) as f32)
+            .collect();
+        // the f64 product of up to 2^20 values near 1: its own error is far below f32's
+        let exact: f64 = a.iter().map(|&v| f64::from(v)).product();
+        let got = compute::reduce(device, x(), (&a,), Reduce::Prod)
+            .unwrap()
+            .unwrap();
+        let bound = len.saturating_sub(1) as f64 * f64::from(f32::EPSILON) / 2.0 * 1.01 * exact;
+        assert!(
+            (f64::from(got) - exact).abs() <= bound,
+            "prod len {len}: {got} vs {exact} (bound {bound:e})"
+        );
+        let fused = compute::reduce(device, x() * 2.0 - x(), (&a,), Reduce::Prod)
+            .unwrap()
+            .unwrap();
+        assert!(
+            (f64::from(fused) - exact).abs() <= 2.0 * bound + 1e-30,
+            "fused prod len {len}"
+        );
+        // integers wrap, as numpy's prod
+        let ints = i32_data(len, len as u64 + 3);
+        let wrapped = ints.iter().fold(1i32, |p, &v| p.wrapping_mul(v | 1));
+        let odd = compute::reduce(device, x() | 1, (&ints,), Reduce::Prod).unwrap();
+        assert_eq!(odd, Some(wrapped), "i32 prod len {len}");
+        let u = u32_data(len, len as u64 + 4);
+        let wrapped = u.iter().fold(1u32, |p, &v| p.wrapping_mul(v));
+        assert_eq!(
+            compute::reduce(device, x(), (&u,), Reduce::Prod).unwrap(),
+            Some(wrapped)
+        );
+    }
+    let empty: [f32; 0] = [];
+    assert_eq!(
+        compute::reduce(device, x(), (&empty,), Reduce::Prod).unwrap(),
+        Some(1.0)
+    );
+}
+
+#[test]
+fn cpu_products_within_their_bound_and_wrap() {
+    let cpu = Device::cpu();
+    check_products(&cpu);
+    // NaN propagates on the CPU (WGSL leaves it open on the GPU)
+    let nan = [2.0_f32, f32::NAN, 0.5];
+    assert!(compute::reduce(&cpu, x(), (&nan,), Reduce::Prod)
+        .unwrap()
+        .unwrap()
+        .is_nan());
+}
+
+#[test]
+fn gpu_products_within_their_bound_and_wrap() {
+    if let Some(device) = gpu() {
+        check_products(&device);
+    }
+}
+
 #[test]
 fn cpu_float_reductions_within_the_pairwise_bound() {
     check_float_reductions(&Device::cpu());

@@ -7,7 +7,7 @@ use std::mem::MaybeUninit;
 use super::block::{self, Scratch};
 use crate::element::Element;
 use crate::ir::kernel::Kernel;
-use crate::ir::reduce::Reduce;
+use crate::ir::reduce::{Empty, Reduce};
 
 /// The kernel's values on the block of elements `start..start + buf.len()`, folded with
 /// `how`; the values are computed into `buf` unless they are an input itself. `isa.rs`
@@ -31,7 +31,36 @@ pub(crate) fn fold_block<T: Element>(
         Reduce::Sum => (!values.is_empty()).then(|| pairwise(values)),
         Reduce::Min => extreme(values, |v, best| v < best),
         Reduce::Max => extreme(values, |v, best| v > best),
+        Reduce::Prod => (!values.is_empty()).then(|| product(values)),
     }
+}
+
+/// The product of `values`: sixteen accumulators in stride, so the loop vectorizes, then
+/// multiplied together (each value meets one rounding per multiplication on its path, n − 1
+/// in all, as in any order).
+#[inline(always)]
+fn product<T: Element>(values: &[T]) -> T {
+    strided::<T, 16>(values, T::ONE, |a, v| a.mul(v))
+        .iter()
+        .fold(T::ONE, |p, &a| p.mul(a))
+}
+
+/// `values` folded with `f` into `N` accumulators in stride, each starting at `init`, the
+/// last `len % N` values into the first accumulators: the loop shape that vectorizes.
+#[inline(always)]
+fn strided<T: Element, const N: usize>(values: &[T], init: T, f: impl Fn(T, T) -> T) -> [T; N] {
+    let mut acc = [init; N];
+    let chunks = values.chunks_exact(N);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (a, &v) in acc.iter_mut().zip(chunk) {
+            *a = f(*a, v);
+        }
+    }
+    for (a, &v) in acc.iter_mut().zip(rest) {
+        *a = f(*a, v);
+    }
+    acc
 }
 
 /// The value of `values` that no other `beats`, with numpy's NaN propagation (NaN if any
@@ -83,12 +112,17 @@ pub(crate) fn max<T: Element>(values: &[T]) -> Option<T> {
 /// max in order.
 pub(crate) fn finish<T: Element>(how: Reduce, partials: &[T]) -> Option<T> {
     if partials.is_empty() {
-        return how.entry().empty_is_zero.then_some(T::ZERO);
+        return match how.entry().empty {
+            Empty::Zero => Some(T::ZERO),
+            Empty::One => Some(T::ONE),
+            Empty::Nothing => None,
+        };
     }
     match how {
         Reduce::Sum => Some(tree_sum(partials)),
         Reduce::Min => min(partials),
         Reduce::Max => max(partials),
+        Reduce::Prod => Some(product(partials)),
     }
 }
 
@@ -154,17 +188,7 @@ pub(crate) fn halves<T>(values: &[T]) -> Option<(&[T], &[T])> {
 /// there, then 3 when the accumulators are added pairwise.
 #[inline(always)]
 pub(crate) fn leaf_sum<T: Element>(values: &[T]) -> T {
-    let mut acc = [T::ZERO; 8];
-    let chunks = values.chunks_exact(8);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (a, &v) in acc.iter_mut().zip(chunk) {
-            *a = a.add(v);
-        }
-    }
-    for (a, &v) in acc.iter_mut().zip(rest) {
-        *a = a.add(v);
-    }
+    let acc = strided::<T, 8>(values, T::ZERO, |a, v| a.add(v));
     (acc[0].add(acc[1]).add(acc[2].add(acc[3]))).add(acc[4].add(acc[5]).add(acc[6].add(acc[7])))
 }
 

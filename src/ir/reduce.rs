@@ -39,6 +39,23 @@ pub enum Reduce {
     Min,
     /// The largest value; NaN if any value is NaN (CPU). Empty input has none.
     Max,
+    /// The product (wrapping for integers), numpy's `prod`. Empty input multiplies to 1.
+    /// Floats: each of the n − 1 multiplications rounds once, whatever their order, so the
+    /// result is within (n − 1)·u relative of the exact product while nothing overflows or
+    /// underflows (the order, unlike numpy's, is blocked: an intermediate overflow may
+    /// differ where numpy's would not).
+    Prod,
+}
+
+/// What a reduction of no elements gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Empty {
+    /// Zero (a sum).
+    Zero,
+    /// One (a product).
+    One,
+    /// No value (a minimum or maximum).
+    Nothing,
 }
 
 /// One reduction's row: its name and its WGSL spelling.
@@ -51,14 +68,14 @@ pub(crate) struct ReduceEntry {
     /// The WGSL expression of the value a fold starts from (`kernel(0u)`: the first
     /// element's own value, for folds with no identity element).
     pub(crate) identity: &'static str,
-    /// Whether no elements fold to zero (a sum) rather than to nothing.
-    pub(crate) empty_is_zero: bool,
+    /// What no elements fold to.
+    pub(crate) empty: Empty,
 }
 
 impl Reduce {
     /// Every reduction, in table order (the tests enumerate it).
     #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) const ALL: [Reduce; 3] = [Reduce::Sum, Reduce::Min, Reduce::Max];
+    pub(crate) const ALL: [Reduce; 4] = [Reduce::Sum, Reduce::Min, Reduce::Max, Reduce::Prod];
 
     /// The reduction's row of the table.
     pub(crate) const fn entry(self) -> ReduceEntry {
@@ -67,19 +84,25 @@ impl Reduce {
                 name: "sum",
                 combine: "a + b",
                 identity: "elem(0)",
-                empty_is_zero: true,
+                empty: Empty::Zero,
             },
             Reduce::Min => ReduceEntry {
                 name: "min",
                 combine: "min(a, b)",
                 identity: "kernel(0u)",
-                empty_is_zero: false,
+                empty: Empty::Nothing,
             },
             Reduce::Max => ReduceEntry {
                 name: "max",
                 combine: "max(a, b)",
                 identity: "kernel(0u)",
-                empty_is_zero: false,
+                empty: Empty::Nothing,
+            },
+            Reduce::Prod => ReduceEntry {
+                name: "prod",
+                combine: "a * b",
+                identity: "elem(1)",
+                empty: Empty::One,
             },
         }
     }
