@@ -67,7 +67,7 @@ impl<T: Element> Parsed<T> {
         }
         match self.reduction() {
             None => eval(device, self.expr(), &inputs).map(Value::Array),
-            Some(r) => reduce(device, self.expr(), &inputs, r.reduce()).map(Value::Scalar),
+            Some(how) => reduce(device, self.expr(), &inputs, how).map(Value::Scalar),
         }
     }
 }

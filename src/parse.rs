@@ -85,40 +85,16 @@ pub const FUNCTIONS: &[(&str, usize)] = &[
     ("isfinite", 1),
 ];
 
-/// The reductions a string expression may end in: `sum(...)`, `prod(...)`, `min(...)`,
-/// `max(...)` as its outermost call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Reduction {
-    /// `sum(...)`: numpy's `sum` (pairwise for floats, wrapping for integers).
-    Sum,
-    /// `prod(...)`: numpy's `prod`.
-    Prod,
-    /// `min(...)`: the smallest value, NaN if any is NaN.
-    Min,
-    /// `max(...)`: the largest value, NaN if any is NaN.
-    Max,
-}
-
-impl Reduction {
-    /// The crate's [`Reduce`] for this reduction.
-    pub fn reduce(self) -> Reduce {
-        match self {
-            Reduction::Sum => Reduce::Sum,
-            Reduction::Min => Reduce::Min,
-            Reduction::Max => Reduce::Max,
-            Reduction::Prod => Reduce::Prod,
-        }
-    }
-
-    fn named(name: &str) -> Option<Reduction> {
-        Some(match name {
-            "sum" => Reduction::Sum,
-            "prod" => Reduction::Prod,
-            "min" => Reduction::Min,
-            "max" => Reduction::Max,
-            _ => return None,
-        })
-    }
+/// The reduction `name` calls: `sum`, `prod`, `min` or `max`, as a string expression's
+/// outermost call.
+fn reduction_named(name: &str) -> Option<Reduce> {
+    Some(match name {
+        "sum" => Reduce::Sum,
+        "prod" => Reduce::Prod,
+        "min" => Reduce::Min,
+        "max" => Reduce::Max,
+        _ => return None,
+    })
 }
 
 /// A string expression read into an [`Expr`]: its input names and its reduction, if any.
@@ -127,7 +103,7 @@ pub struct Parsed<T> {
     expr: Expr<T>,
     names: Vec<String>,
     columns: Vec<usize>,
-    reduction: Option<Reduction>,
+    reduction: Option<Reduce>,
 }
 
 impl<T> Parsed<T> {
@@ -143,7 +119,7 @@ impl<T> Parsed<T> {
     }
 
     /// The reduction the expression ends in, if any.
-    pub fn reduction(&self) -> Option<Reduction> {
+    pub fn reduction(&self) -> Option<Reduce> {
         self.reduction
     }
 
@@ -397,13 +373,11 @@ fn number(chars: &[char], start: usize) -> Result<(Tok, usize)> {
     Ok((tok, i))
 }
 
-/// A value while parsing: its expression, whether it is a boolean (a comparison, a
-/// predicate, `True`/`False`, or a logical op of booleans), and its number when it is a bare
-/// literal (so `-2147483648` folds before it is converted).
+/// A value while parsing: its expression, and whether it is a boolean (a comparison, a
+/// predicate, `True`/`False`, or a logical op of booleans).
 struct Typed<T> {
     expr: Expr<T>,
     boolean: bool,
-    literal: Option<Number>,
 }
 
 impl<T: Element> Typed<T> {
@@ -411,7 +385,6 @@ impl<T: Element> Typed<T> {
         Typed {
             expr,
             boolean: false,
-            literal: None,
         }
     }
 
@@ -419,7 +392,6 @@ impl<T: Element> Typed<T> {
         Typed {
             expr,
             boolean: true,
-            literal: None,
         }
     }
 }
@@ -474,11 +446,11 @@ impl Parser<'_> {
     }
 
     /// `sum(`, `prod(`, `min(` or `max(` at the very start: the expression's reduction.
-    fn reduction(&mut self) -> Result<Option<Reduction>> {
+    fn reduction(&mut self) -> Result<Option<Reduce>> {
         let Some(Tok::Name(name)) = self.peek() else {
             return Ok(None);
         };
-        let Some(r) = Reduction::named(name) else {
+        let Some(r) = reduction_named(name) else {
             return Ok(None);
         };
         if self.tokens.get(self.at + 1).map(|(t, _)| t) != Some(&Tok::Open) {
@@ -599,10 +571,7 @@ impl Parser<'_> {
         self.depth -= 1;
         match op {
             "+" => Ok(operand),
-            "-" => Ok(match operand.literal {
-                Some(n) => literal(negate(n), col)?,
-                None => Typed::value(-operand.expr),
-            }),
+            "-" => Ok(Typed::value(-operand.expr)),
             _ => {
                 if operand.boolean {
                     Ok(Typed::boolean(operand.expr.logical_not()))
@@ -653,10 +622,7 @@ impl Parser<'_> {
                 let inner = self.expression()?;
                 self.expect(&Tok::Close, "`)`")?;
                 self.depth -= 1;
-                Ok(Typed {
-                    literal: None,
-                    ..inner
-                })
+                Ok(inner)
             }
             Tok::Name(name) => {
                 if self.peek() == Some(&Tok::Open) {
@@ -706,7 +672,7 @@ impl Parser<'_> {
     }
 
     fn call<T: Element>(&mut self, name: &str, col: usize) -> Result<Typed<T>> {
-        if Reduction::named(name).is_some() {
+        if reduction_named(name).is_some() {
             return Err(syntax(
                 SyntaxKind::ReductionNotOutermost,
                 col,
@@ -874,11 +840,7 @@ fn literal<T: Element>(n: Number, col: usize) -> Result<Typed<T>> {
             v
         }
     };
-    Ok(Typed {
-        expr: constant(v),
-        boolean: false,
-        literal: Some(n),
-    })
+    Ok(Typed::value(constant(v)))
 }
 
 /// The last pending operator applied to the last two values.

@@ -3,8 +3,8 @@
 //! typed errors with their columns, and no panic, stack overflow or hang on any string.
 
 use compute::expr::{where_, x, y, Expr};
-use compute::parse::{parse, Reduction, Value, FUNCTIONS, MAX_NESTING};
-use compute::{Device, Element, Error, SyntaxKind};
+use compute::parse::{parse, Value, FUNCTIONS, MAX_NESTING};
+use compute::{Device, Element, Error, Reduce, SyntaxKind};
 use proptest::prelude::*;
 
 fn cpu() -> Device {
@@ -218,7 +218,7 @@ fn reductions_are_the_outermost_call() {
     );
     assert_eq!(
         parse::<f32>("prod(a)").unwrap().reduction(),
-        Some(Reduction::Prod)
+        Some(Reduce::Prod)
     );
     assert_eq!(run("prod(a + 1)").unwrap(), Value::Scalar(Some(120.0)));
     let empty: [(&str, &[f32]); 1] = [("a", &[])];
