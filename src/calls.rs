@@ -144,6 +144,33 @@ pub fn mask<T: Element>(
     device.mask(&kernel, &used, len)
 }
 
+/// Like [`mask`], writing into `out` (as long as the inputs): numpy's `np.greater(a, b,
+/// out=m)`, with nothing allocated.
+///
+/// # Examples
+///
+/// ```
+/// use compute::expr::x;
+/// let mut above = [false; 3];
+/// compute::mask_into(&compute::Device::auto(), x().gt(1.0), ([0.5_f32, 2.0, 3.0],), &mut above)?;
+/// assert_eq!(above, [false, true, true]);
+/// # Ok::<(), compute::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`mask`]; an `out` of another length is an [`Error::LengthMismatch`] before any work.
+pub fn mask_into<T: Element>(
+    device: &Device,
+    expr: impl std::borrow::Borrow<Expr<T>>,
+    inputs: impl Inputs<T>,
+    out: &mut [bool],
+) -> Result<()> {
+    let (kernel, used, len) = expression(expr.borrow(), &inputs)?;
+    same_length(len, out.len())?;
+    device.mask_into(&kernel, &used, out)
+}
+
 /// Like [`map`], writing into `out` (as long as `data`) instead of a fresh vector, so a loop
 /// of calls allocates nothing after the first (GPU buffers are pooled).
 ///
@@ -251,6 +278,45 @@ pub fn eval<T: Element>(
 ) -> Result<Vec<T>> {
     let (kernel, used, len) = expression(expr.borrow(), &inputs)?;
     fresh(device, &kernel, &used, len)
+}
+
+/// Like [`eval`], writing into `out` (as long as the inputs) instead of a fresh vector:
+/// numexpr's `evaluate(..., out=)`, the caller's buffer filled in one pass.
+///
+/// # Examples
+///
+/// ```
+/// use compute::expr::{x, y};
+/// let mut out = [0.0_f32; 2];
+/// compute::eval_into(&compute::Device::auto(), x() * y() + 1.0, ([1.0_f32, 2.0], [3.0, 4.0]), &mut out)?;
+/// assert_eq!(out, [4.0, 9.0]);
+/// # Ok::<(), compute::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`eval`]; an `out` of another length is an [`Error::LengthMismatch`] before any work.
+pub fn eval_into<T: Element>(
+    device: &Device,
+    expr: impl std::borrow::Borrow<Expr<T>>,
+    inputs: impl Inputs<T>,
+    out: &mut [T],
+) -> Result<()> {
+    let (kernel, used, len) = expression(expr.borrow(), &inputs)?;
+    same_length(len, out.len())?;
+    written(device.execute(&kernel, &mut Task::Into { inputs: &used, out })?)
+}
+
+/// `Ok` when an output is as long as the inputs.
+fn same_length(inputs: usize, out: usize) -> Result<()> {
+    if inputs == out {
+        Ok(())
+    } else {
+        Err(Error::LengthMismatch {
+            left: inputs,
+            right: out,
+        })
+    }
 }
 
 /// An expression's checked kernel, the input arrays it reads, and their common length.

@@ -491,17 +491,42 @@ impl Device {
         )
     }
 
+    /// [`Device::mask`] into the caller's `out` (as long as the inputs).
+    pub(crate) fn mask_into<S: Element>(
+        &self,
+        kernel: &Kernel<'_, S>,
+        inputs: &[&[S]],
+        out: &mut [bool],
+    ) -> Result<()> {
+        let len = out.len();
+        let out = std::cell::RefCell::new(out);
+        self.across(
+            kernel,
+            Target::of::<S>(),
+            len,
+            |gpu| {
+                let words: Vec<u32> =
+                    gpu::across(gpu, &self.budget(), kernel, Io::Truth, inputs, len)?;
+                for (o, w) in out.borrow_mut().iter_mut().zip(words) {
+                    *o = w != 0;
+                }
+                Ok(())
+            },
+            || cpu::mask_into(kernel, inputs, &mut out.borrow_mut()),
+        )
+    }
+
     /// Runs a kernel across two element types (the kernel's and `other`) where
     /// [`Device::choose`] says, as [`Device::execute`] does: an auto device keeps it on the
     /// CPU when its GPU lacks `other`'s feature, and reruns it there after a GPU failure.
-    fn across<K: Element, O>(
+    fn across<K: Element, R>(
         &self,
         kernel: &Kernel<'_, K>,
         other: Target,
         len: usize,
-        on_gpu: impl FnOnce(&Gpu) -> Result<Vec<O>>,
-        on_cpu: impl FnOnce() -> Result<Vec<O>>,
-    ) -> Result<Vec<O>> {
+        on_gpu: impl FnOnce(&Gpu) -> Result<R>,
+        on_cpu: impl FnOnce() -> Result<R>,
+    ) -> Result<R> {
         if len == 0 {
             return on_cpu();
         }

@@ -141,11 +141,11 @@ pub enum SyntaxKind {
     ArgumentCount,
     /// `sum`, `prod`, `min` or `max` anywhere but as the outermost call.
     ReductionNotOutermost,
-    /// A literal the element type cannot hold (a float in an integer expression, an integer
-    /// out of range).
+    /// An integer literal (or scalar) out of the element type's range.
     Literal,
-    /// An operator or function the element type does not have (`/` or `sqrt` on integers,
-    /// `&` on floats that are not booleans).
+    /// An operator, function or literal the element type does not have (`/`, `sqrt` or
+    /// `2.5` in an integer expression, `&` on floats that are not booleans); numpy would
+    /// give floats there, so a caller may promote integer arrays to `f64` and parse again.
     Types,
     /// Parentheses, calls or unary operators nested past the parser's limit.
     TooDeep,

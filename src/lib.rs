@@ -155,8 +155,9 @@ mod wgsl_check;
 pub use array::Array;
 pub use asynchronous::Pending;
 pub use calls::{
-    cast, cast_map, count, count_async, dot, eval, eval_async, eval_cast, map, map_async, map_cast,
-    map_in_place, map_into, mask, max, mean, min, reduce, reduce_async, sum, zip,
+    cast, cast_map, count, count_async, dot, eval, eval_async, eval_cast, eval_into, map,
+    map_async, map_cast, map_in_place, map_into, mask, mask_into, max, mean, min, reduce,
+    reduce_async, sum, zip,
 };
 pub use cost::{CostModel, Costs};
 pub use device::{Backend, Device};

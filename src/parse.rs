@@ -104,6 +104,7 @@ pub struct Parsed<T> {
     names: Vec<String>,
     columns: Vec<usize>,
     reduction: Option<Reduce>,
+    boolean: bool,
 }
 
 impl<T> Parsed<T> {
@@ -123,6 +124,13 @@ impl<T> Parsed<T> {
         self.reduction
     }
 
+    /// Whether the expression's values (inside the reduction, if any) are booleans, 0 or 1:
+    /// a comparison, a predicate such as `isnan`, a logical op of booleans, `where` of two
+    /// booleans. numpy gives such an expression as a `bool` array.
+    pub fn is_boolean(&self) -> bool {
+        self.boolean
+    }
+
     /// The 1-based column where `names()[k]` first appears.
     pub fn column_of(&self, k: usize) -> Option<usize> {
         self.columns.get(k).copied()
@@ -139,18 +147,63 @@ pub enum Value<T> {
     Scalar(Option<T>),
 }
 
-/// Reads `source` as an expression over arrays of `T`.
+/// A scalar bound to a name ([`Bindings::scalars`]): the name reads as this literal.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scalar {
+    /// `True` or `False`.
+    Bool(bool),
+    /// An integer.
+    Int(i128),
+    /// A float.
+    Float(f64),
+}
+
+/// What a caller knows about an expression's names beyond "an array of `T`" (for
+/// [`parse_with`]); the default binds nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Bindings<'a> {
+    /// Names of boolean arrays (their values 0 or 1): `&`, `|`, `^` and `~` are logical on
+    /// them, and `a & b` of two of them is a boolean, as for numpy's `bool` arrays.
+    pub booleans: &'a [&'a str],
+    /// Names that stand for scalars: each reads as its literal, which takes the expression's
+    /// type as numpy 2's Python scalars do (NEP 50: `a * k` with `k = 2` stays `f32` over
+    /// `f32` arrays). A scalar is not an input and does not count toward
+    /// [`MAX_INPUTS`].
+    pub scalars: &'a [(&'a str, Scalar)],
+}
+
+/// Reads `source` as an expression over arrays of `T` ([`parse_with`] with no bindings).
+///
+/// # Errors
+///
+/// As [`parse_with`].
+pub fn parse<T: Element>(source: &str) -> Result<Parsed<T>> {
+    parse_with(source, &Bindings::default())
+}
+
+/// Reads `source` as an expression over arrays of `T`, with `bindings` saying which names
+/// are boolean arrays and which are scalars.
+///
+/// ```
+/// use compute::parse::{parse_with, Bindings, Scalar};
+/// let bindings = Bindings { booleans: &["m"], scalars: &[("k", Scalar::Int(3))] };
+/// let parsed = parse_with::<f32>("~m & (a > k)", &bindings)?;
+/// assert_eq!(parsed.names(), ["m", "a"]);
+/// assert!(parsed.is_boolean());
+/// # Ok::<(), compute::Error>(())
+/// ```
 ///
 /// # Errors
 ///
 /// [`Error::Syntax`] with the column of the first problem: a character or token out of
 /// place, an unknown function, a wrong argument count, a reduction that is not the outermost
-/// call, a literal `T` cannot hold (a float in an integer expression, an integer past
-/// `T`'s range), an operator the types do not allow (`&` on floats that are not booleans,
-/// `/` on integers), or nesting past [`MAX_NESTING`].
-pub fn parse<T: Element>(source: &str) -> Result<Parsed<T>> {
+/// call, an integer literal past `T`'s range ([`SyntaxKind::Literal`]), an operator,
+/// function or literal the types do not allow (`/`, `sqrt` or `2.5` on integers, `&` on
+/// floats that are not booleans: [`SyntaxKind::Types`]), or nesting past [`MAX_NESTING`].
+pub fn parse_with<T: Element>(source: &str, bindings: &Bindings<'_>) -> Result<Parsed<T>> {
     let tokens = lex(source)?;
     let mut parser = Parser {
+        bindings,
         tokens: &tokens,
         at: 0,
         depth: 0,
@@ -188,6 +241,7 @@ pub fn parse<T: Element>(source: &str) -> Result<Parsed<T>> {
         names: parser.names,
         columns: parser.columns,
         reduction,
+        boolean: value.boolean,
     })
 }
 
@@ -397,6 +451,7 @@ impl<T: Element> Typed<T> {
 }
 
 struct Parser<'t> {
+    bindings: &'t Bindings<'t>,
     tokens: &'t [(Tok, usize)],
     at: usize,
     depth: usize,
@@ -638,7 +693,7 @@ impl Parser<'_> {
                         col,
                         format!("`{name}` is not part of the grammar: join comparisons with `&`, `|` and `~`"),
                     )),
-                    _ => Ok(Typed::value(self.name(name, col)?)),
+                    _ => self.bound(name, col),
                 }
             }
             other => Err(syntax(
@@ -647,6 +702,26 @@ impl Parser<'_> {
                 format!("expected a value, found {}", other.describe()),
             )),
         }
+    }
+
+    /// A name not called: a bound scalar's literal, else an array (a boolean one where the
+    /// bindings say so).
+    fn bound<T: Element>(&mut self, name: String, col: usize) -> Result<Typed<T>> {
+        let bindings = self.bindings;
+        if let Some(&(_, scalar)) = bindings.scalars.iter().find(|(n, _)| *n == name) {
+            return match scalar {
+                Scalar::Bool(b) => Ok(Typed::boolean(constant(if b { T::ONE } else { T::ZERO }))),
+                Scalar::Int(i) => literal(Number::Int(i), col),
+                Scalar::Float(f) => literal(Number::Float(f), col),
+            };
+        }
+        let boolean = bindings.booleans.contains(&name.as_str());
+        let expr = self.name(name, col)?;
+        Ok(if boolean {
+            Typed::boolean(expr)
+        } else {
+            Typed::value(expr)
+        })
     }
 
     /// The input of `name`, a new one at its first appearance (at most [`MAX_INPUTS`], so
@@ -819,7 +894,7 @@ fn literal<T: Element>(n: Number, col: usize) -> Result<Typed<T>> {
         (Kind::Float, _) => T::from_number(n),
         (_, Number::Float(_)) => {
             return Err(syntax(
-                SyntaxKind::Literal,
+                SyntaxKind::Types,
                 col,
                 format!(
                     "a float literal in an {} expression (numpy would give floats: cast the \

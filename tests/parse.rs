@@ -314,7 +314,7 @@ fn errors_name_their_kind_and_column() {
         Err(Error::Syntax { kind, column, .. }) => (kind, column),
         other => panic!("{s:?} gave {other:?}"),
     };
-    assert_eq!(int_err("a * 2.5"), (Literal, 5));
+    assert_eq!(int_err("a * 2.5"), (Types, 5));
     assert_eq!(int_err("a + 2147483648"), (Literal, 5));
     assert_eq!(int_err("a / 2"), (Types, 3));
     assert_eq!(int_err("sqrt(a)"), (Types, 1));
@@ -611,4 +611,60 @@ fn mutated_expressions_never_panic() {
             let _ = parse::<i32>(&s);
         }
     }
+}
+
+#[test]
+fn bindings_make_boolean_arrays_and_weak_scalars() {
+    use compute::parse::{parse_with, Bindings, Scalar};
+    use SyntaxKind::{Literal, Types};
+    let device = cpu();
+    let scalars = [
+        ("k", Scalar::Int(3)),
+        ("h", Scalar::Float(0.5)),
+        ("t", Scalar::Bool(true)),
+        ("n", Scalar::Int(-2)),
+    ];
+    let bindings = Bindings {
+        booleans: &["m"],
+        scalars: &scalars,
+    };
+    // a boolean array joins comparisons logically; scalars are literals, not inputs
+    let p = parse_with::<f32>("~m & (a > k * h) & t", &bindings).unwrap();
+    assert_eq!(p.names(), ["m", "a"]);
+    assert!(p.is_boolean());
+    let (m, a) = ([1.0_f32, 0.0, 0.0, 1.0], [2.0_f32, 2.0, 1.0, 1.0]);
+    assert_eq!(
+        p.evaluate(&device, &[("m", &m[..]), ("a", &a[..])])
+            .unwrap(),
+        Value::Array(vec![0.0, 1.0, 0.0, 0.0])
+    );
+    // a negative scalar is one literal: n ** 2 is (-2) ** 2
+    let p = parse_with::<i64>("a * n ** 2 + k", &bindings).unwrap();
+    assert_eq!(p.names(), ["a"]);
+    assert!(!p.is_boolean());
+    assert_eq!(
+        p.evaluate(&device, &[("a", &[1_i64, -1][..])]).unwrap(),
+        Value::Array(vec![7, -1])
+    );
+    // a float scalar in an integer expression asks for floats, as a float literal does
+    let err = |r: compute::Result<compute::parse::Parsed<i32>>| match r {
+        Err(Error::Syntax { kind, column, .. }) => (kind, column),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(err(parse_with("a * h", &bindings)), (Types, 5));
+    let big = [("big", Scalar::Int(1 << 40))];
+    let wide = Bindings {
+        booleans: &[],
+        scalars: &big,
+    };
+    assert_eq!(err(parse_with("a + big", &wide)), (Literal, 5));
+    assert!(parse_with::<i64>("a + big", &wide).is_ok());
+    // without bindings a name is an array, and a comparison's result is boolean
+    assert!(parse::<f32>("a > 1").unwrap().is_boolean());
+    assert!(!parse::<f32>("a + 1").unwrap().is_boolean());
+    assert!(parse::<f32>("sum(a > 1)").unwrap().is_boolean());
+    assert!(parse::<f32>("where(a > 1, a < 3, False)")
+        .unwrap()
+        .is_boolean());
+    assert!(!parse::<i32>("m & k").unwrap().is_boolean());
 }

@@ -221,3 +221,56 @@ fn gpu_counts_split_into_chunks_agree_with_the_cpu() {
         );
     }
 }
+
+/// `eval_into` and `mask_into` give what `eval` and `mask` give, in the caller's buffers,
+/// at every length; a buffer of another length is refused before any work.
+fn check_into(device: &Device) {
+    for len in lengths() {
+        let a = f32_data(len, 11);
+        let b = f32_data(len, 12);
+        let expr = (x() * y() + 1.0).sqrt();
+        let want = compute::eval(device, &expr, (&a, &b)).unwrap();
+        let mut out = vec![f32::NAN; len];
+        compute::eval_into(device, &expr, (&a, &b), &mut out).unwrap();
+        assert_eq!(
+            out.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            "eval_into, len {len}"
+        );
+        let pred = x().gt(y()).logical_or(x().isnan());
+        let want = compute::mask(device, &pred, (&a, &b)).unwrap();
+        let mut truth = vec![true; len];
+        compute::mask_into(device, &pred, (&a, &b), &mut truth).unwrap();
+        assert_eq!(truth, want, "mask_into, len {len}");
+        let expected: Vec<bool> = a.iter().zip(&b).map(|(p, q)| p > q || p.is_nan()).collect();
+        assert_eq!(
+            truth, expected,
+            "mask_into against the scalar loop, len {len}"
+        );
+    }
+    let a = [1.0_f32, 2.0, 3.0];
+    let mut short = [7.0_f32; 2];
+    assert!(matches!(
+        compute::eval_into(device, x() + 1.0, (&a,), &mut short),
+        Err(compute::Error::LengthMismatch { left: 3, right: 2 })
+    ));
+    assert_eq!(short, [7.0, 7.0], "a refused call leaves the buffer alone");
+    let mut long = [true; 4];
+    assert!(matches!(
+        compute::mask_into(device, x().gt(1.0), (&a,), &mut long),
+        Err(compute::Error::LengthMismatch { left: 3, right: 4 })
+    ));
+    assert_eq!(long, [true; 4]);
+}
+
+#[test]
+fn cpu_eval_into_and_mask_into_fill_the_callers_buffers() {
+    check_into(&Device::cpu());
+}
+
+#[test]
+fn gpu_eval_into_and_mask_into_fill_the_callers_buffers() {
+    if let Some(device) = gpu() {
+        check_into(&device);
+    }
+}

@@ -50,8 +50,27 @@ pub(crate) fn mask<S: Element>(
     )
 }
 
-/// Block by block (in parallel when large): the kernel's values into a buffer (a plain
-/// cast's are its input's own), `to` of each into the output, `after` over the output block.
+/// [`mask`] into the caller's `out` (as long as the inputs).
+pub(crate) fn mask_into<S: Element>(
+    kernel: &Kernel<'_, S>,
+    inputs: &[&[S]],
+    out: &mut [bool],
+) -> Result<()> {
+    // SAFETY: `fill` stores only initialized `bool`s through the slots (`convert_block`'s
+    // `write_map`), never `uninit()`.
+    let slots = unsafe { alloc::as_uninit(out) };
+    let filled = fill(
+        kernel,
+        inputs,
+        slots,
+        #[inline(always)]
+        |v: S| v.truthy(),
+        |_: &mut [bool]| true,
+    );
+    finished(filled)
+}
+
+/// Into a fresh vector of `len`: see [`fill`].
 fn run<S: Element, O: Copy + Send>(
     kernel: &Kernel<'_, S>,
     inputs: &[&[S]],
@@ -59,6 +78,34 @@ fn run<S: Element, O: Copy + Send>(
     to: impl Fn(S) -> O + Sync,
     after: impl Fn(&mut [O]) -> bool + Sync,
 ) -> Result<Vec<O>> {
+    let mut out = alloc::fresh(len);
+    let filled = alloc::fill_fresh(&mut out, len, |slots| {
+        fill(kernel, inputs, slots, to, after)
+    });
+    finished(filled).map(|()| out)
+}
+
+fn finished(filled: bool) -> Result<()> {
+    if filled {
+        Ok(())
+    } else {
+        Err(Error::Internal {
+            what: "a cast whose kernel could not fill its block".into(),
+        })
+    }
+}
+
+/// Block by block (in parallel when large): the kernel's values into a buffer (a plain
+/// cast's are its input's own), `to` of each into `slots`, `after` over the output block;
+/// `true` when every slot was written.
+fn fill<S: Element, O: Copy + Send>(
+    kernel: &Kernel<'_, S>,
+    inputs: &[&[S]],
+    slots: &mut [MaybeUninit<O>],
+    to: impl Fn(S) -> O + Sync,
+    after: impl Fn(&mut [O]) -> bool + Sync,
+) -> bool {
+    let len = slots.len();
     let block = |(scratch, buf): &mut (Scratch<S>, Vec<MaybeUninit<S>>),
                  (i, dst): (usize, &mut [MaybeUninit<O>])|
      -> bool {
@@ -78,28 +125,18 @@ fn run<S: Element, O: Copy + Send>(
         }
     };
     let init = || (Scratch::default(), vec![MaybeUninit::uninit(); BLOCK]);
-    let mut out = alloc::fresh(len);
-    let ok = alloc::fill_fresh(&mut out, len, |slots| {
-        if split::parallel(len, kernel.cost()) {
-            slots
-                .par_chunks_mut(BLOCK)
-                .enumerate()
-                .map_init(init, block)
-                .all(|ok| ok)
-        } else {
-            let mut state = init();
-            slots
-                .chunks_mut(BLOCK)
-                .enumerate()
-                .all(|chunk| block(&mut state, chunk))
-        }
-    });
-    if ok {
-        Ok(out)
+    if split::parallel(len, kernel.cost()) {
+        slots
+            .par_chunks_mut(BLOCK)
+            .enumerate()
+            .map_init(init, block)
+            .all(|ok| ok)
     } else {
-        Err(Error::Internal {
-            what: "a cast whose kernel could not fill its block".into(),
-        })
+        let mut state = init();
+        slots
+            .chunks_mut(BLOCK)
+            .enumerate()
+            .all(|chunk| block(&mut state, chunk))
     }
 }
 
