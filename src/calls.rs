@@ -141,7 +141,9 @@ pub fn mask<T: Element>(
     inputs: impl Inputs<T>,
 ) -> Result<Vec<bool>> {
     let (kernel, used, len) = expression(expr.borrow(), &inputs)?;
-    device.mask(&kernel, &used, len)
+    let mut out = vec![false; len];
+    device.mask_into(&kernel, &used, &mut out)?;
+    Ok(out)
 }
 
 /// Like [`mask`], writing into `out` (as long as the inputs): numpy's `np.greater(a, b,

@@ -471,27 +471,8 @@ impl Device {
         )
     }
 
-    /// The truth of each of the checked `kernel`'s values (the GPU stores each as a `u32`).
-    pub(crate) fn mask<S: Element>(
-        &self,
-        kernel: &Kernel<'_, S>,
-        inputs: &[&[S]],
-        len: usize,
-    ) -> Result<Vec<bool>> {
-        self.across(
-            kernel,
-            Target::of::<S>(),
-            len,
-            |gpu| {
-                let words: Vec<u32> =
-                    gpu::across(gpu, &self.budget(), kernel, Io::Truth, inputs, len)?;
-                Ok(words.into_iter().map(|w| w != 0).collect())
-            },
-            || cpu::mask(kernel, inputs, len),
-        )
-    }
-
-    /// [`Device::mask`] into the caller's `out` (as long as the inputs).
+    /// The truth of each of the checked `kernel`'s values into `out` (as long as the
+    /// inputs; the GPU stores each as a `u32`).
     pub(crate) fn mask_into<S: Element>(
         &self,
         kernel: &Kernel<'_, S>,

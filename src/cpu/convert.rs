@@ -34,23 +34,8 @@ pub(crate) fn convert<S: Element, U: Element>(
     )
 }
 
-/// The truth of each of the kernel's values (nonzero, NaN included), numpy's `bool` array.
-pub(crate) fn mask<S: Element>(
-    kernel: &Kernel<'_, S>,
-    inputs: &[&[S]],
-    len: usize,
-) -> Result<Vec<bool>> {
-    run(
-        kernel,
-        inputs,
-        len,
-        #[inline(always)]
-        |v: S| v.truthy(),
-        |_: &mut [bool]| true,
-    )
-}
-
-/// [`mask`] into the caller's `out` (as long as the inputs).
+/// The truth of each of the kernel's values (nonzero, NaN included) into `out` (as long as
+/// the inputs), numpy's `bool` array.
 pub(crate) fn mask_into<S: Element>(
     kernel: &Kernel<'_, S>,
     inputs: &[&[S]],

@@ -16,7 +16,7 @@ mod split;
 
 #[cfg(feature = "testing")]
 pub(crate) use block::BLOCK;
-pub(crate) use convert::{convert, mask, mask_into};
+pub(crate) use convert::{convert, mask_into};
 pub(crate) use entry::{execute, run};
 #[cfg(feature = "testing")]
 pub(crate) use isa::{chosen, force};
