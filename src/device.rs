@@ -9,6 +9,7 @@ use crate::cost::{self, CostModel};
 use crate::cpu;
 use crate::element::Element;
 use crate::error::{Error, Result};
+use crate::expr::Expr;
 use crate::gpu::{self, Gpu, Io, Target, DEFAULT_GPU_MEMORY_LIMIT};
 use crate::ir::kernel::Kernel;
 use crate::ir::op::Op;
@@ -319,6 +320,24 @@ impl Device {
     /// ```
     pub fn choose<T: Element>(&self, op: &Op<T>, len: usize) -> Backend {
         self.choose_work(&Kernel::map(op), len)
+    }
+
+    /// Which backend a call of the expression `expr` on `len` elements runs on, as
+    /// [`Device::choose`] says for an op (the weight is the whole expression's).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use compute::{expr::{x, y}, Backend, Device};
+    /// assert_eq!(Device::cpu().choose_eval(&(x() * y()).exp(), 1 << 24)?, Backend::Cpu);
+    /// # Ok::<(), compute::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// What the expression's kernel check refuses (an op `T` lacks, too many inputs).
+    pub fn choose_eval<T: Element>(&self, expr: &Expr<T>, len: usize) -> Result<Backend> {
+        Ok(self.choose_work(&expr.kernel()?, len))
     }
 
     /// The one decision: fixed policies win; auto with a GPU that runs the kernel asks the

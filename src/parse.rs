@@ -245,6 +245,33 @@ pub fn parse_with<T: Element>(source: &str, bindings: &Bindings<'_>) -> Result<P
     })
 }
 
+/// The names `source` reads (not the functions it calls, nor `True`/`False`), in order of
+/// first appearance: what a caller must bind before it knows the element type, as
+/// numexpr looks names up in the caller's frame. Only the characters are checked here.
+///
+/// ```
+/// assert_eq!(compute::parse::names("where(a > k, sqrt(a), b) + a")?, ["a", "k", "b"]);
+/// # Ok::<(), compute::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Syntax`] for a character the grammar has no token for, or a malformed number.
+pub fn names(source: &str) -> Result<Vec<String>> {
+    let tokens = lex(source)?;
+    let mut seen = std::collections::HashSet::new();
+    let mut names: Vec<String> = Vec::new();
+    for (k, (tok, _)) in tokens.iter().enumerate() {
+        let called = matches!(tokens.get(k + 1), Some((Tok::Open, _)));
+        if let Tok::Name(name) = tok {
+            if !called && name != "True" && name != "False" && seen.insert(name.as_str()) {
+                names.push(name.clone());
+            }
+        }
+    }
+    Ok(names)
+}
+
 fn syntax(kind: SyntaxKind, column: usize, message: impl Into<String>) -> Error {
     Error::Syntax {
         kind,

@@ -668,3 +668,21 @@ fn bindings_make_boolean_arrays_and_weak_scalars() {
         .is_boolean());
     assert!(!parse::<i32>("m & k").unwrap().is_boolean());
 }
+
+#[test]
+fn names_lists_what_an_expression_reads_before_its_type_is_known() {
+    use compute::parse::names;
+    assert_eq!(
+        names("where(a > k, sqrt(a), b) + a").unwrap(),
+        ["a", "k", "b"]
+    );
+    assert_eq!(names("True & ~False").unwrap(), Vec::<String>::new());
+    assert_eq!(names("sum(x * 2.5)").unwrap(), ["x"]);
+    assert!(matches!(
+        names("a $ b"),
+        Err(Error::Syntax { column: 3, .. })
+    ));
+    // many distinct names stay linear (a set, not a search)
+    let many: String = (0..200_000).map(|i| format!("n{i}+")).collect::<String>() + "1";
+    assert_eq!(names(&many).unwrap().len(), 200_000);
+}
