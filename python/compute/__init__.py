@@ -153,6 +153,8 @@ def _classify(values):
 
 
 def _result_type(strong, weak):
+    if not weak and strong and all(d == strong[0] for d in strong):
+        return strong[0]
     if strong:
         # a Python scalar's kind can lift the type (int array, float scalar); its value not
         kinds = [0.0 if isinstance(w, float) else (0 if not isinstance(w, bool) else False) for w in weak]
@@ -176,7 +178,7 @@ class _Compiled:
 
 
 def _compile(ex, dtype, booleans, scalars):
-    key = (ex, dtype.name, booleans, tuple((n, type(v), v) for n, v in scalars.items()))
+    key = (ex, dtype, booleans, tuple((n, type(v), v) for n, v in scalars.items()))
     try:
         return _compiled_cache[key]
     except KeyError:
@@ -193,6 +195,8 @@ def _compile(ex, dtype, booleans, scalars):
 
 def _broadcast(arrays):
     shapes = [a.shape for a in arrays.values()]
+    if shapes and all(s == shapes[0] for s in shapes):
+        return shapes[0]
     try:
         return np.broadcast_shapes(*shapes)
     except ValueError:
@@ -201,13 +205,17 @@ def _broadcast(arrays):
 
 
 def _flat(a, dtype, shape):
-    """``a`` as a 1-D C-contiguous array of ``dtype`` over ``shape``: a view when it already
-    is one (zero copy), else one copy (cast, broadcast, or non-contiguous layout)."""
+    """``a`` as a 1-D C-contiguous, aligned array of ``dtype`` over ``shape``: a view when it
+    already is one (zero copy), else one copy."""
     if a.dtype != dtype:
         a = a.astype(dtype)
     if a.shape != shape:
         a = np.broadcast_to(a, shape)
-    return np.ascontiguousarray(a).reshape(-1)
+    flags = a.flags
+    if not (flags.c_contiguous and flags.aligned):
+        # strided, Fortran-order, broadcast, or misaligned (an unpickled buffer): one copy
+        a = np.array(a, order="C")
+    return a.reshape(-1)
 
 
 class _Plan:
@@ -242,13 +250,13 @@ class _Plan:
         return _BOOL if self.boolean_out else self.compiled.working
 
     def run(self, device, out):
-        compiled = self.compiled
         dtype = self.out_dtype()
-        if out is None:
-            out = np.empty(self.shape, dtype)
-        else:
+        given = out is not None
+        if given:
             _check_out(out, self.shape, dtype)
-        if any(np.may_share_memory(out, a) for a in self.sources):
+        else:
+            out = np.empty(self.shape, dtype)
+        if given and any(np.may_share_memory(out, a) for a in self.sources):
             # the result overwrites an input it reads: compute aside, then copy over
             scratch = np.empty(self.shape, dtype)
             self._run_into(device, scratch)
@@ -289,8 +297,8 @@ def _check_out(out, shape, dtype):
         raise ValueError(f"out has shape {out.shape}, the result has shape {shape}")
     if out.dtype != dtype:
         raise TypeError(f"out has dtype {out.dtype}, the result has dtype {dtype}")
-    if not out.flags.c_contiguous:
-        raise ValueError("out must be C-contiguous")
+    if not (out.flags.c_contiguous and out.flags.aligned):
+        raise ValueError("out must be C-contiguous and aligned")
     if not out.flags.writeable:
         raise ValueError("out is read-only")
 
@@ -392,7 +400,7 @@ def mean(a, device=None):
         a = a.astype(np.uint32)
     if a.dtype not in _RUN:
         raise TypeError(f"mean of dtype {a.dtype}: compute runs float32, float64, int32, int64, uint32, uint64 and bool")
-    value = _compute.mean(_device(device), np.ascontiguousarray(a).reshape(-1), a.dtype.name)
+    value = _compute.mean(_device(device), _flat(a, a.dtype, a.shape), a.dtype.name)
     if value is None:
         value = float("nan")
     return a.dtype.type(value) if a.dtype.kind == "f" else np.float64(value)
@@ -422,6 +430,9 @@ def map(a, op, arg=None, out=None, device=None):  # noqa: A001 (the crate's name
     if op in _BINARY:
         if arg is None:
             raise TypeError(f"map(a, {op!r}) needs its scalar: map(a, {op!r}, 2)")
+        if op in ("floordiv", "mod") and arg == 0 and np.asarray(a).dtype.kind in "iu":
+            # the crate's scalar integer division by zero (numpy's array answer would be 0)
+            raise ZeroDivisionError(f"integer {op} by a zero scalar")
         return evaluate(_BINARY[op], local_dict={}, global_dict={}, out=out, device=device, x=a, k=arg)
     arity = dict(FUNCTIONS).get(op)
     if arity != 1 or op in ("sum", "prod", "min", "max"):

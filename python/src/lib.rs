@@ -157,11 +157,299 @@ impl PyDevice {
         compiled.choose(self, len)
     }
 
+    /// Copies `array` (any shape, C-contiguous, a dtype the crate runs) to where this device
+    /// computes: GPU memory when it holds a GPU that runs the dtype, host memory otherwise.
+    fn upload(&self, py: Python<'_>, array: Bound<'_, PyAny>) -> PyResult<Resident> {
+        let numpy = py.import("numpy")?;
+        let array = numpy.call_method1("ascontiguousarray", (array,))?;
+        let shape: Vec<usize> = array.getattr("shape")?.extract()?;
+        let dtype: String = array.getattr("dtype")?.getattr("name")?.extract()?;
+        let flat = array.call_method1("reshape", (-1,))?;
+        let dtype = dtype_name(&dtype)?;
+        let device = &self.inner;
+        macro_rules! up {
+            ($t:ty, $v:ident) => {{
+                let view: PyReadonlyArray1<'_, $t> = flat.extract()?;
+                let data = view
+                    .as_slice()
+                    .map_err(|e| PyValueError::new_err(e.to_string()))?;
+                Stored::$v(py.detach(|| device.upload(data)).map_err(raise)?)
+            }};
+        }
+        let stored = match dtype {
+            "float32" => up!(f32, F32),
+            "float64" => up!(f64, F64),
+            "int32" => up!(i32, I32),
+            "uint32" => up!(u32, U32),
+            "int64" => up!(i64, I64),
+            _ => up!(u64, U64),
+        };
+        Ok(Resident { stored, shape })
+    }
+
     fn __repr__(&self) -> String {
         match self.inner.gpu_name() {
             Some(gpu) => format!("Device.{}(gpu={gpu:?})", self.policy),
             None => format!("Device.{}(cpu only)", self.policy),
         }
+    }
+}
+
+/// A crate `Array` of one element type.
+enum Stored {
+    F32(compute::Array<f32>),
+    F64(compute::Array<f64>),
+    I32(compute::Array<i32>),
+    U32(compute::Array<u32>),
+    I64(compute::Array<i64>),
+    U64(compute::Array<u64>),
+}
+
+/// Runs `$body` with `$a` bound to the stored array and `$t` to its element type.
+macro_rules! each_stored {
+    ($stored:expr, $a:ident, $t:ident => $body:expr) => {
+        match $stored {
+            Stored::F32($a) => {
+                type $t = f32;
+                $body
+            }
+            Stored::F64($a) => {
+                type $t = f64;
+                $body
+            }
+            Stored::I32($a) => {
+                type $t = i32;
+                $body
+            }
+            Stored::U32($a) => {
+                type $t = u32;
+                $body
+            }
+            Stored::I64($a) => {
+                type $t = i64;
+                $body
+            }
+            Stored::U64($a) => {
+                type $t = u64;
+                $body
+            }
+        }
+    };
+}
+
+/// An element type's place in [`Stored`] and [`Typed`].
+trait Same: compute::Element {
+    /// The array `stored` holds, if it is of this type.
+    fn same(stored: &Stored) -> Option<&compute::Array<Self>>;
+    /// An array of this type, stored.
+    fn wrap(array: compute::Array<Self>) -> Stored;
+    /// The parse `typed` holds, if it is of this type.
+    fn parsed(typed: &Typed) -> Option<&Parsed<Self>>;
+}
+
+macro_rules! same {
+    ($t:ty, $v:ident) => {
+        impl Same for $t {
+            fn same(stored: &Stored) -> Option<&compute::Array<$t>> {
+                match stored {
+                    Stored::$v(a) => Some(a),
+                    _ => None,
+                }
+            }
+            fn wrap(array: compute::Array<$t>) -> Stored {
+                Stored::$v(array)
+            }
+            fn parsed(typed: &Typed) -> Option<&Parsed<$t>> {
+                match typed {
+                    Typed::$v(p) => Some(p),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+same!(f32, F32);
+same!(f64, F64);
+same!(i32, I32);
+same!(u32, U32);
+same!(i64, I64);
+same!(u64, U64);
+
+/// An array kept where its device computes (GPU memory on a GPU device that runs its
+/// dtype): expressions over it run there, and only `numpy.asarray(r)` reads it back.
+#[pyclass(module = "compute", frozen)]
+struct Resident {
+    stored: Stored,
+    shape: Vec<usize>,
+}
+
+impl Resident {
+    fn dtype_str(&self) -> &'static str {
+        match self.stored {
+            Stored::F32(_) => "float32",
+            Stored::F64(_) => "float64",
+            Stored::I32(_) => "int32",
+            Stored::U32(_) => "uint32",
+            Stored::I64(_) => "int64",
+            Stored::U64(_) => "uint64",
+        }
+    }
+}
+
+#[pymethods]
+impl Resident {
+    /// The shape it was uploaded with.
+    #[getter]
+    fn shape(&self) -> Vec<usize> {
+        self.shape.clone()
+    }
+
+    /// Its numpy dtype's name.
+    #[getter]
+    fn dtype(&self) -> &'static str {
+        self.dtype_str()
+    }
+
+    /// Whether it lives in GPU memory.
+    #[getter]
+    fn on_gpu(&self) -> bool {
+        each_stored!(&self.stored, a, _T => a.is_on_gpu())
+    }
+
+    fn __len__(&self) -> usize {
+        self.shape.first().copied().unwrap_or(1)
+    }
+
+    /// Reads it back as a new numpy array of its shape and dtype.
+    #[pyo3(signature = (dtype = None, copy = None))]
+    fn __array__<'py>(
+        &self,
+        py: Python<'py>,
+        dtype: Option<Bound<'py, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if copy == Some(false) {
+            return Err(PyValueError::new_err(
+                "a resident array cannot be viewed without a copy: it lives on its device",
+            ));
+        }
+        let flat = each_stored!(&self.stored, a, _T => {
+            let values = py.detach(|| a.to_vec()).map_err(raise)?;
+            numpy::PyArray1::from_vec(py, values).into_any()
+        });
+        let shaped = flat.call_method1("reshape", (self.shape.clone(),))?;
+        match dtype {
+            Some(d) => shaped.call_method1("astype", (d,)),
+            None => Ok(shaped),
+        }
+    }
+
+    /// An expression over this array (by the one name the expression reads that `arrays`
+    /// does not give) and other resident arrays of the same device, dtype and shape, or
+    /// Python scalars: a new resident array, or a Python number for a reduction; the data
+    /// stays where it is. Comparisons give 0 or 1 in the dtype.
+    #[pyo3(signature = (source, **arrays))]
+    fn evaluate(
+        slf: &Bound<'_, Self>,
+        py: Python<'_>,
+        source: &str,
+        arrays: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let me = slf.get();
+        let names = compute::parse::names(source).map_err(raise)?;
+        let mut given: Vec<(String, Bound<'_, PyAny>)> = Vec::new();
+        if let Some(d) = &arrays {
+            for (k, v) in d.iter() {
+                given.push((k.extract()?, v));
+            }
+        }
+        let unbound: Vec<&String> = names
+            .iter()
+            .filter(|n| !given.iter().any(|(g, _)| g == *n))
+            .collect();
+        if unbound.len() > 1 {
+            return Err(PyValueError::new_err(format!(
+                "`{}` and `{}` are both unbound: a resident array stands for one name; give the others as keywords",
+                unbound[0], unbound[1]
+            )));
+        }
+        let mut residents: Vec<(String, Bound<'_, Resident>)> = Vec::new();
+        let mut scalars: Vec<(String, Bound<'_, PyAny>)> = Vec::new();
+        if let Some(name) = unbound.first() {
+            residents.push(((*name).clone(), slf.clone()));
+        }
+        for (name, v) in given {
+            if !names.contains(&name) {
+                continue;
+            }
+            match v.cast::<Resident>() {
+                Ok(r) => residents.push((name, r.clone())),
+                Err(_) => scalars.push((name, v)),
+            }
+        }
+        let compiled = compile(source, me.dtype_str(), Vec::new(), scalars)?;
+        let order = compiled.names();
+        let shape = me.shape.clone();
+        each_stored!(&me.stored, _mine, T => {
+            let parsed = <T as Same>::parsed(&compiled.typed)
+                .ok_or_else(|| PyTypeError::new_err("the expression's type is not the array's"))?;
+            let mut list: Vec<&compute::Array<T>> = Vec::with_capacity(order.len());
+            for name in &order {
+                let (_, r) = residents
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .ok_or_else(|| PyValueError::new_err(format!("no array for `{name}`")))?;
+                let other = r.get();
+                if other.shape != shape {
+                    return Err(PyValueError::new_err(format!(
+                        "`{name}` has shape {:?}, this array {:?}: resident arrays combine at one shape",
+                        other.shape, shape
+                    )));
+                }
+                list.push(<T as Same>::same(&other.stored).ok_or_else(|| {
+                    PyTypeError::new_err(format!(
+                        "`{name}` is {}, this array {}: resident arrays keep their dtype",
+                        other.dtype_str(),
+                        me.dtype_str()
+                    ))
+                })?);
+            }
+            match parsed.reduction() {
+                None => {
+                    let out = py
+                        .detach(|| compute::Array::eval(parsed.expr(), &list))
+                        .map_err(raise)?;
+                    let stored = <T as Same>::wrap(out);
+                    Ok(Py::new(py, Resident { stored, shape })?.into_any())
+                }
+                Some(Reduce::Sum) if parsed.is_boolean() => {
+                    let n = py
+                        .detach(|| compute::Array::count(parsed.expr(), &list))
+                        .map_err(raise)?;
+                    Ok(n.into_pyobject(py)?.into_any().unbind())
+                }
+                Some(how) => {
+                    let v = py
+                        .detach(|| compute::Array::reduce(parsed.expr(), &list, how))
+                        .map_err(raise)?;
+                    match v {
+                        Some(v) => Ok(v.into_pyobject(py)?.into_any().unbind()),
+                        None => Err(PyValueError::new_err(
+                            "zero-size array to a reduction with no identity",
+                        )),
+                    }
+                }
+            }
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Resident(shape={:?}, dtype={}, on_gpu={})",
+            self.shape,
+            self.dtype_str(),
+            self.on_gpu()
+        )
     }
 }
 
@@ -455,6 +743,7 @@ fn mean(
 fn _compute(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyDevice>()?;
     m.add_class::<Compiled>()?;
+    m.add_class::<Resident>()?;
     m.add_function(wrap_pyfunction!(compile, m)?)?;
     m.add_function(wrap_pyfunction!(names, m)?)?;
     m.add_function(wrap_pyfunction!(mean, m)?)?;

@@ -27,11 +27,16 @@ pub(crate) fn fold_block<T: Element>(
     } else {
         block::eval_block(kernel, inputs, start, buf, scratch)?
     };
+    // no closures around the folds: a closure is compiled for the baseline instruction set,
+    // not for the build (`isa.rs`) this function is inlined into
+    if values.is_empty() {
+        return None;
+    }
     match how {
-        Reduce::Sum => (!values.is_empty()).then(|| pairwise(values)),
+        Reduce::Sum => Some(pairwise(values)),
         Reduce::Min => extreme(values, |v, best| v < best),
         Reduce::Max => extreme(values, |v, best| v > best),
-        Reduce::Prod => (!values.is_empty()).then(|| product(values)),
+        Reduce::Prod => Some(product(values)),
     }
 }
 
@@ -188,7 +193,12 @@ pub(crate) fn halves<T>(values: &[T]) -> Option<(&[T], &[T])> {
 /// there, then 3 when the accumulators are added pairwise.
 #[inline(always)]
 pub(crate) fn leaf_sum<T: Element>(values: &[T]) -> T {
-    let acc = strided::<T, 8>(values, T::ZERO, |a, v| a.add(v));
+    eight(strided::<T, 8>(values, T::ZERO, |a, v| a.add(v)))
+}
+
+/// Eight accumulators added pairwise, as numpy adds its eight.
+#[inline(always)]
+fn eight<T: Element>(acc: [T; 8]) -> T {
     (acc[0].add(acc[1]).add(acc[2].add(acc[3]))).add(acc[4].add(acc[5]).add(acc[6].add(acc[7])))
 }
 
