@@ -228,7 +228,8 @@ pub fn parse_with<T: Element>(source: &str, bindings: &Bindings<'_>) -> Result<P
             inner
         }
         None => parser.expression()?,
-    };
+    }
+    .settle()?;
     if let Some((tok, col)) = parser.tokens.get(parser.at) {
         let what = match tok {
             Tok::Close => "an unmatched `)`".to_string(),
@@ -245,9 +246,53 @@ pub fn parse_with<T: Element>(source: &str, bindings: &Bindings<'_>) -> Result<P
     })
 }
 
-/// The names `source` reads (not the functions it calls, nor `True`/`False`), in order of
-/// first appearance: what a caller must bind before it knows the element type, as
-/// numexpr looks names up in the caller's frame. Only the characters are checked here.
+/// What a string expression reads, found without parsing it ([`scan`]): what a caller
+/// must bind before it knows the element type, as numexpr looks names up in the caller's
+/// frame and numpy weighs Python literals in its promotion.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scan {
+    /// The names read (not the functions called, nor `True`/`False`), in order of first
+    /// appearance, each with the 1-based column of that appearance.
+    pub names: Vec<(String, usize)>,
+    /// Whether an integer literal appears.
+    pub int_literals: bool,
+    /// Whether a float literal appears.
+    pub float_literals: bool,
+}
+
+/// The names and literal kinds of `source`. Only the characters are checked here.
+///
+/// ```
+/// let scan = compute::parse::scan("where(a > k, sqrt(a), b) + 1")?;
+/// assert_eq!(scan.names, [("a".to_string(), 7), ("k".to_string(), 11), ("b".to_string(), 23)]);
+/// assert!(scan.int_literals && !scan.float_literals);
+/// # Ok::<(), compute::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Syntax`] for a character the grammar has no token for, or a malformed number.
+pub fn scan(source: &str) -> Result<Scan> {
+    let tokens = lex(source)?;
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Scan::default();
+    for (k, (tok, col)) in tokens.iter().enumerate() {
+        match tok {
+            Tok::Name(name) => {
+                let called = matches!(tokens.get(k + 1), Some((Tok::Open, _)));
+                if !called && name != "True" && name != "False" && seen.insert(name.as_str()) {
+                    out.names.push((name.clone(), *col));
+                }
+            }
+            Tok::Int(_) => out.int_literals = true,
+            Tok::Float(_) => out.float_literals = true,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The names `source` reads, in order of first appearance ([`scan`]'s, without columns).
 ///
 /// ```
 /// assert_eq!(compute::parse::names("where(a > k, sqrt(a), b) + a")?, ["a", "k", "b"]);
@@ -256,20 +301,9 @@ pub fn parse_with<T: Element>(source: &str, bindings: &Bindings<'_>) -> Result<P
 ///
 /// # Errors
 ///
-/// [`Error::Syntax`] for a character the grammar has no token for, or a malformed number.
+/// As [`scan`].
 pub fn names(source: &str) -> Result<Vec<String>> {
-    let tokens = lex(source)?;
-    let mut seen = std::collections::HashSet::new();
-    let mut names: Vec<String> = Vec::new();
-    for (k, (tok, _)) in tokens.iter().enumerate() {
-        let called = matches!(tokens.get(k + 1), Some((Tok::Open, _)));
-        if let Tok::Name(name) = tok {
-            if !called && name != "True" && name != "False" && seen.insert(name.as_str()) {
-                names.push(name.clone());
-            }
-        }
-    }
-    Ok(names)
+    Ok(scan(source)?.names.into_iter().map(|(n, _)| n).collect())
 }
 
 fn syntax(kind: SyntaxKind, column: usize, message: impl Into<String>) -> Error {
@@ -459,6 +493,11 @@ fn number(chars: &[char], start: usize) -> Result<(Tok, usize)> {
 struct Typed<T> {
     expr: Expr<T>,
     boolean: bool,
+    /// An integer literal's exact value and column, or those of arithmetic of integer
+    /// literals: Python computes `2**40 // 2**38` exactly before numpy sees it, so the parser
+    /// folds it in `i128` and checks `T`'s range only where the literal meets an array
+    /// ([`Typed::settle`]).
+    int: Option<(i128, usize)>,
 }
 
 impl<T: Element> Typed<T> {
@@ -466,6 +505,7 @@ impl<T: Element> Typed<T> {
         Typed {
             expr,
             boolean: false,
+            int: None,
         }
     }
 
@@ -473,7 +513,31 @@ impl<T: Element> Typed<T> {
         Typed {
             expr,
             boolean: true,
+            int: None,
         }
+    }
+
+    /// The value as an operand of the kernel: an integer literal must fit `T` exactly
+    /// (numpy 2 refuses an out-of-range Python integer too).
+    fn settle(self) -> Result<Self> {
+        match self.int {
+            Some((i, col))
+                if T::KIND != Kind::Float
+                    && T::from_number(Number::Int(i)).number() != Number::Int(i) =>
+            {
+                Err(syntax(
+                    SyntaxKind::Literal,
+                    col,
+                    format!("the integer {i} is out of {}'s range", T::NAME),
+                ))
+            }
+            _ => Ok(self),
+        }
+    }
+
+    /// The exact integer, for folding.
+    fn int(&self) -> Option<i128> {
+        self.int.map(|(i, _)| i)
     }
 }
 
@@ -651,6 +715,11 @@ impl Parser<'_> {
         self.nest(col)?;
         let operand = self.factor::<T>()?;
         self.depth -= 1;
+        match (op, operand.int()) {
+            ("-", Some(v)) => return int_literal(v.checked_neg(), col),
+            ("~", Some(v)) => return int_literal(Some(!v), col),
+            _ => {}
+        }
         match op {
             "+" => Ok(operand),
             "-" => Ok(Typed::value(-operand.expr)),
@@ -684,6 +753,20 @@ impl Parser<'_> {
         self.nest(col)?;
         let exponent = self.factor::<T>()?;
         self.depth -= 1;
+        match (base.int(), exponent.int()) {
+            // integers to a negative integer power are floats in Python and refused by numpy
+            (_, Some(e)) if e < 0 && T::KIND != Kind::Float => {
+                return Err(Error::NegativePower { ty: T::NAME })
+            }
+            (Some(b), Some(e)) if e >= 0 => {
+                let exact = u32::try_from(e).ok().and_then(|e| b.checked_pow(e));
+                if exact.is_some() || T::KIND != Kind::Float {
+                    return int_literal(exact, col);
+                }
+            }
+            _ => {}
+        }
+        let (base, exponent) = (base.settle()?, exponent.settle()?);
         Ok(Typed::value(base.expr.pow(exponent.expr)))
     }
 
@@ -796,7 +879,7 @@ impl Parser<'_> {
         let mut args: Vec<Typed<T>> = Vec::new();
         // arguments separated by commas, a trailing one allowed (`sqrt(a,)`, as Python)
         while self.peek() != Some(&Tok::Close) {
-            args.push(self.expression()?);
+            args.push(self.expression()?.settle()?);
             if self.peek() != Some(&Tok::Comma) {
                 break;
             }
@@ -930,19 +1013,54 @@ fn literal<T: Element>(n: Number, col: usize) -> Result<Typed<T>> {
                 ),
             ))
         }
-        (_, Number::Int(i)) => {
-            let v = T::from_number(n);
-            if v.number() != Number::Int(i) {
-                return Err(syntax(
-                    SyntaxKind::Literal,
-                    col,
-                    format!("the integer {i} is out of {}'s range", T::NAME),
-                ));
-            }
-            v
-        }
+        // checked where it meets an array (`Typed::settle`)
+        (_, Number::Int(_)) => T::from_number(n),
     };
-    Ok(Typed::value(constant(v)))
+    let int = match n {
+        Number::Int(i) => Some((i, col)),
+        Number::Float(_) => None,
+    };
+    Ok(Typed {
+        int,
+        ..Typed::value(constant(v))
+    })
+}
+
+/// The result of integer-literal arithmetic as a literal: `None` (past 128 bits) is an error.
+fn int_literal<T: Element>(v: Option<i128>, col: usize) -> Result<Typed<T>> {
+    match v {
+        Some(v) => literal(Number::Int(v), col),
+        None => Err(syntax(
+            SyntaxKind::Literal,
+            col,
+            "integer literal arithmetic past 128 bits",
+        )),
+    }
+}
+
+/// Python's value of `l op r` for two integer literals: `None` where it is not an integer
+/// the parser folds (true division, shifts and bitwise operators are left to the kernel),
+/// `Some(None)` where it passes 128 bits.
+fn fold_ints(op: &str, l: i128, r: i128) -> Option<Option<i128>> {
+    Some(match op {
+        "+" => l.checked_add(r),
+        "-" => l.checked_sub(r),
+        "*" => l.checked_mul(r),
+        // Python's floor division and remainder: toward −∞, the remainder the divisor's sign
+        "//" if r != 0 => l.checked_div(r).map(|q| {
+            let inexact = l.checked_rem(r).is_some_and(|m| m != 0);
+            if inexact && ((l < 0) != (r < 0)) {
+                q - 1
+            } else {
+                q
+            }
+        }),
+        "%" if r != 0 => Some(match l.checked_rem(r).unwrap_or(0) {
+            m if m != 0 && ((m < 0) != (r < 0)) => m + r,
+            m => m,
+        }),
+        _ => return None,
+    })
 }
 
 /// The last pending operator applied to the last two values.
@@ -987,6 +1105,31 @@ fn combine<T: Element>(
 ) -> Result<Typed<T>> {
     let float = T::KIND == Kind::Float;
     let both = left.boolean && right.boolean;
+    if let (Some(a), Some(b)) = (left.int(), right.int()) {
+        let truth = |holds: bool| {
+            Ok(Typed::boolean(constant(if holds {
+                T::ONE
+            } else {
+                T::ZERO
+            })))
+        };
+        match op {
+            "<" => return truth(a < b),
+            "<=" => return truth(a <= b),
+            ">" => return truth(a > b),
+            ">=" => return truth(a >= b),
+            "==" => return truth(a == b),
+            "!=" => return truth(a != b),
+            "//" | "%" if b == 0 => return Err(Error::DivisionByZero { ty: T::NAME }),
+            _ => {}
+        }
+        if let Some(v) = fold_ints(op, a, b) {
+            if v.is_some() || !float {
+                return int_literal(v, col);
+            }
+        }
+    }
+    let (left, right) = (left.settle()?, right.settle()?);
     let (l, r) = (left.expr, right.expr);
     let refuse = |message: String| Err(syntax(SyntaxKind::Types, col, message));
     Ok(match op {

@@ -686,3 +686,83 @@ fn names_lists_what_an_expression_reads_before_its_type_is_known() {
     let many: String = (0..200_000).map(|i| format!("n{i}+")).collect::<String>() + "1";
     assert_eq!(names(&many).unwrap().len(), 200_000);
 }
+
+#[test]
+fn integer_literal_arithmetic_is_pythons_exact_arithmetic() {
+    let device = cpu();
+    let a = [1_i32, 2, 3];
+    let run = |s: &str| compute::evaluate(&device, s, &[("a", &a[..])]);
+    let kind = |s: &str| match run(s) {
+        Err(Error::Syntax { kind, .. }) => Some(kind),
+        Err(Error::NegativePower { .. }) => None,
+        other => panic!("{s:?} gave {other:?}"),
+    };
+    // folded exactly, then range-checked for i32, as Python computes and numpy checks
+    assert_eq!(kind("a + 2**40"), Some(SyntaxKind::Literal));
+    assert_eq!(kind("a * 2**31"), Some(SyntaxKind::Literal));
+    assert_eq!(kind("a + 65536 * 65536"), Some(SyntaxKind::Literal));
+    assert_eq!(kind("a - (2147483647 + 1)"), Some(SyntaxKind::Literal));
+    assert_eq!(kind("a + 2**200"), Some(SyntaxKind::Literal));
+    assert_eq!(
+        run("a + (2**40 - 2**40)").unwrap(),
+        Value::Array(vec![1, 2, 3])
+    );
+    assert_eq!(
+        run("a + (-(2**31) + 2**31)").unwrap(),
+        Value::Array(vec![1, 2, 3])
+    );
+    assert_eq!(
+        run("a + -2**31").unwrap(),
+        Value::Array(vec![i32::MIN + 1, i32::MIN + 2, i32::MIN + 3])
+    );
+    // numpy 2 answers a comparison with an integer past the dtype; here it is out of range
+    assert_eq!(kind("a < 2**40"), Some(SyntaxKind::Literal));
+    // Python's floor division and remainder of literals
+    for (l, r) in [(7_i64, 2_i64), (-7, 2), (7, -2), (-7, -2), (6, -3), (0, 5)] {
+        let q = compute::evaluate(
+            &device,
+            &format!("a * 0 + ({l}) // ({r})"),
+            &[("a", &[0_i64][..])],
+        )
+        .unwrap();
+        let m = compute::evaluate(
+            &device,
+            &format!("a * 0 + ({l}) % ({r})"),
+            &[("a", &[0_i64][..])],
+        )
+        .unwrap();
+        assert_eq!(
+            q,
+            Value::Array(vec![
+                l.div_euclid(r) - i64::from(r < 0 && l.rem_euclid(r) != 0)
+            ]),
+            "{l} // {r}"
+        );
+        assert_eq!(
+            m,
+            Value::Array(vec![
+                l - r * (l.div_euclid(r) - i64::from(r < 0 && l.rem_euclid(r) != 0))
+            ]),
+            "{l} % {r}"
+        );
+    }
+    assert!(matches!(
+        run("a + 7 // 0"),
+        Err(Error::DivisionByZero { .. })
+    ));
+    // integers to a negative power: numpy's error (a float expression takes them)
+    assert!(matches!(run("a ** -1"), Err(Error::NegativePower { .. })));
+    assert!(matches!(
+        run("a + 2 ** -1"),
+        Err(Error::NegativePower { .. })
+    ));
+    let f = [1.0_f64, 2.0];
+    assert_eq!(
+        compute::evaluate(&device, "a ** -1 + 2**200", &[("a", &f[..])]).unwrap(),
+        Value::Array(vec![1.0 + 2f64.powi(200), 0.5 + 2f64.powi(200)])
+    );
+    assert_eq!(
+        compute::evaluate(&device, "a * (2**70 // 2**69)", &[("a", &f[..])]).unwrap(),
+        Value::Array(vec![2.0, 4.0])
+    );
+}

@@ -274,3 +274,21 @@ fn gpu_eval_into_and_mask_into_fill_the_callers_buffers() {
         check_into(&device);
     }
 }
+
+/// `!=` holds for NaN on the GPU too (written as "not ==": lavapipe compiles a float `!=` as
+/// ordered, false for NaN), so `count` of a value counts NaN as nonzero, as numpy does.
+#[test]
+fn gpu_not_equal_and_count_hold_for_nan() {
+    if let Some(device) = gpu() {
+        let a = [f32::NAN, 0.0, -0.0, 1.0, -f32::NAN];
+        assert_eq!(
+            compute::count(&device, x().not_equal(0.0), (&a,)).unwrap(),
+            3
+        );
+        assert_eq!(compute::count(&device, x(), (&a,)).unwrap(), 3);
+        assert_eq!(
+            compute::mask(&device, x().not_equal(x()), (&a,)).unwrap(),
+            [true, false, false, false, true]
+        );
+    }
+}

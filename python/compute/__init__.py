@@ -91,7 +91,20 @@ def _parse_error(e, ex):
     return ExpressionError(message, kind, column, ex)
 
 
-def _names(ex):
+class _Scan:
+    """What an expression reads, before its dtype is known."""
+
+    __slots__ = ("names", "columns", "literals")
+
+    def __init__(self, ex):
+        names, columns, ints, floats = _compute.scan(ex)
+        self.names = tuple(names)
+        self.columns = dict(zip(names, columns))
+        # literals are weak Python scalars in numpy's promotion (NEP 50)
+        self.literals = ([0] if ints else []) + ([0.0] if floats else [])
+
+
+def _scan(ex):
     try:
         return _names_cache[ex]
     except KeyError:
@@ -99,13 +112,17 @@ def _names(ex):
     if not isinstance(ex, str):
         raise TypeError(f"the expression must be a str, not {type(ex).__name__}")
     try:
-        names = _compute.names(ex)
+        scan = _Scan(ex)
     except ParseError as e:
         raise _parse_error(e, ex) from None
-    return _remember(_names_cache, ex, tuple(names))
+    return _remember(_names_cache, ex, scan)
 
 
-def _lookup(ex, names, local_dict, global_dict, arrays, depth):
+def _names(ex):
+    return _scan(ex).names
+
+
+def _lookup(ex, scan, local_dict, global_dict, arrays, depth):
     """Each name's value: keyword arrays, then local_dict, then the caller's locals and
     globals (numexpr's lookup)."""
     frame = None
@@ -114,7 +131,7 @@ def _lookup(ex, names, local_dict, global_dict, arrays, depth):
     local_dict = frame.f_locals if local_dict is None else local_dict
     global_dict = frame.f_globals if global_dict is None else global_dict
     values = {}
-    for name in names:
+    for name in scan.names:
         if name in arrays:
             values[name] = arrays[name]
         elif name in local_dict:
@@ -122,7 +139,7 @@ def _lookup(ex, names, local_dict, global_dict, arrays, depth):
         elif name in global_dict:
             values[name] = global_dict[name]
         else:
-            column = ex.find(name) + 1
+            column = scan.columns[name]
             raise NameError(f"name '{name}' is not defined (column {column} of {ex!r})")
     return values
 
@@ -153,14 +170,19 @@ def _classify(values):
 
 
 def _result_type(strong, weak):
-    if not weak and strong and all(d == strong[0] for d in strong):
-        return strong[0]
+    """numpy 2's result dtype: ``strong`` dtypes (arrays, numpy scalars) and ``weak`` Python
+    scalars and literals, which count by kind only (NEP 50)."""
+    floats = any(isinstance(w, float) for w in weak)
+    ints = any(isinstance(w, int) and not isinstance(w, bool) for w in weak)
+    if strong and all(d == strong[0] for d in strong):
+        d = strong[0]  # the common case, without numpy's machinery
+        if d.kind == "f" or (not floats and (d.kind in "iu" or not ints)):
+            return d
+    kinds = ([0.0] if floats else []) + ([0] if ints else []) + ([False] if len(weak) > floats + ints else [])
     if strong:
-        # a Python scalar's kind can lift the type (int array, float scalar); its value not
-        kinds = [0.0 if isinstance(w, float) else (0 if not isinstance(w, bool) else False) for w in weak]
         return np.result_type(*strong, *kinds)
-    if weak:
-        return np.result_type(*weak)
+    if kinds:
+        return np.result_type(*kinds)
     return np.dtype("int64")
 
 
@@ -223,10 +245,10 @@ class _Plan:
 
     __slots__ = ("ex", "compiled", "inputs", "shape", "sources", "boolean_out")
 
-    def __init__(self, ex, values, reduce_widen=True):
+    def __init__(self, ex, values, reduce_widen=True, literals=()):
         self.ex = ex
         arrays, scalars, strong, weak = _classify(values)
-        dtype = _result_type(strong, weak)
+        dtype = _result_type(strong, weak + list(literals))
         booleans = tuple(n for n, a in arrays.items() if a.dtype == _BOOL)
         # bool alone: 0/1 in uint32, and the result is the values' truth, as numpy's
         all_bool = dtype == _BOOL
@@ -304,9 +326,9 @@ def _check_out(out, shape, dtype):
 
 
 def _plan(ex, local_dict, global_dict, arrays, depth, reduce_widen=True):
-    names = _names(ex)
-    values = _lookup(ex, names, local_dict, global_dict, arrays, depth + 1)
-    return _Plan(ex, values, reduce_widen)
+    scan = _scan(ex)
+    values = _lookup(ex, scan, local_dict, global_dict, arrays, depth + 1)
+    return _Plan(ex, values, reduce_widen, scan.literals)
 
 
 def evaluate(ex, local_dict=None, global_dict=None, out=None, device=None, **arrays):

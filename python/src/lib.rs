@@ -34,9 +34,10 @@ fn raise(e: Error) -> PyErr {
         Error::LengthMismatch { .. } | Error::MissingInput { .. } | Error::TooManyInputs { .. } => {
             PyValueError::new_err(message)
         }
+        // numpy's errors: "Integers to negative integer powers are not allowed." is a ValueError
+        Error::NegativePower { .. } => PyValueError::new_err(message),
         Error::FloatOnly { .. }
         | Error::IntegerOnly { .. }
-        | Error::NegativePower { .. }
         | Error::Unsupported { .. }
         | Error::DeviceMismatch => PyTypeError::new_err(message),
         Error::DivisionByZero { .. } => PyZeroDivisionError::new_err(message),
@@ -525,9 +526,16 @@ fn compile(
         let scalar = if value.is_instance_of::<PyBool>() {
             Scalar::Bool(value.extract::<bool>()?)
         } else if value.is_instance_of::<PyInt>() {
-            Scalar::Int(value.extract::<i128>().map_err(|_| {
-                PyOverflowError::new_err(format!("the integer `{name}` is past 128 bits"))
-            })?)
+            match value.extract::<i128>() {
+                Ok(i) => Scalar::Int(i),
+                // past 128 bits: a float expression takes it as the nearest float, as numpy
+                Err(_) if dtype.starts_with("float") => Scalar::Float(value.extract::<f64>()?),
+                Err(_) => {
+                    return Err(PyOverflowError::new_err(format!(
+                        "Python integer `{name}` out of bounds for {dtype}"
+                    )))
+                }
+            }
         } else if value.is_instance_of::<PyFloat>() {
             Scalar::Float(value.extract::<f64>()?)
         } else {
@@ -560,11 +568,13 @@ fn typed(source: &str, dtype: &str, bindings: &Bindings<'_>) -> Result<Typed, Er
     })
 }
 
-/// The names `source` reads, in order of first appearance (functions and `True`/`False`
-/// left out): what the caller looks up before it knows the dtype.
+/// What `source` reads, before its dtype is known: `(names, columns, int_literals,
+/// float_literals)`, the names in order of first appearance with their 1-based columns.
 #[pyfunction]
-fn names(source: &str) -> PyResult<Vec<String>> {
-    compute::parse::names(source).map_err(raise)
+fn scan(source: &str) -> PyResult<(Vec<String>, Vec<usize>, bool, bool)> {
+    let scan = compute::parse::scan(source).map_err(raise)?;
+    let (names, columns) = scan.names.into_iter().unzip();
+    Ok((names, columns, scan.int_literals, scan.float_literals))
 }
 
 /// Read-only views of 1-D C-contiguous arrays of `T` (a `TypeError` or `ValueError` otherwise).
@@ -745,7 +755,7 @@ fn _compute(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Compiled>()?;
     m.add_class::<Resident>()?;
     m.add_function(wrap_pyfunction!(compile, m)?)?;
-    m.add_function(wrap_pyfunction!(names, m)?)?;
+    m.add_function(wrap_pyfunction!(scan, m)?)?;
     m.add_function(wrap_pyfunction!(mean, m)?)?;
     m.add("ParseError", m.py().get_type::<ParseError>())?;
     m.add(

@@ -622,9 +622,12 @@ def test_integer_power(device, dtype):
     check("a ** 0", device, a=a)
 
 
-@pytest.mark.xfail(strict=True, reason="numpy raises ValueError for integers to negative integer powers; "
-                   "compute gives the truncated 1 / x**-e (its README's Pow row), for a literal exponent too")  # fmt: skip
-@pytest.mark.parametrize("ex", ["a ** b", "a ** -1"])
+@pytest.mark.parametrize("ex", [
+    pytest.param("a ** b", marks=pytest.mark.xfail(strict=True, reason=(
+        "numpy raises ValueError for integers to negative integer powers; with an array exponent "
+        "compute gives the truncated 1 / x**-e (its README's Pow row); a literal one is refused"))),
+    "a ** -1",
+])
 def test_integer_negative_power_is_numpys_error(device, ex):
     a = np.array([1, 2, -3, 4], np.int32)
     b = np.array([-1, 2, -3, -2], np.int32)
@@ -809,9 +812,6 @@ def test_boolean_arrays(device):
         check(ex, device, p=p, q=q, k=1)
 
 
-@pytest.mark.xfail(strict=True, reason="an integer literal does not lift a bool array to int64 as numpy's weak "
-                   "Python int does: `p + 1` is a bool array in compute (p | 1), int64 in numpy; "
-                   "`p + k` with k=1 bound by name is right")  # fmt: skip
 @pytest.mark.parametrize("ex", ["p + 1", "p * 2", "p | 1", "p & 2", "where(p, p, 0)"])
 def test_integer_literal_with_bool_array(device, ex):
     check(ex, device, p=np.array([True, False, True, True]))
@@ -925,11 +925,12 @@ def test_comparison_with_an_out_of_range_python_int(device, ex, dtype):
         compute_eval(ex, vals, device)
 
 
-@pytest.mark.xfail(strict=True, reason="arithmetic of integer literals is folded in the array's dtype, "
-                   "wrapping: over int32, `a + 2**40` gives a unchanged (2**40 wraps to 0) and "
-                   "`a < 2**40` all False, where Python computes 2**40 exactly and numpy raises "
-                   "OverflowError / gives all True")  # fmt: skip
-@pytest.mark.parametrize("ex", ["a + 2**40", "a * 2**31", "a < 2**40", "a + 65536 * 65536", "a - (2147483647 + 1)"])
+@pytest.mark.parametrize("ex", [
+    "a + 2**40", "a * 2**31", "a + 65536 * 65536", "a - (2147483647 + 1)", "a + (2**40 - 2**40)",
+    pytest.param("a < 2**40", marks=pytest.mark.xfail(strict=True, reason=(
+        "numpy 2 compares an integer array with a Python int past its range (all True); "
+        "compute refuses the literal (OverflowError), as for arithmetic"))),
+])
 def test_integer_literal_arithmetic_is_pythons(device, ex):
     vals = {"a": np.array([1, 2, 3], np.int32)}
     try:
@@ -939,7 +940,7 @@ def test_integer_literal_arithmetic_is_pythons(device, ex):
             compute_eval(ex, vals, device)
         return
     check(ex, device, **vals)
-    assert want.dtype == bool
+    assert want.shape == (3,)
 
 
 WEAK_LITERALS = [
@@ -1209,13 +1210,9 @@ def test_count_is_count_nonzero(device, dtype, n):
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
-def test_count_counts_nan(request, device, dtype):
-    """README: "nonzero is true and NaN is nonzero, as numpy; GPU tests NaN on the bits"."""
-    if mesa_software_gpu(device, "Vulkan"):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "on lavapipe (Vulkan) compute.count('a') does not count NaN elements (2 NaNs of 5: "
-            "count 1, numpy 3), in float32 and float64; where(a, 1, 0) does treat NaN as true; "
-            "llvmpipe (GL) counts them")))  # fmt: skip
+def test_count_counts_nan(device, dtype):
+    """README: "nonzero is true and NaN is nonzero, as numpy" on both backends (lavapipe
+    compiles a float `!=` as ordered: the GPU's `!=` is written as "not ==")."""
     a = np.array([np.nan, -0.0, 0.0, 1.0, -np.nan] * 13, dtype)
     for ex in ["a", "a * 1", "where(a, a, 0)"]:
         got = compute_call(device, compute.count, ex, local_dict={"a": a}, global_dict={})

@@ -148,6 +148,11 @@ pub(crate) fn generate<T: Element>(
                         }
                         call + ")"
                     }
+                    // `!=` as "not equal": true for NaN, as IEEE and numpy have it (lavapipe
+                    // compiles a float `!=` as ordered, false for NaN)
+                    (Wgsl::Compare("!="), [left, right]) => {
+                        format!("select(elem(1), elem(0), {left} == {right})")
+                    }
                     (Wgsl::Compare(op), [left, right]) => {
                         format!("select(elem(0), elem(1), {left} {op} {right})")
                     }
