@@ -20,13 +20,14 @@ import threading
 import numpy as np
 
 from . import _compute
-from ._compute import FUNCTIONS, MAX_INPUTS, Device, ParseError
+from ._compute import FUNCTIONS, MAX_INPUTS, Device, ParseError, Resident
 
 __all__ = [
     "Device",
     "ExpressionError",
     "FUNCTIONS",
     "MAX_INPUTS",
+    "Resident",
     "count",
     "dot",
     "evaluate",

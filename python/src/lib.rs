@@ -388,7 +388,8 @@ impl Resident {
                 Err(_) => scalars.push((name, v)),
             }
         }
-        let compiled = compile(source, me.dtype_str(), Vec::new(), scalars)?;
+        let compiled = compile(source, me.dtype_str(), Vec::new(), scalars)
+            .map_err(|e| expression_error(py, e, source))?;
         let order = compiled.names();
         let shape = me.shape.clone();
         each_stored!(&me.stored, _mine, T => {
@@ -746,6 +747,23 @@ fn mean(
         "int64" => go!(i64),
         _ => go!(u64),
     }
+}
+
+/// A [`ParseError`] as the package's `compute.ExpressionError` (a `SyntaxError` with the
+/// column), other errors as they are.
+fn expression_error(py: Python<'_>, e: PyErr, source: &str) -> PyErr {
+    if !e.is_instance_of::<ParseError>(py) {
+        return e;
+    }
+    let made = (|| -> PyResult<PyErr> {
+        let args = e.value(py).getattr("args")?;
+        let (message, kind, column): (String, String, usize) = args.extract()?;
+        let class = py.import("compute")?.getattr("ExpressionError")?;
+        Ok(PyErr::from_value(
+            class.call1((message, kind, column, source))?,
+        ))
+    })();
+    made.unwrap_or(e)
 }
 
 /// The native module.
