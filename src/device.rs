@@ -507,6 +507,11 @@ impl Device {
             |gpu| {
                 let words: Vec<u32> =
                     gpu::across(gpu, &self.budget(), kernel, Io::Truth, inputs, len)?;
+                if words.len() != len {
+                    return Err(Error::Internal {
+                        what: "a GPU mask of another length than its inputs".into(),
+                    });
+                }
                 for (o, w) in out.borrow_mut().iter_mut().zip(words) {
                     *o = w != 0;
                 }

@@ -755,6 +755,14 @@ impl Parser<'_> {
         self.depth -= 1;
         match (base.int(), exponent.int()) {
             // integers to a negative integer power are floats in Python and refused by numpy
+            // a literal to a negative literal power is a float in Python: numpy promotes
+            (Some(_), Some(e)) if e < 0 && T::KIND != Kind::Float => {
+                return Err(syntax(
+                    SyntaxKind::Types,
+                    col,
+                    format!("an integer to a negative power is a float, not {}", T::NAME),
+                ))
+            }
             (_, Some(e)) if e < 0 && T::KIND != Kind::Float => {
                 return Err(Error::NegativePower { ty: T::NAME })
             }
@@ -1038,9 +1046,9 @@ fn int_literal<T: Element>(v: Option<i128>, col: usize) -> Result<Typed<T>> {
     }
 }
 
-/// Python's value of `l op r` for two integer literals: `None` where it is not an integer
-/// the parser folds (true division, shifts and bitwise operators are left to the kernel),
-/// `Some(None)` where it passes 128 bits.
+/// Python's value of `l op r` for two integer literals: `None` where the parser does not
+/// fold it (true division, a negative shift count: left to the kernel), `Some(None)` where
+/// it passes 128 bits.
 fn fold_ints(op: &str, l: i128, r: i128) -> Option<Option<i128>> {
     Some(match op {
         "+" => l.checked_add(r),
@@ -1059,6 +1067,16 @@ fn fold_ints(op: &str, l: i128, r: i128) -> Option<Option<i128>> {
             m if m != 0 && ((m < 0) != (r < 0)) => m + r,
             m => m,
         }),
+        // Python's shifts and bitwise operators on exact integers (a negative count is
+        // Python's error: left to the kernel, which answers as numpy does for arrays)
+        "<<" if r >= 0 => u32::try_from(r)
+            .ok()
+            .filter(|&c| c < 127)
+            .and_then(|c| l.checked_shl(c).filter(|v| v >> c == l)),
+        ">>" if r >= 0 => Some(l >> r.min(127)),
+        "&" => Some(l & r),
+        "|" => Some(l | r),
+        "^" => Some(l ^ r),
         _ => return None,
     })
 }

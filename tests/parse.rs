@@ -752,10 +752,21 @@ fn integer_literal_arithmetic_is_pythons_exact_arithmetic() {
     ));
     // integers to a negative power: numpy's error (a float expression takes them)
     assert!(matches!(run("a ** -1"), Err(Error::NegativePower { .. })));
-    assert!(matches!(
-        run("a + 2 ** -1"),
-        Err(Error::NegativePower { .. })
-    ));
+    // a literal to a negative literal power is a float (numpy promotes): Types, not an error
+    assert_eq!(kind("a + 2 ** -1"), Some(SyntaxKind::Types));
+    // shifts and bitwise operators of literals are Python's too
+    assert_eq!(kind("a + (1 << 31)"), Some(SyntaxKind::Literal));
+    assert_eq!(kind("a + (1 << 40)"), Some(SyntaxKind::Literal));
+    assert_eq!(kind("a + (1 << 200)"), Some(SyntaxKind::Literal));
+    assert_eq!(
+        run("a + (2**40 >> 38)").unwrap(),
+        Value::Array(vec![5, 6, 7])
+    );
+    assert_eq!(run("a + (-1 >> 200)").unwrap(), Value::Array(vec![0, 1, 2]));
+    assert_eq!(
+        run("a * (6 & 3) + (5 ^ 1) - (8 | 1)").unwrap(),
+        Value::Array(vec![-3, -1, 1])
+    );
     let f = [1.0_f64, 2.0];
     assert_eq!(
         compute::evaluate(&device, "a ** -1 + 2**200", &[("a", &f[..])]).unwrap(),

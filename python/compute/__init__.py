@@ -14,6 +14,7 @@ around it: name lookup in the caller's frame (as numexpr), NEP 50 promotion, bro
 from __future__ import annotations
 
 import concurrent.futures
+import math
 import sys
 import threading
 
@@ -201,7 +202,8 @@ class _Compiled:
 
 
 def _compile(ex, dtype, booleans, scalars):
-    key = (ex, dtype, booleans, tuple((n, type(v), v) for n, v in scalars.items()))
+    # floats by their bits: 0.0 == -0.0, with one hash, but `a / k` tells them apart
+    key = (ex, dtype, booleans, tuple((n, type(v), v.hex() if isinstance(v, float) else v) for n, v in scalars.items()))
     try:
         return _compiled_cache[key]
     except KeyError:
@@ -211,7 +213,8 @@ def _compile(ex, dtype, booleans, scalars):
     except ParseError as e:
         if e.args[1] == "types" and dtype.kind in "iu":
             # `/`, a float function or a float literal over integers: numpy gives float64
-            return _compile(ex, np.dtype("float64"), booleans, scalars)
+            # (kept under this key too, so the next call does not parse twice)
+            return _remember(_compiled_cache, key, _compile(ex, np.dtype("float64"), booleans, scalars))
         raise _parse_error(e, ex) from None
     return _remember(_compiled_cache, key, _Compiled(native, dtype))
 
@@ -257,6 +260,7 @@ class _Plan:
         compiled = _compile(ex, working, booleans, scalars)
         if (
             reduce_widen
+            and not all_bool
             and compiled.reduction in ("sum", "prod")
             and not compiled.is_boolean
             and compiled.working in _WIDER
@@ -278,10 +282,11 @@ class _Plan:
         if given:
             _check_out(out, self.shape, dtype)
         else:
-            out = np.empty(self.shape, dtype)
+            # a bool array's bytes must be 0 or 1 even before the crate writes them
+            out = np.zeros(self.shape, dtype) if dtype == _BOOL else np.empty(self.shape, dtype)
         if given and any(np.may_share_memory(out, a) for a in self.sources):
             # the result overwrites an input it reads: compute aside, then copy over
-            scratch = np.empty(self.shape, dtype)
+            scratch = np.zeros(self.shape, dtype) if dtype == _BOOL else np.empty(self.shape, dtype)
             self._run_into(device, scratch)
             np.copyto(out, scratch)
         else:
@@ -307,6 +312,11 @@ class _Plan:
             name = "minimum" if how == "min" else "maximum"
             raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
         if self.boolean_out:
+            if not compiled.is_boolean:
+                # bool arrays alone: numpy reduces the values' truth (`m + n` is `m | n`)
+                true = compiled.native.count(device, self.inputs)
+                size = math.prod(self.shape)
+                value = {"sum": true, "prod": true == size, "min": true == size, "max": true > 0}[how]
             if how in ("min", "max"):
                 return np.bool_(value != 0)
             return np.int64(value)

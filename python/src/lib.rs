@@ -188,6 +188,11 @@ impl PyDevice {
         Ok(Resident { stored, shape })
     }
 
+    /// Pickles as its constructor (`Device.cpu`, ...), so a Dask worker opens its own.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, ())> {
+        Ok((py.get_type::<PyDevice>().getattr(self.policy)?, ()))
+    }
+
     fn __repr__(&self) -> String {
         match self.inner.gpu_name() {
             Some(gpu) => format!("Device.{}(gpu={gpu:?})", self.policy),

@@ -43,7 +43,7 @@ def test_elementwise_matches_numpy_chunk_by_chunk(client, dtype):
         ex, want = "where(a > b, a * 3 + 1, b // 7)", np.where(a > b, a * 3 + 1, b // 7)
     else:
         ex, want = "where(a > 50, sqrt(2*a + b), -b)", np.where(a > 50, np.sqrt(2 * a + b), -b)
-    lazy = compute.dask.evaluate(ex, a=A, b=B)
+    lazy = compute.dask.evaluate(ex, a=A, b=B, device=compute.Device.cpu())  # pickled to the workers
     assert isinstance(lazy, da.Array) and lazy.dtype == want.dtype
     got = lazy.compute()
     assert got.dtype == want.dtype and got.shape == want.shape

@@ -432,3 +432,29 @@ def test_the_session_survives_many_errors():
         with pytest.raises((SyntaxError, NameError)):
             evaluate(ex)
     assert np.array_equal(evaluate("a * 2 + b"), A * 2 + A + 1)
+
+
+def test_review_cases_match_numpy():
+    """Cases a review found: bool sums, the sign of a zero scalar, literal powers."""
+    m = np.array([True, True, False, False] * 5)
+    n = np.array([True, False, True, False] * 5)
+    for ex in ["sum(m + n)", "prod(m + n)", "min(m + n)", "max(m * n)", "sum(m * n)"]:
+        want = eval(ex.replace("sum", "np.sum").replace("prod", "np.prod").replace("min", "np.min").replace("max", "np.max"))
+        got = compute.evaluate(ex, local_dict={"m": m, "n": n}, global_dict={}, device=CPU)
+        assert got == want and got.dtype == want.dtype, (ex, got, want)
+    a = np.ones(3)
+    assert np.all(compute.evaluate("a / k", local_dict={"a": a, "k": 0.0}, global_dict={}, device=CPU) == np.inf)
+    assert np.all(compute.evaluate("a / k", local_dict={"a": a, "k": -0.0}, global_dict={}, device=CPU) == -np.inf)
+    i = np.arange(4, dtype=np.int64)
+    got = compute.evaluate("i * 2**-1", local_dict={"i": i}, global_dict={}, device=CPU)
+    assert got.dtype == np.float64 and np.array_equal(got, i * 2**-1)
+    with pytest.raises(OverflowError):
+        compute.evaluate("i32 + (1 << 31)", local_dict={"i32": i.astype(np.int32)}, global_dict={}, device=CPU)
+
+
+def test_a_device_pickles_as_its_constructor():
+    import pickle
+
+    d = pickle.loads(pickle.dumps(compute.Device.cpu()))
+    assert isinstance(d, compute.Device) and d.policy == "cpu"
+    assert pickle.loads(pickle.dumps(compute.Device.auto())).policy == "auto"
