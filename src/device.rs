@@ -329,7 +329,7 @@ impl Device {
     ///
     /// ```
     /// use compute::{expr::{x, y}, Backend, Device};
-    /// assert_eq!(Device::cpu().choose_eval(&(x() * y()).exp(), 1 << 24)?, Backend::Cpu);
+    /// assert_eq!(Device::cpu().choose_eval(&(x::<f32>() * y()).exp(), 1 << 24)?, Backend::Cpu);
     /// # Ok::<(), compute::Error>(())
     /// ```
     ///
