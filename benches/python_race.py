@@ -23,6 +23,9 @@ import subprocess
 import sys
 import time
 
+# the same repetitions and warm-up as the crate's race (this folder is on sys.path)
+from race import median_seconds
+
 # name: (expression, dtype); numpy's and numba's forms below
 ROWS = {
     "2*a+b f32": ("2*a + b", "float32"),
@@ -40,10 +43,6 @@ LIBS = ["compute", "numpy", "numexpr", "numba"]
 PEERS = LIBS[1:]
 
 
-def reps(n):
-    return 51 if n <= 200_000 else 21 if n <= 2_000_000 else 7 if n <= 20_000_000 else 3
-
-
 def data(np, n, dtype):
     i = np.arange(n, dtype=np.float64)
     a = np.modf(i * 0.6180339887498949)[0]
@@ -51,17 +50,6 @@ def data(np, n, dtype):
     if dtype == "int64":
         return (a * 2**30).astype(np.int64), (b * 1000).astype(np.int64)
     return a.astype(dtype), b.astype(dtype)
-
-
-def median_seconds(f, n):
-    f()  # warm-up (numba compiles, numexpr caches)
-    times = []
-    for _ in range(reps(n)):
-        t = time.perf_counter()
-        out = f()
-        times.append(time.perf_counter() - t)
-        del out
-    return statistics.median(times)
 
 
 def numpy_forms(np):

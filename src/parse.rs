@@ -204,6 +204,7 @@ pub fn parse_with<T: Element>(source: &str, bindings: &Bindings<'_>) -> Result<P
     let tokens = lex(source)?;
     let mut parser = Parser {
         bindings,
+        scalars: bindings.scalars.iter().copied().collect(),
         tokens: &tokens,
         at: 0,
         depth: 0,
@@ -517,6 +518,11 @@ impl<T: Element> Typed<T> {
         }
     }
 
+    /// `True` or `False`, a boolean constant.
+    fn truth(holds: bool) -> Self {
+        Typed::boolean(constant(if holds { T::ONE } else { T::ZERO }))
+    }
+
     /// The value as an operand of the kernel: an integer literal must fit `T` exactly
     /// (numpy 2 refuses an out-of-range Python integer too).
     fn settle(self) -> Result<Self> {
@@ -543,6 +549,8 @@ impl<T: Element> Typed<T> {
 
 struct Parser<'t> {
     bindings: &'t Bindings<'t>,
+    /// `bindings.scalars` by name, so each lookup is constant time.
+    scalars: std::collections::HashMap<&'t str, Scalar>,
     tokens: &'t [(Tok, usize)],
     at: usize,
     depth: usize,
@@ -754,8 +762,8 @@ impl Parser<'_> {
         let exponent = self.factor::<T>()?;
         self.depth -= 1;
         match (base.int(), exponent.int()) {
-            // integers to a negative integer power are floats in Python and refused by numpy
-            // a literal to a negative literal power is a float in Python: numpy promotes
+            // a literal to a negative literal power is a float in Python: numpy promotes; an
+            // array to one numpy refuses
             (Some(_), Some(e)) if e < 0 && T::KIND != Kind::Float => {
                 return Err(syntax(
                     SyntaxKind::Types,
@@ -802,10 +810,7 @@ impl Parser<'_> {
                     return self.call(&name, col);
                 }
                 match name.as_str() {
-                    "True" | "False" => {
-                        let v = if name == "True" { T::ONE } else { T::ZERO };
-                        Ok(Typed::boolean(constant(v)))
-                    }
+                    "True" | "False" => Ok(Typed::truth(name == "True")),
                     "and" | "or" | "not" | "if" | "else" | "lambda" | "in" | "is" => Err(syntax(
                         SyntaxKind::Syntax,
                         col,
@@ -826,9 +831,9 @@ impl Parser<'_> {
     /// bindings say so).
     fn bound<T: Element>(&mut self, name: String, col: usize) -> Result<Typed<T>> {
         let bindings = self.bindings;
-        if let Some(&(_, scalar)) = bindings.scalars.iter().find(|(n, _)| *n == name) {
+        if let Some(&scalar) = self.scalars.get(name.as_str()) {
             return match scalar {
-                Scalar::Bool(b) => Ok(Typed::boolean(constant(if b { T::ONE } else { T::ZERO }))),
+                Scalar::Bool(b) => Ok(Typed::truth(b)),
                 Scalar::Int(i) => literal(Number::Int(i), col),
                 Scalar::Float(f) => literal(Number::Float(f), col),
             };
@@ -1124,13 +1129,7 @@ fn combine<T: Element>(
     let float = T::KIND == Kind::Float;
     let both = left.boolean && right.boolean;
     if let (Some(a), Some(b)) = (left.int(), right.int()) {
-        let truth = |holds: bool| {
-            Ok(Typed::boolean(constant(if holds {
-                T::ONE
-            } else {
-                T::ZERO
-            })))
-        };
+        let truth = |holds: bool| Ok(Typed::truth(holds));
         match op {
             "<" => return truth(a < b),
             "<=" => return truth(a <= b),

@@ -20,6 +20,71 @@ pyo3::create_exception!(
     "A string expression the parser refuses: args are (message, kind, column)."
 );
 
+/// Runs `$body` with `$x` bound to what the variant of `$value` (a [`Stored`] or a
+/// [`Typed`], named by `$enum`) holds and `$t` to its element type.
+macro_rules! each {
+    ($enum:ident, $value:expr, $x:ident, $t:ident => $body:expr) => {
+        match $value {
+            $enum::F32($x) => {
+                type $t = f32;
+                $body
+            }
+            $enum::F64($x) => {
+                type $t = f64;
+                $body
+            }
+            $enum::I32($x) => {
+                type $t = i32;
+                $body
+            }
+            $enum::U32($x) => {
+                type $t = u32;
+                $body
+            }
+            $enum::I64($x) => {
+                type $t = i64;
+                $body
+            }
+            $enum::U64($x) => {
+                type $t = u64;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$t` the element type of `$dtype`, a name [`dtype_name`] gave.
+macro_rules! by_dtype {
+    ($dtype:expr, $t:ident => $body:expr) => {
+        match $dtype {
+            "float32" => {
+                type $t = f32;
+                $body
+            }
+            "float64" => {
+                type $t = f64;
+                $body
+            }
+            "int32" => {
+                type $t = i32;
+                $body
+            }
+            "uint32" => {
+                type $t = u32;
+                $body
+            }
+            "int64" => {
+                type $t = i64;
+                $body
+            }
+            _ => {
+                type $t = u64;
+                $body
+            }
+        }
+    };
+}
+
 /// A crate error as the Python exception numpy users expect.
 fn raise(e: Error) -> PyErr {
     let message = e.to_string();
@@ -111,15 +176,7 @@ impl PyDevice {
 
     /// Whether this device's GPU runs arrays of `dtype` (a numpy dtype name).
     fn gpu_runs(&self, dtype: &str) -> PyResult<bool> {
-        Ok(match dtype {
-            "float32" => self.inner.gpu_runs::<f32>(),
-            "float64" => self.inner.gpu_runs::<f64>(),
-            "int32" => self.inner.gpu_runs::<i32>(),
-            "uint32" => self.inner.gpu_runs::<u32>(),
-            "int64" => self.inner.gpu_runs::<i64>(),
-            "uint64" => self.inner.gpu_runs::<u64>(),
-            other => return Err(PyTypeError::new_err(format!("unsupported dtype {other}"))),
-        })
+        Ok(by_dtype!(dtype_name(dtype)?, T => self.inner.gpu_runs::<T>()))
     }
 
     /// The GPU's transfer and dispatch counters, as a dict (all zero without a GPU).
@@ -168,23 +225,13 @@ impl PyDevice {
         let flat = array.call_method1("reshape", (-1,))?;
         let dtype = dtype_name(&dtype)?;
         let device = &self.inner;
-        macro_rules! up {
-            ($t:ty, $v:ident) => {{
-                let view: PyReadonlyArray1<'_, $t> = flat.extract()?;
-                let data = view
-                    .as_slice()
-                    .map_err(|e| PyValueError::new_err(e.to_string()))?;
-                Stored::$v(py.detach(|| device.upload(data)).map_err(raise)?)
-            }};
-        }
-        let stored = match dtype {
-            "float32" => up!(f32, F32),
-            "float64" => up!(f64, F64),
-            "int32" => up!(i32, I32),
-            "uint32" => up!(u32, U32),
-            "int64" => up!(i64, I64),
-            _ => up!(u64, U64),
-        };
+        let stored = by_dtype!(dtype, T => {
+            let view: PyReadonlyArray1<'_, T> = flat.extract()?;
+            let data = view
+                .as_slice()
+                .map_err(|e| PyValueError::new_err(e.to_string()))?;
+            <T as Same>::wrap(py.detach(|| device.upload(data)).map_err(raise)?)
+        });
         Ok(Resident { stored, shape })
     }
 
@@ -211,38 +258,6 @@ enum Stored {
     U64(compute::Array<u64>),
 }
 
-/// Runs `$body` with `$a` bound to the stored array and `$t` to its element type.
-macro_rules! each_stored {
-    ($stored:expr, $a:ident, $t:ident => $body:expr) => {
-        match $stored {
-            Stored::F32($a) => {
-                type $t = f32;
-                $body
-            }
-            Stored::F64($a) => {
-                type $t = f64;
-                $body
-            }
-            Stored::I32($a) => {
-                type $t = i32;
-                $body
-            }
-            Stored::U32($a) => {
-                type $t = u32;
-                $body
-            }
-            Stored::I64($a) => {
-                type $t = i64;
-                $body
-            }
-            Stored::U64($a) => {
-                type $t = u64;
-                $body
-            }
-        }
-    };
-}
-
 /// An element type's place in [`Stored`] and [`Typed`].
 trait Same: compute::Element {
     /// The array `stored` holds, if it is of this type.
@@ -251,6 +266,8 @@ trait Same: compute::Element {
     fn wrap(array: compute::Array<Self>) -> Stored;
     /// The parse `typed` holds, if it is of this type.
     fn parsed(typed: &Typed) -> Option<&Parsed<Self>>;
+    /// A parse of this type, typed.
+    fn typed(parsed: Parsed<Self>) -> Typed;
 }
 
 macro_rules! same {
@@ -270,6 +287,9 @@ macro_rules! same {
                     Typed::$v(p) => Some(p),
                     _ => None,
                 }
+            }
+            fn typed(parsed: Parsed<$t>) -> Typed {
+                Typed::$v(parsed)
             }
         }
     };
@@ -319,7 +339,7 @@ impl Resident {
     /// Whether it lives in GPU memory.
     #[getter]
     fn on_gpu(&self) -> bool {
-        each_stored!(&self.stored, a, _T => a.is_on_gpu())
+        each!(Stored, &self.stored, a, _T => a.is_on_gpu())
     }
 
     fn __len__(&self) -> usize {
@@ -339,7 +359,7 @@ impl Resident {
                 "a resident array cannot be viewed without a copy: it lives on its device",
             ));
         }
-        let flat = each_stored!(&self.stored, a, _T => {
+        let flat = each!(Stored, &self.stored, a, _T => {
             let values = py.detach(|| a.to_vec()).map_err(raise)?;
             numpy::PyArray1::from_vec(py, values).into_any()
         });
@@ -397,7 +417,7 @@ impl Resident {
             .map_err(|e| expression_error(py, e, source))?;
         let order = compiled.names();
         let shape = me.shape.clone();
-        each_stored!(&me.stored, _mine, T => {
+        each!(Stored, &me.stored, _mine, T => {
             let parsed = <T as Same>::parsed(&compiled.typed)
                 .ok_or_else(|| PyTypeError::new_err("the expression's type is not the array's"))?;
             let mut list: Vec<&compute::Array<T>> = Vec::with_capacity(order.len());
@@ -470,38 +490,6 @@ enum Typed {
     U64(Parsed<u64>),
 }
 
-/// Runs `$body` with `$p` bound to the typed parse and `$t` to its element type.
-macro_rules! each {
-    ($typed:expr, $p:ident, $t:ident => $body:expr) => {
-        match $typed {
-            Typed::F32($p) => {
-                type $t = f32;
-                $body
-            }
-            Typed::F64($p) => {
-                type $t = f64;
-                $body
-            }
-            Typed::I32($p) => {
-                type $t = i32;
-                $body
-            }
-            Typed::U32($p) => {
-                type $t = u32;
-                $body
-            }
-            Typed::I64($p) => {
-                type $t = i64;
-                $body
-            }
-            Typed::U64($p) => {
-                type $t = u64;
-                $body
-            }
-        }
-    };
-}
-
 /// A string expression parsed for one dtype: its names (the arrays `run` takes, in this
 /// order), whether its values are booleans, and its reduction.
 #[pyclass(module = "compute._compute", frozen)]
@@ -564,14 +552,7 @@ fn compile(
 
 /// `source` parsed for `dtype` (one of [`dtype_name`]'s).
 fn typed(source: &str, dtype: &str, bindings: &Bindings<'_>) -> Result<Typed, Error> {
-    Ok(match dtype {
-        "float32" => Typed::F32(parse_with(source, bindings)?),
-        "float64" => Typed::F64(parse_with(source, bindings)?),
-        "int32" => Typed::I32(parse_with(source, bindings)?),
-        "uint32" => Typed::U32(parse_with(source, bindings)?),
-        "int64" => Typed::I64(parse_with(source, bindings)?),
-        _ => Typed::U64(parse_with(source, bindings)?),
-    })
+    Ok(by_dtype!(dtype, T => <T as Same>::typed(parse_with::<T>(source, bindings)?)))
 }
 
 /// What `source` reads, before its dtype is known: `(names, columns, int_literals,
@@ -621,19 +602,19 @@ impl Compiled {
     /// The array names the expression reads, in the order `run` takes them.
     #[getter]
     fn names(&self) -> Vec<String> {
-        each!(&self.typed, p, _T => p.names().to_vec())
+        each!(Typed, &self.typed, p, _T => p.names().to_vec())
     }
 
     /// Whether the values are booleans (numpy gives a `bool` array).
     #[getter]
     fn is_boolean(&self) -> bool {
-        each!(&self.typed, p, _T => p.is_boolean())
+        each!(Typed, &self.typed, p, _T => p.is_boolean())
     }
 
     /// `"sum"`, `"prod"`, `"min"`, `"max"`, or `None` for an element-wise expression.
     #[getter]
     fn reduction(&self) -> Option<&'static str> {
-        let how = each!(&self.typed, p, _T => p.reduction());
+        let how = each!(Typed, &self.typed, p, _T => p.reduction());
         how.map(|how| match how {
             Reduce::Sum => "sum",
             Reduce::Prod => "prod",
@@ -650,7 +631,7 @@ impl Compiled {
 
     /// `"cpu"` or `"gpu"`: where `device` runs this expression over `len` elements.
     fn choose(&self, device: &PyDevice, len: usize) -> PyResult<&'static str> {
-        let backend = each!(&self.typed, p, _T => device.inner.choose_eval(p.expr(), len));
+        let backend = each!(Typed, &self.typed, p, _T => device.inner.choose_eval(p.expr(), len));
         Ok(match backend.map_err(raise)? {
             Backend::Gpu => "gpu",
             _ => "cpu",
@@ -669,7 +650,7 @@ impl Compiled {
     ) -> PyResult<()> {
         let device = &device.inner;
         let boolean = self.is_boolean();
-        each!(&self.typed, p, T => {
+        each!(Typed, &self.typed, p, T => {
             let views = views::<T>(&arrays)?;
             let zero = [<T as bytemuck::Zeroable>::zeroed()];
             let inputs = slices(&views, &zero)?;
@@ -695,7 +676,7 @@ impl Compiled {
     ) -> PyResult<Py<PyAny>> {
         let device = &device.inner;
         let boolean = self.is_boolean();
-        each!(&self.typed, p, T => {
+        each!(Typed, &self.typed, p, T => {
             let views = views::<T>(&arrays)?;
             let zero = [<T as bytemuck::Zeroable>::zeroed()];
             let inputs = slices(&views, &zero)?;
@@ -717,7 +698,7 @@ impl Compiled {
         arrays: Vec<Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
         let device = &device.inner;
-        each!(&self.typed, p, T => {
+        each!(Typed, &self.typed, p, T => {
             let views = views::<T>(&arrays)?;
             let zero = [<T as bytemuck::Zeroable>::zeroed()];
             let inputs = slices(&views, &zero)?;
@@ -735,23 +716,13 @@ fn mean(
     dtype: &str,
 ) -> PyResult<Option<f64>> {
     let device = &device.inner;
-    macro_rules! go {
-        ($t:ty) => {{
-            let view: PyReadonlyArray1<'_, $t> = array.extract()?;
-            let data = view
-                .as_slice()
-                .map_err(|e| PyValueError::new_err(e.to_string()))?;
-            py.detach(|| compute::mean(device, data)).map_err(raise)
-        }};
-    }
-    match dtype_name(dtype)? {
-        "float32" => go!(f32),
-        "float64" => go!(f64),
-        "int32" => go!(i32),
-        "uint32" => go!(u32),
-        "int64" => go!(i64),
-        _ => go!(u64),
-    }
+    by_dtype!(dtype_name(dtype)?, T => {
+        let view: PyReadonlyArray1<'_, T> = array.extract()?;
+        let data = view
+            .as_slice()
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        py.detach(|| compute::mean(device, data)).map_err(raise)
+    })
 }
 
 /// A [`ParseError`] as the package's `compute.ExpressionError` (a `SyntaxError` with the
