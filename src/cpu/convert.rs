@@ -6,10 +6,8 @@
 
 use std::mem::MaybeUninit;
 
-use rayon::prelude::*;
-
 use super::block::{Scratch, BLOCK};
-use super::{isa, split};
+use super::{isa, split, team};
 use crate::alloc;
 use crate::element::Element;
 use crate::error::{Error, Result};
@@ -111,11 +109,7 @@ fn fill<S: Element, O: Copy + Send>(
     };
     let init = || (Scratch::default(), vec![MaybeUninit::uninit(); BLOCK]);
     if split::parallel(len, kernel.cost()) {
-        slots
-            .par_chunks_mut(BLOCK)
-            .enumerate()
-            .map_init(init, block)
-            .all(|ok| ok)
+        team::chunks(slots, BLOCK, init, |state, i, dst| block(state, (i, dst)))
     } else {
         let mut state = init();
         slots

@@ -3,10 +3,8 @@
 
 use std::mem::MaybeUninit;
 
-use rayon::prelude::*;
-
 use super::block::{self, Scratch, BLOCK};
-use super::{isa, split};
+use super::{isa, split, team};
 use crate::alloc;
 use crate::element::Element;
 use crate::error::{Error, Result};
@@ -103,7 +101,7 @@ fn run_in_place<T: Element>(kernel: &Kernel<'_, T>, data: &mut [T]) -> Result<()
     let ok = if !split::parallel(data.len(), kernel.cost()) {
         data.chunks_mut(BLOCK).all(apply)
     } else {
-        data.par_chunks_mut(BLOCK).map(apply).all(|ok| ok)
+        team::chunks(data, BLOCK, || (), |(), _, block| apply(block))
     };
     // a malformed step is found by `Kernel::check` before any block runs
     filled(ok)
@@ -120,24 +118,18 @@ fn fill<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], dst: &mut [MaybeUni
             isa::eval_block(kernel, inputs, i * BLOCK, block, &mut scratch).is_some()
         })
     } else if std::mem::size_of_val(dst) < STREAM_MIN_BYTES || !block::one_pass(kernel) {
-        dst.par_chunks_mut(BLOCK)
-            .enumerate()
-            .map_init(Scratch::default, |scratch, (i, block)| {
-                isa::eval_block(kernel, inputs, i * BLOCK, block, scratch).is_some()
-            })
-            .all(|ok| ok)
+        team::chunks(dst, BLOCK, Scratch::default, |scratch, i, block| {
+            isa::eval_block(kernel, inputs, i * BLOCK, block, scratch).is_some()
+        })
     } else {
         // each block into a buffer in L1, then streamed out (see `STREAM_MIN_BYTES`)
         let init = || (Scratch::default(), vec![MaybeUninit::uninit(); BLOCK]);
-        dst.par_chunks_mut(BLOCK)
-            .enumerate()
-            .map_init(init, |(scratch, buf), (i, block)| {
-                buf.get_mut(..block.len())
-                    .and_then(|buf| isa::eval_block(kernel, inputs, i * BLOCK, buf, scratch))
-                    .and_then(|values| alloc::stream_into(values, block))
-                    .is_some()
-            })
-            .all(|ok| ok)
+        team::chunks(dst, BLOCK, init, |(scratch, buf), i, block| {
+            buf.get_mut(..block.len())
+                .and_then(|buf| isa::eval_block(kernel, inputs, i * BLOCK, buf, scratch))
+                .and_then(|values| alloc::stream_into(values, block))
+                .is_some()
+        })
     }
 }
 
@@ -167,10 +159,13 @@ fn partials<T: Element>(
         let mut state = init();
         (0..blocks).map(|b| partial(&mut state, b)).collect()
     } else {
-        (0..blocks)
-            .into_par_iter()
-            .map_init(init, partial)
-            .collect()
+        let mut slots = vec![None; blocks];
+        team::chunks(&mut slots, 1, init, |state, b, slot| {
+            let value = partial(state, b);
+            slot.fill(value);
+            value.is_some()
+        });
+        slots.into_iter().collect()
     };
     partials.ok_or_else(|| Error::Internal {
         what: "a CPU reduction whose inputs are shorter than its length".into(),

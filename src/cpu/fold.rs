@@ -5,6 +5,7 @@
 use std::mem::MaybeUninit;
 
 use super::block::{self, Scratch};
+use crate::element::sealed::Number;
 use crate::element::Element;
 use crate::ir::kernel::Kernel;
 use crate::ir::reduce::{Empty, Reduce};
@@ -33,11 +34,23 @@ pub(crate) fn fold_block<T: Element>(
         return None;
     }
     match how {
+        // zeros and ones: every partial sum is an integer of at most 4,096, exact in every
+        // element type, so any order gives pairwise's bits; this one is not latency-bound
+        Reduce::Sum if kernel.is_predicate() => Some(ones(values)),
         Reduce::Sum => Some(pairwise(values)),
         Reduce::Min => extreme(values, |v, best| v < best),
         Reduce::Max => extreme(values, |v, best| v > best),
         Reduce::Prod => Some(product(values)),
     }
+}
+
+/// The sum of `values`, each 0 or 1 (at most a block of them): how many are nonzero, counted
+/// in an integer (a compare and a mask add per vector, nothing waits on a previous sum), in
+/// the element type exactly.
+#[inline(always)]
+fn ones<T: Element>(values: &[T]) -> T {
+    let count = values.iter().filter(|&&v| v != T::ZERO).count();
+    T::from_number(Number::Int(count as i128))
 }
 
 /// The product of `values`: sixteen accumulators in stride, so the loop vectorizes, then

@@ -4,7 +4,8 @@
 //! `entry` runs every call shape; `block` evaluates the kernel program over one block with
 //! the loops of `loops` (each op's CPU meaning from the op table); `isa` builds those again
 //! for AVX2 and AVX-512 and picks a build at run time; `convert` casts between element types; `fold` folds values and partials;
-//! `split` decides when a call goes to rayon.
+//! `split` decides when a call goes parallel; `team` runs it there, the caller
+//! working with rayon's threads.
 
 mod block;
 mod convert;
@@ -13,6 +14,7 @@ pub(crate) mod fold;
 pub(crate) mod isa;
 mod loops;
 mod split;
+mod team;
 
 #[cfg(feature = "testing")]
 pub(crate) use block::BLOCK;

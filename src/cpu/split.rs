@@ -1,7 +1,7 @@
 //! When a CPU call goes to rayon: when its work on one thread would take several times what
 //! handing it out costs. Both costs are measured once per process, on this machine, at the
-//! first call that could go parallel: the fork-join cost (a parallel pass over blocks that
-//! do nothing, which wakes the workers and waits for them) and the time per element of one
+//! first call that could go parallel: the fork-join cost (a `team` pass over blocks that
+//! do nothing, which wakes a helper and waits for it) and the time per element of one
 //! unit of op weight (a `Scale` over 2^15 f32 on the calling thread, in cache). A kernel of
 //! weight w (`Kernel::cost`, from the op table) over n elements is worth n·w·unit; it goes
 //! parallel when that is at least [`PAYBACK`] times the fork-join cost, never below two
@@ -10,10 +10,8 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use rayon::prelude::*;
-
 use super::block::BLOCK;
-use super::isa;
+use super::{isa, team};
 use crate::ir::op::Op;
 
 /// At most this many elements before a call goes parallel, whatever was measured: waking
@@ -69,9 +67,15 @@ fn measure() -> f64 {
     };
     let mut blocks = vec![0u8; rayon::current_num_threads() * 2];
     let fork_join = median(&mut || {
-        blocks
-            .par_chunks_mut(1)
-            .for_each(|b| b[0] = std::hint::black_box(b[0]));
+        team::chunks(
+            &mut blocks,
+            1,
+            || (),
+            |(), _, b| {
+                b.fill(std::hint::black_box(1));
+                true
+            },
+        );
     });
     let n = 1 << 15;
     let src = vec![1.5_f32; n];

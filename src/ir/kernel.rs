@@ -85,15 +85,24 @@ impl<'a, T: Element> Kernel<'a, T> {
     /// logical op) already is.
     pub(crate) fn nonzero(&self) -> Result<Self> {
         let mut code: Vec<Instr<'a, T>> = self.instrs().collect();
-        let is_predicate =
-            matches!(code.last(), Some(Instr::Prim(prim, _)) if prim.entry().predicate);
-        if !is_predicate {
+        if !self.is_predicate() {
             code.extend([
                 Instr::Const(T::ZERO),
                 Instr::Prim(Prim::Ne, [T::ZERO; MAX_PARAMS]),
             ]);
         }
         Self::program(code, self.arity())
+    }
+
+    /// Whether every value of the kernel is 1 or 0: its last instruction is a predicate (a
+    /// comparison, `isnan`, a logical op).
+    #[inline]
+    pub(crate) fn is_predicate(&self) -> bool {
+        let last = match self {
+            Kernel::Program { code, .. } => code.last().copied(),
+            _ => self.instrs().last(),
+        };
+        matches!(last, Some(Instr::Prim(prim, _)) if prim.entry().predicate)
     }
 
     /// The program's instructions in order.

@@ -1,0 +1,313 @@
+//! Parallel loops over blocks with the calling thread in the team.
+//!
+//! rayon's parallel iterators, called from a thread outside the pool, hand the whole loop to
+//! the pool and put the caller to sleep until it is done: every call pays a worker's wake-up
+//! and then the caller's own, and which worker runs which blocks changes from call to call,
+//! so a block's data is rarely in the cache of the core that last used it. Here the caller
+//! works too: the blocks are split into one contiguous span per member of the team (the
+//! caller and `threads - 1` helpers spawned on rayon's pool); each member runs its own span
+//! front to back and, when it is done, takes blocks from the back of the others' spans. A
+//! helper that starts late finds its span taken and costs nothing; the caller never waits for
+//! a helper to start, only for blocks a helper is running, so a busy pool (or a call from
+//! inside it) cannot deadlock. Measured on the dev VM (2-core AMD EPYC, AVX-512), see
+//! `BENCHMARKS.md`.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+
+/// Runs `work(state, i, chunk)` for each chunk `i` of `data` (chunks of `size`, the last
+/// shorter), each member of the team with a `state` of its own from `init`. `false` if any
+/// call returned `false` (the rest may then be skipped) or panicked.
+pub(crate) fn chunks<X, S>(
+    data: &mut [X],
+    size: usize,
+    init: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, usize, &mut [X]) -> bool + Sync,
+) -> bool
+where
+    X: Send,
+{
+    let size = size.max(1);
+    let len = data.len();
+    let base = Base(data.as_mut_ptr());
+    run(len.div_ceil(size), init, |state, i| {
+        let start = i * size;
+        let end = (start + size).min(len);
+        // SAFETY: `run` calls this once for each `i` below `len.div_ceil(size)`, so the
+        // chunks `start..end` are in bounds and never overlap, and it returns only when every
+        // call has returned: each chunk is a unique borrow of part of `data`, which this
+        // function holds mutably until then.
+        let chunk = unsafe { std::slice::from_raw_parts_mut(base.at(start), end - start) };
+        work(state, i, chunk)
+    })
+}
+
+/// `work(state, i)` for every `i` in `0..count`, on the team; `false` if any returned
+/// `false` or panicked.
+fn run<S>(
+    count: usize,
+    init: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, usize) -> bool + Sync,
+) -> bool {
+    let members = rayon::current_num_threads().min(count);
+    let Ok(blocks) = u32::try_from(count) else {
+        // past 2^32 blocks (never, in memory): one thread
+        let mut state = init();
+        return (0..count).all(|i| work(&mut state, i));
+    };
+    if members < 2 {
+        let mut state = init();
+        return (0..count).all(|i| work(&mut state, i));
+    }
+    let team = Arc::new(Team::new(blocks, members));
+    let member = |me: usize, first: u32| {
+        let mut state = init();
+        let mut next = Some(first);
+        while let Some(i) = next {
+            if !work(&mut state, i as usize) {
+                team.stop();
+                return;
+            }
+            next = team.claim(me);
+        }
+    };
+    let job: &(dyn Fn(usize, u32) + Sync) = &member;
+    // SAFETY: the helpers call `job` only after they claimed a block, and `Wait` below
+    // returns (or unwinds) only when every block was claimed and no helper is inside `job`
+    // (see `Team::active`): no call outlives this frame, which owns the closure.
+    let job = Job(unsafe {
+        std::mem::transmute::<*const (dyn Fn(usize, u32) + Sync + '_), *const Erased>(job)
+    });
+    for me in 1..members {
+        let team = Arc::clone(&team);
+        let job = job.clone();
+        rayon::spawn(move || team.help(me, &job));
+    }
+    let wait = Wait(&team);
+    if let Some(first) = team.claim(0) {
+        member(0, first);
+    }
+    drop(wait);
+    !team.failed.load(SeqCst)
+}
+
+/// A type-erased member loop: `(member, first block)`.
+type Erased = dyn Fn(usize, u32) + Sync + 'static;
+
+/// The member loop, shared with the helpers (a raw pointer: see the SAFETY note in [`run`]).
+#[derive(Clone)]
+struct Job(*const Erased);
+
+// SAFETY: the closure behind it is `Sync`, and it is called only while `run` keeps it alive.
+unsafe impl Send for Job {}
+
+/// The start of the data that [`chunks`] splits.
+struct Base<X>(*mut X);
+
+impl<X> Clone for Base<X> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<X> Copy for Base<X> {}
+
+impl<X> Base<X> {
+    /// The element at `offset` (within the data).
+    fn at(self, offset: usize) -> *mut X {
+        // SAFETY: the callers' offsets are within the slice this points into
+        unsafe { self.0.add(offset) }
+    }
+}
+
+// SAFETY: each chunk is handed to one thread only (see `chunks`), and `X: Send`.
+unsafe impl<X: Send> Sync for Base<X> {}
+unsafe impl<X: Send> Send for Base<X> {}
+
+/// The blocks still to run and who is running them.
+struct Team {
+    /// One span per member: the next block to take from the front (low 32 bits) and the end
+    /// of the span (high 32 bits); empty when they meet.
+    spans: Box<[AtomicU64]>,
+    /// Helpers inside the member loop (or about to look for a block).
+    active: AtomicUsize,
+    /// A block failed or panicked.
+    failed: AtomicBool,
+}
+
+impl Team {
+    /// `blocks` split into `members` contiguous spans.
+    fn new(blocks: u32, members: usize) -> Team {
+        let bounds = |m: usize| (blocks as u64 * m as u64 / members as u64) as u32;
+        let spans = (0..members)
+            .map(|m| AtomicU64::new(pack(bounds(m), bounds(m + 1))))
+            .collect();
+        Team {
+            spans,
+            active: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
+        }
+    }
+
+    /// A block for member `me`: the front of its own span, else the back of another's.
+    fn claim(&self, me: usize) -> Option<u32> {
+        let own = &self.spans[me];
+        if let Some(i) = take(own, |front, back| (front, pack(front + 1, back))) {
+            return Some(i);
+        }
+        let others = self.spans.iter().skip(me + 1).chain(&self.spans[..me]);
+        for span in others {
+            if let Some(i) = take(span, |front, back| (back - 1, pack(front, back - 1))) {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    /// Empties every span: no block is taken after this.
+    fn stop(&self) {
+        self.failed.store(true, SeqCst);
+        for span in self.spans.iter() {
+            span.store(0, SeqCst);
+        }
+    }
+
+    /// A helper's part: counted active before it looks for a block, so the caller cannot
+    /// see every span empty and no helper active while a helper runs a block.
+    fn help(&self, me: usize, job: &Job) {
+        self.active.fetch_add(1, SeqCst);
+        if let Some(first) = self.claim(me) {
+            // SAFETY: a block was claimed, so `run` is still waiting (see `Job`)
+            let job = unsafe { &*job.0 };
+            if panic::catch_unwind(AssertUnwindSafe(|| job(me, first))).is_err() {
+                self.stop();
+            }
+        }
+        self.active.fetch_sub(1, SeqCst);
+    }
+}
+
+/// Takes one block from `span` if it has one: `step(front, back)` gives the block and the
+/// span's new value.
+#[inline]
+fn take(span: &AtomicU64, step: impl Fn(u32, u32) -> (u32, u64)) -> Option<u32> {
+    let mut now = span.load(SeqCst);
+    loop {
+        let (front, back) = (now as u32, (now >> 32) as u32);
+        if front >= back {
+            return None;
+        }
+        let (block, next) = step(front, back);
+        match span.compare_exchange_weak(now, next, SeqCst, SeqCst) {
+            Ok(_) => return Some(block),
+            Err(seen) => now = seen,
+        }
+    }
+}
+
+/// A span's two ends in one word.
+fn pack(front: u32, back: u32) -> u64 {
+    front as u64 | (back as u64) << 32
+}
+
+/// On drop (the caller's loop done, or unwinding from a panic in it): no more blocks are
+/// handed out, and it waits for the blocks helpers are running.
+struct Wait<'t>(&'t Team);
+
+impl Drop for Wait<'_> {
+    fn drop(&mut self) {
+        let team = self.0;
+        if std::thread::panicking() {
+            team.stop();
+        }
+        // every span is empty here (the caller's claims found none, or `stop`)
+        let mut spins = 0u32;
+        while team.active.load(SeqCst) != 0 {
+            if spins < 1 << 10 {
+                std::hint::spin_loop();
+                spins += 1;
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_chunk_runs_once_at_any_count() {
+        for len in [0, 1, 2, 3, 7, 64, 1000, 4097] {
+            for size in [1, 3, 64] {
+                let mut data = vec![0u32; len];
+                let ok = chunks(
+                    &mut data,
+                    size,
+                    || 0usize,
+                    |calls, i, chunk| {
+                        *calls += 1;
+                        chunk.iter_mut().for_each(|v| *v += i as u32 + 1);
+                        true
+                    },
+                );
+                assert!(ok);
+                for (k, v) in data.iter().enumerate() {
+                    assert_eq!(*v, (k / size) as u32 + 1, "len {len} size {size} at {k}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_failing_block_is_reported() {
+        let mut data = vec![0u8; 10_000];
+        assert!(!chunks(&mut data, 10, || (), |_, i, _| i != 500));
+    }
+
+    #[test]
+    fn a_panicking_helper_block_is_a_failure_not_an_abort() {
+        let mut data = vec![0u8; 1 << 12];
+        let caller = std::thread::current().id();
+        let helped = AtomicBool::new(false);
+        // blocks run by a helper panic; the caller's do not (it may run them all)
+        let ok = chunks(
+            &mut data,
+            1,
+            || (),
+            |_, _, _| {
+                if std::thread::current().id() != caller {
+                    helped.store(true, SeqCst);
+                    panic!("a helper's block (this panic is the test)");
+                }
+                std::thread::sleep(std::time::Duration::from_micros(20));
+                true
+            },
+        );
+        assert_eq!(ok, !helped.load(SeqCst));
+    }
+
+    #[test]
+    fn a_call_from_inside_the_pool_finishes() {
+        use rayon::prelude::*;
+        let total: u64 = (0..8u64)
+            .into_par_iter()
+            .map(|k| {
+                let mut data = vec![k; 5_000];
+                assert!(chunks(
+                    &mut data,
+                    7,
+                    || (),
+                    |_, _, c| {
+                        c.iter_mut().for_each(|v| *v += 1);
+                        true
+                    }
+                ));
+                data.iter().sum::<u64>()
+            })
+            .sum();
+        assert_eq!(total, (0..8u64).map(|k| (k + 1) * 5_000).sum::<u64>());
+    }
+}
