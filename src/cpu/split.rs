@@ -1,11 +1,13 @@
-//! When a CPU call goes to rayon: when its work on one thread would take several times what
-//! handing it out costs. Both costs are measured once per process, on this machine, at the
-//! first call that could go parallel: the fork-join cost (a `team` pass over blocks that
-//! do nothing, which wakes a helper and waits for it) and the time per element of one
-//! unit of op weight (a `Scale` over 2^15 f32 on the calling thread, in cache). A kernel of
-//! weight w (`Kernel::cost`, from the op table) over n elements is worth n·w·unit; it goes
-//! parallel when that is at least [`PAYBACK`] times the fork-join cost, never below two
-//! blocks and never above [`PARALLEL_MIN`], the fixed threshold this replaced.
+//! When a CPU call goes parallel (to `team`): when its work on one thread would take several
+//! times what handing it out costs. Both costs are measured once per process, on this
+//! machine, at the first call that could go parallel: the fork-join cost (a `team` pass over
+//! blocks that do nothing: the spawn of the helpers and the wait for any block they took; the
+//! caller runs what they do not reach, so a parallel call costs at worst that more than a
+//! serial one) and the time per element of one unit of op weight (a `Scale` over 2^15 f32 on
+//! the calling thread, in cache). A kernel of weight w (`Kernel::cost`, from the op table)
+//! over n elements is worth n·w·unit; it goes parallel when that is at least [`PAYBACK`]
+//! times the fork-join cost, never below two blocks and never above [`PARALLEL_MIN`], the
+//! fixed threshold this replaced.
 
 use std::sync::OnceLock;
 use std::time::Instant;

@@ -12,9 +12,10 @@
 //! inside it) cannot deadlock. Measured on the dev VM (2-core AMD EPYC, AVX-512), see
 //! `BENCHMARKS.md`.
 
+use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Runs `work(state, i, chunk)` for each chunk `i` of `data` (chunks of `size`, the last
 /// shorter), each member of the team with a `state` of its own from `init`. `false` if any
@@ -33,7 +34,7 @@ where
     let base = Base(data.as_mut_ptr());
     run(len.div_ceil(size), init, |state, i| {
         let start = i * size;
-        let end = (start + size).min(len);
+        let end = start + size.min(len - start);
         // SAFETY: `run` calls this once for each `i` below `len.div_ceil(size)`, so the
         // chunks `start..end` are in bounds and never overlap, and it returns only when every
         // call has returned: each chunk is a unique borrow of part of `data`, which this
@@ -73,22 +74,32 @@ fn run<S>(
         }
     };
     let job: &(dyn Fn(usize, u32) + Sync) = &member;
-    // SAFETY: the helpers call `job` only after they claimed a block, and `Wait` below
-    // returns (or unwinds) only when every block was claimed and no helper is inside `job`
-    // (see `Team::active`): no call outlives this frame, which owns the closure.
+    // SAFETY: the helpers call `job` only after they claimed a block, and `wait` returns (or
+    // unwinds) only when every block was claimed and no helper is inside `job` (see
+    // `Team::help`): no call outlives this frame, which owns the closure.
     let job = Job(unsafe {
         std::mem::transmute::<*const (dyn Fn(usize, u32) + Sync + '_), *const Erased>(job)
     });
+    // before any helper exists, so that nothing can leave this frame without waiting
+    let mut wait = Wait {
+        team: &team,
+        done: false,
+    };
     for me in 1..members {
         let team = Arc::clone(&team);
         let job = job.clone();
         rayon::spawn(move || team.help(me, &job));
     }
-    let wait = Wait(&team);
     if let Some(first) = team.claim(0) {
         member(0, first);
     }
+    wait.done = true;
     drop(wait);
+    // a helper's panic goes on in the caller, as rayon's would
+    let panicked = team.panic.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(payload) = panicked {
+        panic::resume_unwind(payload);
+    }
     !team.failed.load(SeqCst)
 }
 
@@ -134,6 +145,8 @@ struct Team {
     active: AtomicUsize,
     /// A block failed or panicked.
     failed: AtomicBool,
+    /// The first panic of a helper's block, to go on in the caller.
+    panic: Mutex<Option<Box<dyn Any + Send>>>,
 }
 
 impl Team {
@@ -147,6 +160,7 @@ impl Team {
             spans,
             active: AtomicUsize::new(0),
             failed: AtomicBool::new(false),
+            panic: Mutex::new(None),
         }
     }
 
@@ -177,14 +191,16 @@ impl Team {
     /// see every span empty and no helper active while a helper runs a block.
     fn help(&self, me: usize, job: &Job) {
         self.active.fetch_add(1, SeqCst);
+        let _active = Active(&self.active);
         if let Some(first) = self.claim(me) {
             // SAFETY: a block was claimed, so `run` is still waiting (see `Job`)
             let job = unsafe { &*job.0 };
-            if panic::catch_unwind(AssertUnwindSafe(|| job(me, first))).is_err() {
+            if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| job(me, first))) {
                 self.stop();
+                let mut slot = self.panic.lock().unwrap_or_else(|e| e.into_inner());
+                slot.get_or_insert(payload);
             }
         }
-        self.active.fetch_sub(1, SeqCst);
     }
 }
 
@@ -211,14 +227,26 @@ fn pack(front: u32, back: u32) -> u64 {
     front as u64 | (back as u64) << 32
 }
 
-/// On drop (the caller's loop done, or unwinding from a panic in it): no more blocks are
-/// handed out, and it waits for the blocks helpers are running.
-struct Wait<'t>(&'t Team);
+/// A helper counted in [`Team::active`] until this drops (also if its block panicked).
+struct Active<'t>(&'t AtomicUsize);
+
+impl Drop for Active<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, SeqCst);
+    }
+}
+
+/// On drop it waits for the blocks helpers are running; if the caller's own loop did not
+/// finish (a panic in one of its blocks), it first stops the others taking more.
+struct Wait<'t> {
+    team: &'t Team,
+    done: bool,
+}
 
 impl Drop for Wait<'_> {
     fn drop(&mut self) {
-        let team = self.0;
-        if std::thread::panicking() {
+        let team = self.team;
+        if !self.done {
             team.stop();
         }
         // every span is empty here (the caller's claims found none, or `stop`)
@@ -238,59 +266,154 @@ impl Drop for Wait<'_> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_chunk_runs_once_at_any_count() {
-        for len in [0, 1, 2, 3, 7, 64, 1000, 4097] {
-            for size in [1, 3, 64] {
-                let mut data = vec![0u32; len];
-                let ok = chunks(
-                    &mut data,
-                    size,
-                    || 0usize,
-                    |calls, i, chunk| {
-                        *calls += 1;
-                        chunk.iter_mut().for_each(|v| *v += i as u32 + 1);
-                        true
-                    },
-                );
-                assert!(ok);
-                for (k, v) in data.iter().enumerate() {
-                    assert_eq!(*v, (k / size) as u32 + 1, "len {len} size {size} at {k}");
-                }
-            }
+    /// `f` on a pool of four threads (a call from inside it) and from this thread (outside
+    /// the global pool), so the team has helpers even on a one-core machine.
+    fn both(f: impl Fn() + Sync) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .expect("a test pool");
+        pool.install(&f);
+        if rayon::current_num_threads() > 1 {
+            f();
+        }
+    }
+
+    /// Adds one to its counter when dropped (when a block ends, also by a panic).
+    struct Ends<'c>(&'c AtomicUsize);
+
+    impl Drop for Ends<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, SeqCst);
         }
     }
 
     #[test]
-    fn a_failing_block_is_reported() {
-        let mut data = vec![0u8; 10_000];
-        assert!(!chunks(&mut data, 10, || (), |_, i, _| i != 500));
-    }
-
-    #[test]
-    fn a_panicking_helper_block_is_a_failure_not_an_abort() {
-        let mut data = vec![0u8; 1 << 12];
-        let caller = std::thread::current().id();
-        let helped = AtomicBool::new(false);
-        // blocks run by a helper panic; the caller's do not (it may run them all)
-        let ok = chunks(
-            &mut data,
-            1,
-            || (),
-            |_, _, _| {
-                if std::thread::current().id() != caller {
-                    helped.store(true, SeqCst);
-                    panic!("a helper's block (this panic is the test)");
+    fn every_chunk_runs_once_at_any_count() {
+        both(|| {
+            for len in [0, 1, 2, 3, 7, 64, 1000, 4097] {
+                for size in [1, 3, 64] {
+                    let mut data = vec![0u32; len];
+                    let calls = AtomicUsize::new(0);
+                    let ok = chunks(
+                        &mut data,
+                        size,
+                        || (),
+                        |(), i, chunk| {
+                            calls.fetch_add(1, SeqCst);
+                            chunk.iter_mut().for_each(|v| *v += i as u32 + 1);
+                            true
+                        },
+                    );
+                    assert!(ok);
+                    assert_eq!(calls.load(SeqCst), len.div_ceil(size));
+                    for (k, v) in data.iter().enumerate() {
+                        assert_eq!(*v, (k / size) as u32 + 1, "len {len} size {size} at {k}");
+                    }
                 }
-                std::thread::sleep(std::time::Duration::from_micros(20));
-                true
-            },
-        );
-        assert_eq!(ok, !helped.load(SeqCst));
+            }
+        });
     }
 
     #[test]
-    fn a_call_from_inside_the_pool_finishes() {
+    fn a_failing_block_is_reported() {
+        both(|| {
+            let mut data = vec![0u8; 10_000];
+            assert!(!chunks(&mut data, 10, || (), |_, i, _| i != 500));
+        });
+    }
+
+    /// Blocks on other threads than `caller` panic; the caller's are slow, so helpers run
+    /// some. The panic reaches the caller, after every block that started has finished.
+    fn helper_panic_reaches_the_caller() {
+        let caller = std::thread::current().id();
+        let (started, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let mut data = vec![0u8; 256];
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            chunks(
+                &mut data,
+                1,
+                || (),
+                |_, _, _| {
+                    started.fetch_add(1, SeqCst);
+                    let _ends = Ends(&finished);
+                    if std::thread::current().id() != caller {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                        panic!("a helper's block (this panic is the test)");
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                    true
+                },
+            )
+        }));
+        let payload = result.expect_err("the helper's panic goes on in the caller");
+        assert_eq!(
+            payload.downcast_ref::<&str>(),
+            Some(&"a helper's block (this panic is the test)")
+        );
+        assert_eq!(started.load(SeqCst), finished.load(SeqCst));
+    }
+
+    #[test]
+    fn a_panic_in_a_helper_s_block_goes_on_in_the_caller() {
+        both(helper_panic_reaches_the_caller);
+    }
+
+    #[test]
+    fn a_panic_in_the_caller_s_block_waits_for_the_helpers() {
+        both(|| {
+            let caller = std::thread::current().id();
+            let (started, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
+            let mut data = vec![0u8; 64];
+            let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                chunks(
+                    &mut data,
+                    1,
+                    || (),
+                    |_, _, _| {
+                        started.fetch_add(1, SeqCst);
+                        if std::thread::current().id() == caller {
+                            panic!("the caller's block (this panic is the test)");
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(3));
+                        finished.fetch_add(1, SeqCst);
+                        true
+                    },
+                )
+            }));
+            assert!(result.is_err());
+            // the caller's own block started and never finished
+            assert_eq!(started.load(SeqCst), finished.load(SeqCst) + 1);
+        });
+    }
+
+    #[test]
+    fn a_call_while_unwinding_still_succeeds() {
+        struct Late;
+        impl Drop for Late {
+            fn drop(&mut self) {
+                let mut data = vec![0u8; 1000];
+                assert!(chunks(
+                    &mut data,
+                    10,
+                    || (),
+                    |_, _, c| {
+                        c.fill(1);
+                        true
+                    }
+                ));
+                assert!(data.iter().all(|&v| v == 1));
+            }
+        }
+        let result = panic::catch_unwind(|| {
+            let _late = Late;
+            panic!("unwinding (this panic is the test)");
+        });
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn calls_from_inside_the_pool_finish() {
         use rayon::prelude::*;
         let total: u64 = (0..8u64)
             .into_par_iter()
