@@ -2,15 +2,15 @@
 //!
 //! rayon's parallel iterators, called from a thread outside the pool, hand the whole loop to
 //! the pool and put the caller to sleep until it is done: every call pays a worker's wake-up
-//! and then the caller's own, and which worker runs which blocks changes from call to call,
-//! so a block's data is rarely in the cache of the core that last used it. Here the caller
+//! and then the caller's own. Here the caller
 //! works too: the blocks are split into one contiguous span per member of the team (the
 //! caller and `threads - 1` helpers spawned on rayon's pool); each member runs its own span
 //! front to back and, when it is done, takes blocks from the back of the others' spans. A
 //! helper that starts late finds its span taken and costs nothing; the caller never waits for
 //! a helper to start, only for blocks a helper is running, so a busy pool (or a call from
-//! inside it) cannot deadlock. Measured on the dev VM (2-core AMD EPYC, AVX-512), see
-//! `BENCHMARKS.md`.
+//! inside it) cannot deadlock. The caller's span is the same from call to call (a helper's
+//! is run by whichever worker takes it). Measured on the dev VM (2-core AMD EPYC, AVX-512):
+//! README, "From Python, raced".
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
@@ -52,15 +52,14 @@ fn run<S>(
     work: impl Fn(&mut S, usize) -> bool + Sync,
 ) -> bool {
     let members = rayon::current_num_threads().min(count);
-    let Ok(blocks) = u32::try_from(count) else {
-        // past 2^32 blocks (never, in memory): one thread
-        let mut state = init();
-        return (0..count).all(|i| work(&mut state, i));
+    // one thread when there is no one to help, or past 2^32 blocks (never, in memory)
+    let blocks = match u32::try_from(count) {
+        Ok(blocks) if members >= 2 => blocks,
+        _ => {
+            let mut state = init();
+            return (0..count).all(|i| work(&mut state, i));
+        }
     };
-    if members < 2 {
-        let mut state = init();
-        return (0..count).all(|i| work(&mut state, i));
-    }
     let team = Arc::new(Team::new(blocks, members));
     let member = |me: usize, first: u32| {
         let mut state = init();
@@ -323,11 +322,13 @@ mod tests {
         });
     }
 
-    /// Blocks on other threads than `caller` panic; the caller's are slow, so helpers run
-    /// some. The panic reaches the caller, after every block that started has finished.
-    fn helper_panic_reaches_the_caller() {
+    /// `chunks` over 256 one-element chunks, each calling `block(on the caller's thread)`:
+    /// its result, and how many blocks started, ended (also by a panic) and returned.
+    fn counted(
+        block: impl Fn(bool) -> bool + Sync,
+    ) -> (std::thread::Result<bool>, usize, usize, usize) {
         let caller = std::thread::current().id();
-        let (started, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let [started, ended, returned] = [0; 3].map(AtomicUsize::new);
         let mut data = vec![0u8; 256];
         let result = panic::catch_unwind(AssertUnwindSafe(|| {
             chunks(
@@ -336,54 +337,52 @@ mod tests {
                 || (),
                 |_, _, _| {
                     started.fetch_add(1, SeqCst);
-                    let _ends = Ends(&finished);
-                    if std::thread::current().id() != caller {
-                        std::thread::sleep(std::time::Duration::from_millis(1));
-                        panic!("a helper's block (this panic is the test)");
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(2));
-                    true
+                    let _ends = Ends(&ended);
+                    let ok = block(std::thread::current().id() == caller);
+                    returned.fetch_add(1, SeqCst);
+                    ok
                 },
             )
         }));
-        let payload = result.expect_err("the helper's panic goes on in the caller");
-        assert_eq!(
-            payload.downcast_ref::<&str>(),
-            Some(&"a helper's block (this panic is the test)")
-        );
-        assert_eq!(started.load(SeqCst), finished.load(SeqCst));
+        let [started, ended, returned] = [started, ended, returned].map(|c| c.load(SeqCst));
+        (result, started, ended, returned)
     }
 
     #[test]
     fn a_panic_in_a_helper_s_block_goes_on_in_the_caller() {
-        both(helper_panic_reaches_the_caller);
+        // the caller's blocks are slow, so helpers run some; theirs panic
+        both(|| {
+            let (result, started, ended, _) = counted(|on_caller| {
+                if !on_caller {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                    panic!("a helper's block (this panic is the test)");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                true
+            });
+            let payload = result.expect_err("the helper's panic goes on in the caller");
+            assert_eq!(
+                payload.downcast_ref::<&str>(),
+                Some(&"a helper's block (this panic is the test)")
+            );
+            // every block that started has finished
+            assert_eq!(started, ended);
+        });
     }
 
     #[test]
     fn a_panic_in_the_caller_s_block_waits_for_the_helpers() {
         both(|| {
-            let caller = std::thread::current().id();
-            let (started, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
-            let mut data = vec![0u8; 64];
-            let result = panic::catch_unwind(AssertUnwindSafe(|| {
-                chunks(
-                    &mut data,
-                    1,
-                    || (),
-                    |_, _, _| {
-                        started.fetch_add(1, SeqCst);
-                        if std::thread::current().id() == caller {
-                            panic!("the caller's block (this panic is the test)");
-                        }
-                        std::thread::sleep(std::time::Duration::from_millis(3));
-                        finished.fetch_add(1, SeqCst);
-                        true
-                    },
-                )
-            }));
+            let (result, started, _, returned) = counted(|on_caller| {
+                if on_caller {
+                    panic!("the caller's block (this panic is the test)");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(3));
+                true
+            });
             assert!(result.is_err());
             // the caller's own block started and never finished
-            assert_eq!(started.load(SeqCst), finished.load(SeqCst) + 1);
+            assert_eq!(started, returned + 1);
         });
     }
 
