@@ -118,6 +118,118 @@ fn gpu_counts_with_scalars_and_fused_expressions() {
     }
 }
 
+/// A predicate's Rust meaning.
+type Holds<'a, T> = Box<dyn Fn(T, T) -> bool + 'a>;
+
+/// A predicate named, as an expression of two values, with its Rust meaning.
+type Case<T> = (
+    &'static str,
+    fn(Expr<T>, Expr<T>) -> Expr<T>,
+    Holds<'static, T>,
+);
+
+/// Every binary predicate over `a` and `b`, as an expression of two inputs, of an input and a
+/// scalar and of a scalar and an input (the CPU counts these three shapes as it compares),
+/// with its Rust meaning.
+fn count_one_predicate<T>(device: &Device, a: &[T], b: &[T], c: T)
+where
+    T: compute::Element + PartialOrd + Copy + std::fmt::Debug + Default,
+{
+    let truthy = |v: T| v != T::default();
+    let mut cases: Vec<Case<T>> = vec![
+        ("gt", |p, q| p.gt(q), Box::new(|p, q| p > q)),
+        ("ge", |p, q| p.ge(q), Box::new(|p, q| p >= q)),
+        ("lt", |p, q| p.lt(q), Box::new(|p, q| p < q)),
+        ("le", |p, q| p.le(q), Box::new(|p, q| p <= q)),
+        ("equal", |p, q| p.equal(q), Box::new(|p, q| p == q)),
+        ("not_equal", |p, q| p.not_equal(q), Box::new(|p, q| p != q)),
+    ];
+    cases.push((
+        "and",
+        |p, q| p.logical_and(q),
+        Box::new(move |p, q| truthy(p) && truthy(q)),
+    ));
+    cases.push((
+        "or",
+        |p, q| p.logical_or(q),
+        Box::new(move |p, q| truthy(p) || truthy(q)),
+    ));
+    cases.push((
+        "xor",
+        |p, q| p.logical_xor(q),
+        Box::new(move |p, q| truthy(p) != truthy(q)),
+    ));
+    for (name, make, holds) in &cases {
+        let shapes: [(&str, Expr<T>, Holds<'_, T>); 3] = [
+            ("x, y", make(x(), y()), Box::new(holds)),
+            (
+                "x, c",
+                make(x(), Expr::from(c)),
+                Box::new(|p, _| holds(p, c)),
+            ),
+            (
+                "c, x",
+                make(Expr::from(c), x()),
+                Box::new(|p, _| holds(c, p)),
+            ),
+        ];
+        for (shape, expr, holds) in shapes {
+            let want = a.iter().zip(b).filter(|(&p, &q)| holds(p, q)).count() as u64;
+            let got = compute::count(device, &expr, (a, b)).unwrap();
+            assert_eq!(got, want, "count {name}({shape}) over {} elements", a.len());
+            let sum = compute::reduce(device, &expr, (a, b), compute::Reduce::Sum).unwrap();
+            assert_eq!(
+                sum.map(|s| s.to_f64()),
+                Some(want as f64),
+                "sum {name}({shape}) over {} elements",
+                a.len()
+            );
+        }
+    }
+}
+
+/// `f` of each element.
+fn each<S: Copy, T>(values: &[S], f: impl Fn(S) -> T) -> Vec<T> {
+    values.iter().map(|&v| f(v)).collect()
+}
+
+#[test]
+fn cpu_counts_of_one_predicate_hold_for_every_type_and_nan() {
+    let device = Device::cpu();
+    for len in lengths() {
+        let seed = len as u64;
+        // ties, zeros, both signs, NaN and infinities every few elements
+        let special = |i: usize, v: f64| match i % 11 {
+            3 => f64::NAN,
+            7 => f64::INFINITY,
+            9 => 0.0,
+            _ => v,
+        };
+        let f = |s| -> Vec<f64> {
+            f32_data(len, s)
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| special(i + s as usize, f64::from(v)))
+                .collect()
+        };
+        let (a, b) = (f(seed), f(seed + 1));
+        let (a32, b32) = (each(&a, |v| v as f32), each(&b, |v| v as f32));
+        count_one_predicate(&device, &a32, &b32, 0.5);
+        count_one_predicate(&device, &a32, &b32, f32::NAN);
+        count_one_predicate(&device, &a, &b, -1.0);
+        let (i, j) = (i32_data(len, seed + 2), i32_data(len, seed + 3));
+        count_one_predicate(&device, &i, &j, 0);
+        let wide = |v: i32| i64::from(v) << 20;
+        let (i, j) = (each(&i, wide), each(&j, wide));
+        count_one_predicate(&device, &i, &j, 1 << 20);
+        let (u, v) = (u32_data(len, seed + 4), u32_data(len, seed + 5));
+        count_one_predicate(&device, &u, &v, 7);
+        let wide = |w: u32| u64::from(w) << 31;
+        let (u, v) = (each(&u, wide), each(&v, wide));
+        count_one_predicate(&device, &u, &v, 7 << 31);
+    }
+}
+
 /// 2^24 + 3 elements all counted: a sum of ones in f32 cannot hold that number (it rounds
 /// to a multiple of 2 above 2^24), the count must.
 fn check_counts_past_f32_precision(device: &Device) {

@@ -5,9 +5,11 @@
 use std::mem::MaybeUninit;
 
 use super::block::{self, Scratch};
-use crate::element::sealed::Number;
+use super::loops::{no_meaning, with_binary};
+use crate::element::sealed::{Number, Scalar};
 use crate::element::Element;
-use crate::ir::kernel::Kernel;
+use crate::ir::kernel::{Instr, Kernel};
+use crate::ir::ops::cpu_meaning;
 use crate::ir::reduce::{Empty, Reduce};
 
 /// The kernel's values on the block of elements `start..start + buf.len()`, folded with
@@ -22,6 +24,11 @@ pub(crate) fn fold_block<T: Element>(
     scratch: &mut Scratch<T>,
     how: Reduce,
 ) -> Option<T> {
+    if how == Reduce::Sum && !buf.is_empty() {
+        if let Some(count) = count_compared(kernel, inputs, start..start + buf.len()) {
+            return Some(T::from_number(Number::Int(count as i128)));
+        }
+    }
     let values: &[T] = if let Kernel::Map([]) = kernel {
         // the data itself: fold it where it lies
         inputs.first()?.get(start..start + buf.len())?
@@ -51,6 +58,73 @@ pub(crate) fn fold_block<T: Element>(
 fn ones<T: Element>(values: &[T]) -> T {
     let count = values.iter().filter(|&&v| v != T::ZERO).count();
     T::from_number(Number::Int(count as i128))
+}
+
+/// How many elements of the block `range` satisfy a kernel that is one comparison (or
+/// logical op) of two inputs or of an input and a constant (`a > 0.5`, `a == b`), counted as
+/// the comparison is computed: one pass over the inputs, no values written, so memory
+/// streams the whole time (the general path computes the block's 0s and 1s, then counts
+/// them). `None` for any other kernel.
+#[inline(always)]
+fn count_compared<T: Element>(
+    kernel: &Kernel<'_, T>,
+    inputs: &[&[T]],
+    range: std::ops::Range<usize>,
+) -> Option<usize> {
+    let Kernel::Program { code, .. } = kernel else {
+        return None;
+    };
+    let [x, y, Instr::Prim(prim, _)] = code.as_slice() else {
+        return None;
+    };
+    if !prim.entry().predicate {
+        return None;
+    }
+    let input = |k: u8| inputs.get(usize::from(k))?.get(range.clone());
+    let (x, y) = match (*x, *y) {
+        (Instr::Input(j), Instr::Const(c)) => (Operand::Slice(input(j)?), Operand::Scalar(c)),
+        (Instr::Const(c), Instr::Input(k)) => (Operand::Scalar(c), Operand::Slice(input(k)?)),
+        (Instr::Input(j), Instr::Input(k)) => {
+            (Operand::Slice(input(j)?), Operand::Slice(input(k)?))
+        }
+        _ => return None,
+    };
+    macro_rules! count {
+        ($f:expr) => {
+            count_where(x, y, $f)
+        };
+    }
+    with_binary!(*prim, count)
+}
+
+/// An operand of [`count_compared`]'s comparison over the block.
+#[derive(Clone, Copy)]
+enum Operand<'a, T> {
+    Slice(&'a [T]),
+    Scalar(T),
+}
+
+/// How many `f(x[i], y[i])` are nonzero; `None` for two scalars or slices of two lengths.
+#[inline(always)]
+fn count_where<T: Element>(
+    x: Operand<'_, T>,
+    y: Operand<'_, T>,
+    f: impl Fn(T, T) -> T,
+) -> Option<usize> {
+    Some(match (x, y) {
+        (Operand::Slice(a), Operand::Scalar(c)) => {
+            a.iter().filter(|&&v| f(v, c) != T::ZERO).count()
+        }
+        (Operand::Scalar(c), Operand::Slice(b)) => {
+            b.iter().filter(|&&w| f(c, w) != T::ZERO).count()
+        }
+        (Operand::Slice(a), Operand::Slice(b)) if a.len() == b.len() => a
+            .iter()
+            .zip(b)
+            .filter(|(&v, &w)| f(v, w) != T::ZERO)
+            .count(),
+        _ => return None,
+    })
 }
 
 /// The product of `values`: sixteen accumulators in stride, so the loop vectorizes, then
