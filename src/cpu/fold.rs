@@ -1,6 +1,7 @@
 //! Folds on the CPU: a block's values folded to one ([`Reduce`]'s CPU meaning), and the
 //! per-block (or per-workgroup) partials of a reduction folded to the answer. The order of
-//! the additions, and the error bound it gives, are in `ir/reduce.rs`.
+//! the additions, and the error bound it gives, are in `ir/reduce.rs`. A sum of one
+//! comparison (a count) is counted as it compares, without the block's values.
 
 use std::mem::MaybeUninit;
 
