@@ -193,40 +193,67 @@ fn each<S: Copy, T>(values: &[S], f: impl Fn(S) -> T) -> Vec<T> {
     values.iter().map(|&v| f(v)).collect()
 }
 
+/// `plain` of each element, but `near` at every seventh from the second and `far` at every
+/// seventh from the fifth.
+fn edges<S: Copy, T: Copy>(values: &[S], plain: impl Fn(S) -> T, near: T, far: T) -> Vec<T> {
+    let at = |(k, &v): (usize, &S)| match k % 7 {
+        1 => near,
+        4 => far,
+        _ => plain(v),
+    };
+    values.iter().enumerate().map(at).collect()
+}
+
 #[test]
 fn cpu_counts_of_one_predicate_hold_for_every_type_and_nan() {
     let device = Device::cpu();
     for len in lengths() {
         let seed = len as u64;
-        // ties, zeros, both signs, NaN and infinities every few elements
-        let special = |i: usize, v: f64| match i % 11 {
-            3 => f64::NAN,
-            7 => f64::INFINITY,
-            9 => 0.0,
+        // ties, both signs; NaN, infinities and zeros at the same places in both arrays
+        // (NaN against NaN, ∞ against ∞) and at places of their own (NaN against a number,
+        // -0 against 0)
+        let special = |i: usize, s: u64, v: f64| match (i % 11, (i + s as usize) % 13) {
+            (3, _) => f64::NAN,
+            (7, _) => f64::INFINITY,
+            (9, _) => 0.0,
+            (_, 5) => -0.0,
+            (_, 8) => f64::NAN,
+            (_, 11) => f64::NEG_INFINITY,
             _ => v,
         };
         let f = |s| -> Vec<f64> {
             f32_data(len, s)
                 .iter()
                 .enumerate()
-                .map(|(i, &v)| special(i + s as usize, f64::from(v)))
+                .map(|(i, &v)| special(i, s, f64::from(v)))
                 .collect()
         };
         let (a, b) = (f(seed), f(seed + 1));
         let (a32, b32) = (each(&a, |v| v as f32), each(&b, |v| v as f32));
-        count_one_predicate(&device, &a32, &b32, 0.5);
-        count_one_predicate(&device, &a32, &b32, f32::NAN);
-        count_one_predicate(&device, &a, &b, -1.0);
+        for c in [0.5, f32::NAN, -0.0, f32::INFINITY] {
+            count_one_predicate(&device, &a32, &b32, c);
+        }
+        for c in [-1.0, f64::NAN, 0.0] {
+            count_one_predicate(&device, &a, &b, c);
+        }
         let (i, j) = (i32_data(len, seed + 2), i32_data(len, seed + 3));
         count_one_predicate(&device, &i, &j, 0);
-        let wide = |v: i32| i64::from(v) << 20;
-        let (i, j) = (each(&i, wide), each(&j, wide));
-        count_one_predicate(&device, &i, &j, 1 << 20);
+        // 64-bit values that f64 cannot tell apart: 2^53 + 1 against 2^53, the extremes
+        // against their neighbours
+        let (top, next) = ((1_i64 << 53) + 1, 1_i64 << 53);
+        let i = edges(&i, |v| i64::from(v) << 20, top, i64::MAX);
+        let j = edges(&j, |v| i64::from(v) << 20, next, i64::MAX - 1);
+        for c in [top, next, i64::MIN, 1 << 20] {
+            count_one_predicate(&device, &i, &j, c);
+        }
         let (u, v) = (u32_data(len, seed + 4), u32_data(len, seed + 5));
         count_one_predicate(&device, &u, &v, 7);
-        let wide = |w: u32| u64::from(w) << 31;
-        let (u, v) = (each(&u, wide), each(&v, wide));
-        count_one_predicate(&device, &u, &v, 7 << 31);
+        let (top, next) = (top as u64, next as u64);
+        let u = edges(&u, |w| u64::from(w) << 31, top, u64::MAX);
+        let v = edges(&v, |w| u64::from(w) << 31, next, u64::MAX - 1);
+        for c in [top, next, u64::MAX, 7 << 31] {
+            count_one_predicate(&device, &u, &v, c);
+        }
     }
 }
 

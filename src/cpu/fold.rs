@@ -293,6 +293,58 @@ fn eight<T: Element>(acc: [T; 8]) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::ops::{Prim, MAX_PARAMS};
+
+    #[test]
+    fn one_comparison_is_counted_as_it_compares_and_agrees_with_its_values() {
+        let a: Vec<f32> = (0..1000)
+            .map(|i| [0.25, 0.5, f32::NAN, 1.0][i % 4])
+            .collect();
+        let b: Vec<f32> = (0..1000)
+            .map(|i| [0.5, 0.5, 0.75, f32::NAN][i % 3])
+            .collect();
+        let inputs = [&a[..], &b[..]];
+        let p = [0.0; MAX_PARAMS];
+        let kernel = |code: Vec<Instr<'static, f32>>| Kernel::program(code, 2).unwrap();
+        let (x, y, c) = (Instr::Input(0), Instr::Input(1), Instr::Const(0.5));
+        for prim in [Prim::Gt, Prim::Le, Prim::Eq, Prim::Ne, Prim::LogicalXor] {
+            for (shape, code) in [
+                ("x, c", vec![x, c, Instr::Prim(prim, p)]),
+                ("c, x", vec![c, x, Instr::Prim(prim, p)]),
+                ("x, y", vec![x, y, Instr::Prim(prim, p)]),
+            ] {
+                let k = kernel(code);
+                for range in [0..1000, 3..700, 999..1000] {
+                    let fast = count_compared(&k, &inputs, range.clone());
+                    let mut buf = vec![MaybeUninit::uninit(); range.len()];
+                    let values = block::eval_block(
+                        &k,
+                        &inputs,
+                        range.start,
+                        &mut buf,
+                        &mut Scratch::default(),
+                    )
+                    .unwrap();
+                    let want = values.iter().filter(|&&v| v != 0.0).count();
+                    assert_eq!(fast, Some(want), "{prim:?}({shape}) over {range:?}");
+                }
+            }
+        }
+        // anything else takes the general path
+        let others = [
+            vec![c, c, Instr::Prim(Prim::Gt, p)],
+            vec![x, y, Instr::Prim(Prim::Add, p)],
+            vec![x, c, Instr::Prim(Prim::Gt, p), Instr::Prim(Prim::Neg, p)],
+            vec![x, y, Instr::Prim(Prim::Add, p), c, Instr::Prim(Prim::Gt, p)],
+        ];
+        for code in others {
+            let k = kernel(code.clone());
+            assert_eq!(count_compared(&k, &inputs, 0..1000), None, "{code:?}");
+        }
+        // an input shorter than the block: no count
+        let k = kernel(vec![x, y, Instr::Prim(Prim::Gt, p)]);
+        assert_eq!(count_compared(&k, &[&a[..], &b[..10]], 0..1000), None);
+    }
 
     #[test]
     fn a_tree_sum_adds_everything_once() {
