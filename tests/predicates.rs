@@ -128,6 +128,40 @@ type Case<T> = (
     Holds<'static, T>,
 );
 
+/// A predicate of two inputs, of an input and the scalar `c` and of `c` and an input, each
+/// named, as an expression, and with its Rust meaning over the two inputs' elements.
+fn three_shapes<'h, T: compute::Element + Copy>(
+    make: fn(Expr<T>, Expr<T>) -> Expr<T>,
+    holds: &'h Holds<'static, T>,
+    c: T,
+) -> [(&'static str, Expr<T>, Holds<'h, T>); 3] {
+    [
+        ("x, y", make(x(), y()), Box::new(holds)),
+        (
+            "x, c",
+            make(x(), Expr::from(c)),
+            Box::new(move |p, _| holds(p, c)),
+        ),
+        (
+            "c, x",
+            make(Expr::from(c), x()),
+            Box::new(move |p, _| holds(c, p)),
+        ),
+    ]
+}
+
+/// The six comparisons, each as an expression of two values with its Rust meaning.
+fn comparisons_named<T: compute::Element + PartialOrd>() -> [Case<T>; 6] {
+    [
+        ("gt", |p, q| p.gt(q), Box::new(|p, q| p > q)),
+        ("ge", |p, q| p.ge(q), Box::new(|p, q| p >= q)),
+        ("lt", |p, q| p.lt(q), Box::new(|p, q| p < q)),
+        ("le", |p, q| p.le(q), Box::new(|p, q| p <= q)),
+        ("equal", |p, q| p.equal(q), Box::new(|p, q| p == q)),
+        ("not_equal", |p, q| p.not_equal(q), Box::new(|p, q| p != q)),
+    ]
+}
+
 /// Every binary predicate over `a` and `b`, as an expression of two inputs, of an input and a
 /// scalar and of a scalar and an input (the CPU counts these three shapes as it compares),
 /// with its Rust meaning.
@@ -136,14 +170,7 @@ where
     T: compute::Element + PartialOrd + Copy + std::fmt::Debug + Default,
 {
     let truthy = |v: T| v != T::default();
-    let mut cases: Vec<Case<T>> = vec![
-        ("gt", |p, q| p.gt(q), Box::new(|p, q| p > q)),
-        ("ge", |p, q| p.ge(q), Box::new(|p, q| p >= q)),
-        ("lt", |p, q| p.lt(q), Box::new(|p, q| p < q)),
-        ("le", |p, q| p.le(q), Box::new(|p, q| p <= q)),
-        ("equal", |p, q| p.equal(q), Box::new(|p, q| p == q)),
-        ("not_equal", |p, q| p.not_equal(q), Box::new(|p, q| p != q)),
-    ];
+    let mut cases: Vec<Case<T>> = comparisons_named().into();
     cases.push((
         "and",
         |p, q| p.logical_and(q),
@@ -160,19 +187,7 @@ where
         Box::new(move |p, q| truthy(p) != truthy(q)),
     ));
     for (name, make, holds) in &cases {
-        let shapes: [(&str, Expr<T>, Holds<'_, T>); 3] = [
-            ("x, y", make(x(), y()), Box::new(holds)),
-            (
-                "x, c",
-                make(x(), Expr::from(c)),
-                Box::new(|p, _| holds(p, c)),
-            ),
-            (
-                "c, x",
-                make(Expr::from(c), x()),
-                Box::new(|p, _| holds(c, p)),
-            ),
-        ];
+        let shapes = three_shapes(*make, holds, c);
         for (shape, expr, holds) in shapes {
             let want = a.iter().zip(b).filter(|(&p, &q)| holds(p, q)).count() as u64;
             let got = compute::count(device, &expr, (a, b)).unwrap();
@@ -186,6 +201,166 @@ where
             );
         }
     }
+}
+
+/// `where(cmp, p, q)` for every comparison `cmp` of two inputs, of an input and a scalar and
+/// of a scalar and an input (the CPU compares these as it selects), with choices that are an
+/// input, a scalar or a computed value, each pair of them: every value exactly the choice
+/// (computed alone) that the comparison picks, bit for bit.
+fn select_by_one_comparison<T>(device: &Device, a: &[T], b: &[T], c: T, k: T)
+where
+    T: compute::Element + PartialOrd + Copy + std::fmt::Debug + Default,
+{
+    let comparisons = comparisons_named::<T>();
+    // an input (a slice), a scalar, a computed value (a register)
+    let choices: [(&str, Expr<T>); 3] = [("x", x()), ("k", Expr::from(k)), ("y + y", y() + y())];
+    let values: Vec<Vec<T>> = choices
+        .iter()
+        .map(|(_, e)| compute::eval(device, e, (a, b)).unwrap())
+        .collect();
+    let bits = |v: &[T]| bytemuck::cast_slice::<T, u8>(v).to_vec();
+    for (name, make, holds) in &comparisons {
+        let shapes = three_shapes(*make, holds, c);
+        for (shape, cond, holds) in &shapes {
+            for (i, (first, p)) in choices.iter().enumerate() {
+                for (j, (second, q)) in choices.iter().enumerate() {
+                    let expr = compute::expr::where_(cond.clone(), p.clone(), q.clone());
+                    let got = compute::eval(device, &expr, (a, b)).unwrap();
+                    let want: Vec<T> = (0..a.len())
+                        .map(|e| {
+                            if holds(a[e], b[e]) {
+                                values[i][e]
+                            } else {
+                                values[j][e]
+                            }
+                        })
+                        .collect();
+                    assert!(
+                        bits(&got) == bits(&want),
+                        "where({name}({shape}), {first}, {second}) over {} elements",
+                        a.len()
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// `p ± o` and `o ± p` for a product `p` of two inputs, of an input and a scalar and of a
+/// scalar and an input (the CPU multiplies these as it adds), with `o` an input, a scalar or
+/// a computed value: every value exactly the two ops done one after the other, bit for bit
+/// (NaN against NaN included: of two NaNs x86 keeps the first operand's bits, so the fused
+/// loop must keep each op's operand order).
+fn add_a_product<T>(device: &Device, a: &[T], b: &[T], c: T, k: T)
+where
+    T: compute::Element + Copy + std::fmt::Debug,
+{
+    let products: [(&str, Expr<T>); 3] = [
+        ("x * y", x() * y()),
+        ("x * c", x() * Expr::from(c)),
+        ("c * x", Expr::from(c) * x()),
+    ];
+    let others: [(&str, Expr<T>); 3] = [("x", x()), ("k", Expr::from(k)), ("y + y", y() + y())];
+    let bits = |v: &[T]| bytemuck::cast_slice::<T, u8>(v).to_vec();
+    for (name, p) in &products {
+        let pv = compute::eval(device, p, (a, b)).unwrap();
+        for (other, o) in &others {
+            let ov = compute::eval(device, o, (a, b)).unwrap();
+            let sums: [(&str, Expr<T>, Expr<T>); 4] = [
+                ("p + o", p.clone() + o.clone(), x() + y()),
+                ("o + p", o.clone() + p.clone(), y() + x()),
+                ("p - o", p.clone() - o.clone(), x() - y()),
+                ("o - p", o.clone() - p.clone(), y() - x()),
+            ];
+            for (form, fused, apart) in sums {
+                let got = compute::eval(device, &fused, (a, b)).unwrap();
+                let want = compute::eval(device, &apart, (&pv, &ov)).unwrap();
+                assert!(
+                    bits(&got) == bits(&want),
+                    "{form} with p = {name}, o = {other}, over {} elements",
+                    a.len()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn cpu_sums_of_one_product_are_the_two_ops_for_every_type() {
+    let device = Device::cpu();
+    for len in lengths() {
+        let seed = len as u64 + 200;
+        let a = f32_data(len, seed);
+        let b: Vec<f32> = f32_data(len, seed + 1)
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| match i % 9 {
+                2 => f32::NAN,
+                5 => f32::INFINITY,
+                7 => 3.0e38,
+                _ => v,
+            })
+            .collect();
+        add_a_product(&device, &a, &b, 0.1, -0.0);
+        add_a_product(&device, &a, &b, f32::NAN, f32::NAN);
+        let (a64, b64) = (each(&a, f64::from), each(&b, |v| f64::from(v) * 1e300));
+        add_a_product(&device, &a64, &b64, 1e10, f64::NAN);
+        add_a_product(&device, &a64, &b64, -f64::NAN, 1.0);
+        let (i, j) = (i32_data(len, seed + 2), i32_data(len, seed + 3));
+        add_a_product(&device, &i, &j, -3, i32::MAX);
+        let i = edges(&i, |v| i64::from(v) << 33, i64::MAX, i64::MIN);
+        let j = edges(&j, |v| i64::from(v) << 20, 3, -1);
+        add_a_product(&device, &i, &j, 3, 1);
+        let (u, v) = (u32_data(len, seed + 4), u32_data(len, seed + 5));
+        add_a_product(&device, &u, &v, 7, u32::MAX);
+        let u = edges(&u, |w| u64::from(w) << 31, u64::MAX, 2);
+        add_a_product(&device, &u, &each(&v, u64::from), 1 << 40, 9);
+    }
+}
+
+#[test]
+fn cpu_selects_by_one_comparison_hold_for_every_type_and_nan() {
+    let device = Device::cpu();
+    for len in lengths() {
+        let seed = len as u64 + 100;
+        let f = |s| with_specials(len, s);
+        let (a, b) = (f(seed), f(seed + 1));
+        let (a32, b32) = (each(&a, |v| v as f32), each(&b, |v| v as f32));
+        select_by_one_comparison(&device, &a32, &b32, 0.5, f32::NAN);
+        select_by_one_comparison(&device, &a32, &b32, f32::NAN, -0.0);
+        select_by_one_comparison(&device, &a, &b, -0.0, f64::INFINITY);
+        let (i, j) = (i32_data(len, seed + 2), i32_data(len, seed + 3));
+        select_by_one_comparison(&device, &i, &j, 0, i32::MIN);
+        let (top, next) = ((1_i64 << 53) + 1, 1_i64 << 53);
+        let i = edges(&i, |v| i64::from(v) << 20, top, i64::MAX);
+        let j = edges(&j, |v| i64::from(v) << 20, next, i64::MAX - 1);
+        select_by_one_comparison(&device, &i, &j, next, i64::MIN);
+        let (u, v) = (u32_data(len, seed + 4), u32_data(len, seed + 5));
+        select_by_one_comparison(&device, &u, &v, 7, u32::MAX);
+        let u = edges(&u, |w| u64::from(w) << 31, top as u64, u64::MAX);
+        let v = edges(&v, |w| u64::from(w) << 31, next as u64, u64::MAX - 1);
+        select_by_one_comparison(&device, &u, &v, top as u64, 1);
+    }
+}
+
+/// `len` f32 values in f64, with ties, both signs, and NaN, infinities and zeros at the
+/// same places for every seed (NaN against NaN, ∞ against ∞) and at places of the seed's own
+/// (NaN against a number, -0 against 0).
+fn with_specials(len: usize, seed: u64) -> Vec<f64> {
+    let special = |i: usize, v: f64| match (i % 11, (i + seed as usize) % 13) {
+        (3, _) => f64::NAN,
+        (7, _) => f64::INFINITY,
+        (9, _) => 0.0,
+        (_, 5) => -0.0,
+        (_, 8) => f64::NAN,
+        (_, 11) => f64::NEG_INFINITY,
+        _ => v,
+    };
+    f32_data(len, seed)
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| special(i, f64::from(v)))
+        .collect()
 }
 
 /// `f` of each element.
@@ -209,25 +384,7 @@ fn cpu_counts_of_one_predicate_hold_for_every_type_and_nan() {
     let device = Device::cpu();
     for len in lengths() {
         let seed = len as u64;
-        // ties, both signs; NaN, infinities and zeros at the same places in both arrays
-        // (NaN against NaN, ∞ against ∞) and at places of their own (NaN against a number,
-        // -0 against 0)
-        let special = |i: usize, s: u64, v: f64| match (i % 11, (i + s as usize) % 13) {
-            (3, _) => f64::NAN,
-            (7, _) => f64::INFINITY,
-            (9, _) => 0.0,
-            (_, 5) => -0.0,
-            (_, 8) => f64::NAN,
-            (_, 11) => f64::NEG_INFINITY,
-            _ => v,
-        };
-        let f = |s| -> Vec<f64> {
-            f32_data(len, s)
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| special(i, s, f64::from(v)))
-                .collect()
-        };
+        let f = |s| with_specials(len, s);
         let (a, b) = (f(seed), f(seed + 1));
         let (a32, b32) = (each(&a, |v| v as f32), each(&b, |v| v as f32));
         for c in [0.5, f32::NAN, -0.0, f32::INFINITY] {

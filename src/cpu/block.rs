@@ -2,10 +2,13 @@
 //! program runs one instruction at a time over a piece of the block: the first op writes the
 //! output piece, later ops update it in place while it is still in L1, and an expression of
 //! several arrays keeps its other intermediate values in a few scratch registers. Every op is
-//! a tight loop (`loops.rs`) the compiler vectorizes.
+//! a tight loop (`loops.rs`) the compiler vectorizes; a `where` whose condition compares
+//! inputs compares as it selects, and a `+` or `-` of a product of inputs multiplies as it
+//! adds (`fused.rs`), one loop for both ops.
 
 use std::mem::MaybeUninit;
 
+use super::fused::{self, with_comparison, Lane, Splat};
 use super::loops::{self, no_meaning, with_binary, with_ternary, with_unary};
 use crate::alloc;
 use crate::element::sealed::Scalar;
@@ -112,6 +115,10 @@ enum Val<'s, T> {
     Scalar(T),
     /// A register: 0 is the output block, 1.. are scratch blocks.
     Reg(usize),
+    /// The op at this instruction (a comparison or a product of two leaves), not computed:
+    /// its reader (a `where`, a `+` or `-`) does it in its own loop (`fused.rs`); no other op
+    /// ever sees one.
+    Deferred(usize),
 }
 
 /// The output block, written once before it can be read.
@@ -245,6 +252,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
                 }
                 Some(Val::Reg(r))
             }
+            Val::Deferred(_) => None,
         }
     }
 
@@ -255,6 +263,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
             Val::Scalar(c) => fits(c),
             Val::Slice(s) => loops::all_fit(s, fits),
             Val::Reg(r) => loops::all_fit(self.reg(r)?, fits),
+            Val::Deferred(_) => return None,
         })
     }
 
@@ -319,6 +328,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
                 self.free(q);
                 Some(Val::Reg(r))
             }
+            (Val::Deferred(_), _) | (_, Val::Deferred(_)) => None,
         }
     }
 
@@ -343,8 +353,12 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         if let [Val::Scalar(c), Val::Scalar(a), Val::Scalar(b)] = v {
             return Some(Val::Scalar(f(c, a, b)));
         }
-        // the usual shape, `where(a > 0, a, 0)`: the condition computed into a register, the
-        // choices inputs or scalars; one loop, nothing broadcast
+        if v.iter().any(|v| matches!(v, Val::Deferred(_))) {
+            return None;
+        }
+        // `where(p, a, b)` with the condition computed into a register (one that compares
+        // inputs is compared as it selects, `fused.rs`), the choices inputs or scalars: one
+        // loop, nothing broadcast
         if let [Val::Reg(r), a @ (Val::Slice(_) | Val::Scalar(_)), b @ (Val::Slice(_) | Val::Scalar(_))] =
             v
         {
@@ -381,7 +395,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         }
         let reg = |val: &Val<'s, T>| match val {
             Val::Reg(r) => Some(*r),
-            Val::Slice(_) | Val::Scalar(_) => None,
+            Val::Slice(_) | Val::Scalar(_) | Val::Deferred(_) => None,
         };
         let Some((pos, r)) = v
             .iter()
@@ -392,7 +406,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
             // three input slices: a fresh register
             let slices = v.map(|val| match val {
                 Val::Slice(s) => s,
-                Val::Reg(_) | Val::Scalar(_) => &[],
+                Val::Reg(_) | Val::Scalar(_) | Val::Deferred(_) => &[],
             });
             let r = self.take()?;
             if r == 0 {
@@ -418,7 +432,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
             match v[i] {
                 Val::Slice(s) => Some(s),
                 Val::Reg(_) => taken[i].1.get(..len),
-                Val::Scalar(_) => None,
+                Val::Scalar(_) | Val::Deferred(_) => None,
             }
         };
         let (x, y) = match pos {
@@ -446,6 +460,113 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         Some(Val::Reg(r))
     }
 
+    /// A fresh register written by `fill`.
+    #[inline(always)]
+    fn fresh_with(
+        &mut self,
+        fill: impl for<'x> FnOnce(&'x mut [MaybeUninit<T>]) -> Option<&'x mut [T]>,
+    ) -> Option<Val<'static, T>> {
+        let r = self.take()?;
+        if r == 0 {
+            let slots = std::mem::replace(&mut self.out, Out::Gone).slots()?;
+            self.out = Out::Init(fill(slots)?);
+        } else {
+            // SAFETY: every `fill` here writes every slot or, on a length mismatch, none.
+            fill(unsafe { alloc::as_uninit(self.reg(r)?) })?;
+        }
+        Some(Val::Reg(r))
+    }
+
+    /// `where(holds(x, y), a, b)`, comparing as it selects: into a fresh register when both
+    /// choices are leaves, else in place in a choice's register (the other one freed).
+    #[inline(always)]
+    fn select<'s>(
+        &mut self,
+        x: &[T],
+        y: impl Lane<T>,
+        [a, b]: [Val<'s, T>; 2],
+        holds: impl Fn(T, T) -> bool + Copy,
+    ) -> Option<Val<'s, T>> {
+        use fused::{select_in_place as keep, select_into as into};
+        let kept = match (a, b) {
+            (Val::Reg(r), Val::Reg(q)) => {
+                let (d, e) = self.pair(r, q)?;
+                keep::<_, true>(d, x, y, &*e, holds)?;
+                self.free(q);
+                r
+            }
+            (Val::Reg(r), Val::Slice(o)) => {
+                keep::<_, true>(self.reg(r)?, x, y, o, holds)?;
+                r
+            }
+            (Val::Reg(r), Val::Scalar(o)) => {
+                keep::<_, true>(self.reg(r)?, x, y, Splat(o), holds)?;
+                r
+            }
+            (Val::Slice(o), Val::Reg(r)) => {
+                keep::<_, false>(self.reg(r)?, x, y, o, holds)?;
+                r
+            }
+            (Val::Scalar(o), Val::Reg(r)) => {
+                keep::<_, false>(self.reg(r)?, x, y, Splat(o), holds)?;
+                r
+            }
+            (Val::Slice(a), Val::Slice(b)) => {
+                return self.fresh_with(
+                    #[inline(always)]
+                    |d| into(d, x, y, a, b, holds),
+                )
+            }
+            (Val::Slice(a), Val::Scalar(b)) => {
+                return self.fresh_with(
+                    #[inline(always)]
+                    |d| into(d, x, y, a, Splat(b), holds),
+                )
+            }
+            (Val::Scalar(a), Val::Slice(b)) => {
+                return self.fresh_with(
+                    #[inline(always)]
+                    |d| into(d, x, y, Splat(a), b, holds),
+                )
+            }
+            (Val::Scalar(a), Val::Scalar(b)) => {
+                return self.fresh_with(
+                    #[inline(always)]
+                    |d| into(d, x, y, Splat(a), Splat(b), holds),
+                )
+            }
+            (Val::Deferred(_), _) | (_, Val::Deferred(_)) => return None,
+        };
+        Some(Val::Reg(kept))
+    }
+
+    /// The product `x * y` combined with `o` as [`fused::with`]`::HOW` says: into a fresh
+    /// register when `o` is a leaf, else in place in `o`'s register.
+    #[inline(always)]
+    fn mul_add<'s, const HOW: u8>(
+        &mut self,
+        x: impl Lane<T>,
+        y: impl Lane<T>,
+        o: Val<'s, T>,
+    ) -> Option<Val<'s, T>> {
+        use fused::{mul_add_in_place as keep, mul_add_into as into};
+        match o {
+            Val::Reg(r) => {
+                keep::<_, HOW>(self.reg(r)?, x, y)?;
+                Some(Val::Reg(r))
+            }
+            Val::Slice(o) => self.fresh_with(
+                #[inline(always)]
+                |d| into::<_, HOW>(d, x, y, o),
+            ),
+            Val::Scalar(o) => self.fresh_with(
+                #[inline(always)]
+                |d| into::<_, HOW>(d, x, y, Splat(o)),
+            ),
+            Val::Deferred(_) => None,
+        }
+    }
+
     /// Puts the program's result into the output block and returns it.
     #[inline(always)]
     fn finish(self, v: Val<'_, T>) -> Option<&'d mut [T]> {
@@ -457,6 +578,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
             Val::Reg(r) => Some(scratch.bufs.get(r - 1)?.get(..len)?),
             Val::Slice(s) => Some(s),
             Val::Scalar(c) => return alloc::write_fill(out.slots()?, c),
+            Val::Deferred(_) => return None,
         };
         match (out, source) {
             (Out::Init(d), None) => Some(d),
@@ -494,6 +616,7 @@ pub(crate) fn eval_block<'d, T: Element>(
         Kernel::Program { code, .. } => {
             let program = Program {
                 code,
+                deferred: fused::deferred(code),
                 inputs,
                 start,
                 scratch,
@@ -523,6 +646,8 @@ impl<T: Element> alloc::FillPiece<T> for Chain<'_, T> {
 /// The register machine over one piece at a time; its stack lives as long as the block.
 struct Program<'a, 'i, T> {
     code: &'a [Instr<'a, T>],
+    /// The comparisons left for the `where` that reads them ([`fused::deferred`]).
+    deferred: u64,
     inputs: &'a [&'i [T]],
     /// The block's first element.
     start: usize,
@@ -543,28 +668,61 @@ impl<T: Element> alloc::FillPiece<T> for Program<'_, '_, T> {
         };
         let stack = &mut self.stack;
         let mut top = 0usize;
-        for instr in self.code {
+        let leaf = |instr: &Instr<'_, T>| match *instr {
+            Instr::Input(k) => Some(Val::Slice(
+                self.inputs.get(usize::from(k))?.get(range.clone())?,
+            )),
+            Instr::Const(c) => Some(Val::Scalar(c)),
+            Instr::Prim(..) | Instr::Custom(_) => None,
+        };
+        // the op at `at` that waited for its reader, with its two leaves
+        let waiting = |at: usize| {
+            let Instr::Prim(prim, _) = *self.code.get(at)? else {
+                return None;
+            };
+            let x = leaf(self.code.get(at.checked_sub(2)?)?)?;
+            Some((prim, x, leaf(self.code.get(at - 1)?)?))
+        };
+        for (i, instr) in self.code.iter().enumerate() {
             match *instr {
-                Instr::Input(k) => {
-                    let block = self.inputs.get(usize::from(k))?.get(range.clone())?;
-                    *stack.get_mut(top)? = Val::Slice(block);
-                    top += 1;
-                }
-                Instr::Const(c) => {
-                    *stack.get_mut(top)? = Val::Scalar(c);
+                Instr::Input(_) | Instr::Const(_) => {
+                    *stack.get_mut(top)? = leaf(instr)?;
                     top += 1;
                 }
                 Instr::Prim(prim, _) if prim.entry().arity == Arity::Ternary => {
                     top = top.checked_sub(2)?;
                     let (a, b) = (*stack.get(top)?, *stack.get(top + 1)?);
                     let slot = stack.get_mut(top.checked_sub(1)?)?;
-                    *slot = ternary(prim, [*slot, a, b], &mut regs)?;
+                    *slot = match *slot {
+                        Val::Deferred(at) if prim == Prim::Where => {
+                            let (cmp, x, y) = waiting(at)?;
+                            compared(cmp, x, y, [a, b], &mut regs)?
+                        }
+                        _ => ternary(prim, [*slot, a, b], &mut regs)?,
+                    };
                 }
                 Instr::Prim(prim, _) if prim.entry().arity == Arity::Binary => {
                     top = top.checked_sub(1)?;
                     let b = *stack.get(top)?;
                     let slot = stack.get_mut(top.checked_sub(1)?)?;
-                    *slot = binary(prim, *slot, b, &mut regs)?;
+                    *slot = if self.deferred == 0 {
+                        binary(prim, *slot, b, &mut regs)?
+                    } else if i < 64 && self.deferred >> i & 1 == 1 {
+                        // its operands are leaves: nothing to free
+                        Val::Deferred(i)
+                    } else {
+                        match (*slot, b) {
+                            (Val::Deferred(at), o) => {
+                                let (_, x, y) = waiting(at)?;
+                                product(prim, x, y, o, true, &mut regs)?
+                            }
+                            (o, Val::Deferred(at)) => {
+                                let (_, x, y) = waiting(at)?;
+                                product(prim, x, y, o, false, &mut regs)?
+                            }
+                            (a, b) => binary(prim, a, b, &mut regs)?,
+                        }
+                    };
                 }
                 step => {
                     let slot = stack.get_mut(top.checked_sub(1)?)?;
@@ -579,8 +737,15 @@ impl<T: Element> alloc::FillPiece<T> for Program<'_, '_, T> {
     }
 }
 
+// The op dispatchers below are inlined into the evaluator in a release build, so each
+// instruction-set build (`isa.rs`) compiles their loops with its features; a debug build
+// keeps each in a frame of its own: inlined there, every op's loop has its own stack slots
+// and the evaluator's frame outgrows a 2 MiB thread stack (debug builds do not vectorize, so
+// nothing is lost).
+
 /// One one-value step over a value, one loop per op.
-#[inline(always)]
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn unary<'s, T: Element>(
     step: Instr<'_, T>,
     v: Val<'s, T>,
@@ -604,7 +769,8 @@ fn unary<'s, T: Element>(
 }
 
 /// One two-value op over two values, one loop per op.
-#[inline(always)]
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn binary<'s, T: Element>(
     prim: Prim,
     a: Val<'s, T>,
@@ -619,8 +785,69 @@ fn binary<'s, T: Element>(
     with_binary!(prim, run)
 }
 
+/// `where(cmp(x, y), a, b)` for a comparison of two leaves left for its `where`, one loop.
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn compared<'s, T: Element>(
+    cmp: Prim,
+    x: Val<'s, T>,
+    y: Val<'s, T>,
+    choices: [Val<'s, T>; 2],
+    regs: &mut Regs<'_, '_, T>,
+) -> Option<Val<'s, T>> {
+    // the slice on the left: `c > x` is `x < c`
+    let (cmp, x, y) = match (x, y) {
+        (Val::Scalar(_), Val::Slice(_)) => (fused::mirrored(cmp), y, x),
+        _ => (cmp, x, y),
+    };
+    macro_rules! run {
+        ($holds:expr) => {
+            match (x, y) {
+                (Val::Slice(x), Val::Slice(y)) => regs.select(x, y, choices, $holds),
+                (Val::Slice(x), Val::Scalar(y)) => regs.select(x, Splat(y), choices, $holds),
+                _ => None,
+            }
+        };
+    }
+    with_comparison!(cmp, run)
+}
+
+/// `x * y` (two leaves, a product that waited for its reader) added to or subtracted from
+/// `o` by `prim`, `+` or `-`, one loop; `left`: the product is the left operand.
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn product<'s, T: Element>(
+    prim: Prim,
+    x: Val<'s, T>,
+    y: Val<'s, T>,
+    o: Val<'s, T>,
+    left: bool,
+    regs: &mut Regs<'_, '_, T>,
+) -> Option<Val<'s, T>> {
+    use fused::with::{ADD, ADD_TO, SUB, SUB_FROM};
+    // the operands in their order: of two NaNs, x86 keeps the first one's bits
+    macro_rules! run {
+        ($how:expr) => {
+            match (x, y) {
+                (Val::Slice(x), Val::Slice(y)) => regs.mul_add::<{ $how }>(x, y, o),
+                (Val::Slice(x), Val::Scalar(y)) => regs.mul_add::<{ $how }>(x, Splat(y), o),
+                (Val::Scalar(x), Val::Slice(y)) => regs.mul_add::<{ $how }>(Splat(x), y, o),
+                _ => None,
+            }
+        };
+    }
+    match (prim, left) {
+        (Prim::Add, true) => run!(ADD),
+        (Prim::Add, false) => run!(ADD_TO),
+        (Prim::Sub, true) => run!(SUB),
+        (Prim::Sub, false) => run!(SUB_FROM),
+        _ => None,
+    }
+}
+
 /// One three-value op over three values, one loop.
-#[inline(always)]
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn ternary<'s, T: Element>(
     prim: Prim,
     v: [Val<'s, T>; 3],

@@ -2,8 +2,9 @@
 //! knows the kernel description (`ir`) and nothing of the GPU or of `Device`.
 //!
 //! `entry` runs every call shape; `block` evaluates the kernel program over one block with
-//! the loops of `loops` (each op's CPU meaning from the op table); `isa` builds those again
-//! for AVX2 and AVX-512 and picks a build at run time; `convert` casts between element types; `fold` folds values and partials;
+//! the loops of `loops` (each op's CPU meaning from the op table) and a `where` that compares
+//! as it selects (`select`); `isa` builds those again for AVX2 and AVX-512 and picks a build
+//! at run time; `convert` casts between element types; `fold` folds values and partials;
 //! `split` decides when a call goes parallel; `team` runs it there, the caller
 //! working with rayon's threads.
 
@@ -11,6 +12,7 @@ mod block;
 mod convert;
 mod entry;
 pub(crate) mod fold;
+mod fused;
 pub(crate) mod isa;
 mod loops;
 mod split;
