@@ -512,28 +512,16 @@ impl<'d, T: Element> Regs<'d, '_, T> {
                 r
             }
             (Val::Slice(a), Val::Slice(b)) => {
-                return self.fresh_with(
-                    #[inline(always)]
-                    |d| into(d, x, y, a, b, holds),
-                )
+                return self.fresh_with(|d| into(d, x, y, a, b, holds))
             }
             (Val::Slice(a), Val::Scalar(b)) => {
-                return self.fresh_with(
-                    #[inline(always)]
-                    |d| into(d, x, y, a, Splat(b), holds),
-                )
+                return self.fresh_with(|d| into(d, x, y, a, Splat(b), holds))
             }
             (Val::Scalar(a), Val::Slice(b)) => {
-                return self.fresh_with(
-                    #[inline(always)]
-                    |d| into(d, x, y, Splat(a), b, holds),
-                )
+                return self.fresh_with(|d| into(d, x, y, Splat(a), b, holds))
             }
             (Val::Scalar(a), Val::Scalar(b)) => {
-                return self.fresh_with(
-                    #[inline(always)]
-                    |d| into(d, x, y, Splat(a), Splat(b), holds),
-                )
+                return self.fresh_with(|d| into(d, x, y, Splat(a), Splat(b), holds))
             }
             (Val::Deferred(_), _) | (_, Val::Deferred(_)) => return None,
         };
@@ -555,14 +543,8 @@ impl<'d, T: Element> Regs<'d, '_, T> {
                 keep::<_, HOW>(self.reg(r)?, x, y)?;
                 Some(Val::Reg(r))
             }
-            Val::Slice(o) => self.fresh_with(
-                #[inline(always)]
-                |d| into::<_, HOW>(d, x, y, o),
-            ),
-            Val::Scalar(o) => self.fresh_with(
-                #[inline(always)]
-                |d| into::<_, HOW>(d, x, y, Splat(o)),
-            ),
+            Val::Slice(o) => self.fresh_with(|d| into::<_, HOW>(d, x, y, o)),
+            Val::Scalar(o) => self.fresh_with(|d| into::<_, HOW>(d, x, y, Splat(o))),
             Val::Deferred(_) => None,
         }
     }
