@@ -204,37 +204,57 @@ where
 }
 
 /// `where(cmp, p, q)` for every comparison `cmp` of two inputs, of an input and a scalar and
-/// of a scalar and an input (the CPU compares these as it selects), with choices that are an
-/// input, a scalar or a computed value, each pair of them: every value exactly the choice
+/// of a scalar and an input (the CPU compares these as it selects, but for 64-bit
+/// integers), with choices that are inputs, scalars or computed values, each pair of two
+/// different ones, and one such `where` under another value: every value exactly the choice
 /// (computed alone) that the comparison picks, bit for bit.
 fn select_by_one_comparison<T>(device: &Device, a: &[T], b: &[T], c: T, k: T)
 where
     T: compute::Element + PartialOrd + Copy + std::fmt::Debug + Default,
 {
     let comparisons = comparisons_named::<T>();
-    // an input (a slice), a scalar, a computed value (a register)
-    let choices: [(&str, Expr<T>); 3] = [("x", x()), ("k", Expr::from(k)), ("y + y", y() + y())];
+    // inputs (slices), scalars, computed values (registers): each pair of two different ones
+    let choices: [(&str, Expr<T>); 6] = [
+        ("x", x()),
+        ("y", y()),
+        ("k", Expr::from(k)),
+        ("c", Expr::from(c)),
+        ("y + y", y() + y()),
+        ("x + x", x() + x()),
+    ];
     let values: Vec<Vec<T>> = choices
         .iter()
         .map(|(_, e)| compute::eval(device, e, (a, b)).unwrap())
         .collect();
     let bits = |v: &[T]| bytemuck::cast_slice::<T, u8>(v).to_vec();
+    let pick = |holds: &Holds<'_, T>, i: usize, j: usize| -> Vec<T> {
+        (0..a.len())
+            .map(|e| {
+                if holds(a[e], b[e]) {
+                    values[i][e]
+                } else {
+                    values[j][e]
+                }
+            })
+            .collect()
+    };
     for (name, make, holds) in &comparisons {
         let shapes = three_shapes(*make, holds, c);
         for (shape, cond, holds) in &shapes {
+            // under another value, the output register busy: into a scratch register
+            let nested = (y() + y()) - compute::expr::where_(cond.clone(), x(), Expr::from(k));
+            let got = compute::eval(device, &nested, (a, b)).unwrap();
+            let want = compute::eval(device, x() - y(), (&values[4], &pick(holds, 0, 2))).unwrap();
+            assert!(
+                bits(&got) == bits(&want),
+                "y + y - where({name}({shape}), x, k) over {} elements",
+                a.len()
+            );
             for (i, (first, p)) in choices.iter().enumerate() {
-                for (j, (second, q)) in choices.iter().enumerate() {
+                for (j, (second, q)) in choices.iter().enumerate().filter(|&(j, _)| j != i) {
                     let expr = compute::expr::where_(cond.clone(), p.clone(), q.clone());
                     let got = compute::eval(device, &expr, (a, b)).unwrap();
-                    let want: Vec<T> = (0..a.len())
-                        .map(|e| {
-                            if holds(a[e], b[e]) {
-                                values[i][e]
-                            } else {
-                                values[j][e]
-                            }
-                        })
-                        .collect();
+                    let want = pick(holds, i, j);
                     assert!(
                         bits(&got) == bits(&want),
                         "where({name}({shape}), {first}, {second}) over {} elements",
@@ -247,10 +267,11 @@ where
 }
 
 /// `p ± o` and `o ± p` for a product `p` of two inputs, of an input and a scalar and of a
-/// scalar and an input (the CPU multiplies these as it adds), with `o` an input, a scalar or
-/// a computed value: every value exactly the two ops done one after the other, bit for bit
-/// (NaN against NaN included: of two NaNs x86 keeps the first operand's bits, so the fused
-/// loop must keep each op's operand order).
+/// scalar and an input (the CPU multiplies these as it adds, but for 64-bit integers), with
+/// `o` an input, a scalar or a computed value, and `p + o * o`: every value exactly the ops
+/// done one after the other, bit for bit (NaN against NaN included: of two NaNs x86 keeps
+/// the first operand's bits, so the fused loop must keep each op's operand order; LLVM may
+/// in principle commute an addition, which would fail this without a wrong value).
 fn add_a_product<T>(device: &Device, a: &[T], b: &[T], c: T, k: T)
 where
     T: compute::Element + Copy + std::fmt::Debug,
@@ -266,11 +287,17 @@ where
         let pv = compute::eval(device, p, (a, b)).unwrap();
         for (other, o) in &others {
             let ov = compute::eval(device, o, (a, b)).unwrap();
-            let sums: [(&str, Expr<T>, Expr<T>); 4] = [
+            let sums: [(&str, Expr<T>, Expr<T>); 5] = [
                 ("p + o", p.clone() + o.clone(), x() + y()),
                 ("o + p", o.clone() + p.clone(), y() + x()),
                 ("p - o", p.clone() - o.clone(), x() - y()),
                 ("o - p", o.clone() - p.clone(), y() - x()),
+                // the other operand a product too (computed into a register)
+                (
+                    "p + o * o",
+                    p.clone() + o.clone() * o.clone(),
+                    x() + y() * y(),
+                ),
             ];
             for (form, fused, apart) in sums {
                 let got = compute::eval(device, &fused, (a, b)).unwrap();
@@ -302,7 +329,8 @@ fn cpu_sums_of_one_product_are_the_two_ops_for_every_type() {
             })
             .collect();
         add_a_product(&device, &a, &b, 0.1, -0.0);
-        add_a_product(&device, &a, &b, f32::NAN, f32::NAN);
+        // NaNs of both signs: of two NaNs x86 keeps the first operand's bits
+        add_a_product(&device, &a, &b, f32::NAN, -f32::NAN);
         let (a64, b64) = (each(&a, f64::from), each(&b, |v| f64::from(v) * 1e300));
         add_a_product(&device, &a64, &b64, 1e10, f64::NAN);
         add_a_product(&device, &a64, &b64, -f64::NAN, 1.0);

@@ -3,8 +3,8 @@
 //! output piece, later ops update it in place while it is still in L1, and an expression of
 //! several arrays keeps its other intermediate values in a few scratch registers. Every op is
 //! a tight loop (`loops.rs`) the compiler vectorizes; a `where` whose condition compares
-//! inputs compares as it selects, and a `+` or `-` of a product of inputs multiplies as it
-//! adds (`fused.rs`), one loop for both ops.
+//! inputs (or an input and a number) compares as it selects, and a `+` or `-` of such a
+//! product multiplies as it adds (`fused.rs`; not for 64-bit integers), one loop for both.
 
 use std::mem::MaybeUninit;
 
@@ -34,7 +34,8 @@ pub(crate) const BLOCK: usize = 4096;
 /// 4.1 ms; at 10^7 here the rounds scattered by 2x, no size ahead.)
 const PIECE: usize = 1024;
 
-/// The loops the CPU runs over a block: one per op (at least 1).
+/// The loops the CPU runs over a block: one per op (at least 1; a pair `fused.rs` runs as one
+/// loop still counts two, so such a kernel runs in pieces and never streams its output).
 fn passes<T: Element>(kernel: &Kernel<'_, T>) -> usize {
     let passes = match kernel {
         Kernel::Map(steps) => steps.len(),
@@ -133,8 +134,9 @@ impl<'d, T: Copy> Out<'d, T> {
     fn slots(self) -> Option<&'d mut [MaybeUninit<T>]> {
         match self {
             Out::Uninit(d) => Some(d),
-            // SAFETY: every writer the register machine uses (`alloc::write_*`) stores only
-            // initialized `T`s, so the block is initialized again once this borrow ends.
+            // SAFETY: every writer the register machine uses (`alloc::write_*`,
+            // `fused::select_into`, `fused::mul_add_into`) stores only initialized `T`s, so
+            // the block is initialized again once this borrow ends.
             Out::Init(d) => Some(unsafe { alloc::as_uninit(d) }),
             Out::Gone => None,
         }
@@ -628,7 +630,7 @@ impl<T: Element> alloc::FillPiece<T> for Chain<'_, T> {
 /// The register machine over one piece at a time; its stack lives as long as the block.
 struct Program<'a, 'i, T> {
     code: &'a [Instr<'a, T>],
-    /// The comparisons left for the `where` that reads them ([`fused::deferred`]).
+    /// The comparisons and products left for the op that reads them ([`fused::deferred`]).
     deferred: u64,
     inputs: &'a [&'i [T]],
     /// The block's first element.

@@ -3,8 +3,9 @@
 //! condition compares two inputs (or an input and a scalar) compares as it selects, and a
 //! `+` or `-` of a product of two inputs (or of an input and a scalar) multiplies as it
 //! adds (`a * 3 + 1`, `2 * a + b`; the product is rounded to the element type first, as
-//! two passes round it: no fused multiply-add; not for 64-bit integers, see [`deferred`]). Each loop uses the ops' CPU meanings
-//! (`Scalar::mul`, `add`, `sub`; the comparisons as the table's, tested below).
+//! two passes round it: no fused multiply-add). Not for 64-bit integers (see
+//! [`deferred`]). Each loop uses the ops' CPU meanings (`Scalar::mul`, `add`, `sub`; the
+//! comparisons as the table's, tested below).
 //!
 //! On the 2026-12-06 dev VM (AMD EPYC, AVX-512), 10^6 f32 on two threads, side by side with
 //! the build before: `where(a > 0.5, a, -b)` 161 → 119 µs, `where(a > 0.5, a, 0)` 98 → 80,
@@ -27,9 +28,13 @@ use crate::ir::ops::{Arity, Prim};
 /// reads (one of its two operands). A program is a tree, so that reader is the op's only
 /// one.
 pub(crate) fn deferred<T: Element>(code: &[Instr<'_, T>]) -> u64 {
+    // not for 64-bit integers: a fused loop into a fresh register is a closure, compiled for
+    // the baseline instruction set, where SSE2 has no 64-bit vector multiply or signed
+    // compare (the two passes' are AVX-512's `vpmullq`, `vpcmpq`); fused, int64 `a * 3 + 1`
+    // ran 13% slower
     let readers =
         |i: &Instr<'_, T>| matches!(i, Instr::Prim(Prim::Where | Prim::Add | Prim::Sub, _));
-    if !code.iter().any(readers) {
+    if wide_integer::<T>() || !code.iter().any(readers) {
         return 0;
     }
     // the instruction that produced each value on the stack
@@ -61,11 +66,7 @@ pub(crate) fn deferred<T: Element>(code: &[Instr<'_, T>]) -> u64 {
                     mask |= 1 << i;
                 }
             }
-            // not for 64-bit integers: a product into a fresh register is written by a
-            // closure, compiled for the baseline instruction set, where SSE2 has no 64-bit
-            // multiply (the two passes' multiply is AVX-512's `vpmullq`; fused, int64
-            // `a * 3 + 1` ran 13% slower)
-            Instr::Prim(Prim::Add | Prim::Sub, _) if !wide_integer::<T>() => {
+            Instr::Prim(Prim::Add | Prim::Sub, _) => {
                 let (i, k) = (producers[base], producers[base + 1]);
                 if let Some(i) = [i, k].into_iter().find(|&i| waits(i, &[Prim::Mul])) {
                     mask |= 1 << i;
@@ -393,7 +394,7 @@ mod tests {
     }
 
     #[test]
-    fn only_comparisons_of_leaves_read_by_a_where_condition_wait() {
+    fn only_leaf_comparisons_read_by_a_where_and_leaf_products_read_by_a_sum_wait() {
         use Instr::{Const, Input, Prim as P};
         let z = [0.0_f32; crate::ir::ops::MAX_PARAMS];
         // where(a > 0.5, a, -b): the comparison (2) waits
