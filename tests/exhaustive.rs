@@ -35,6 +35,16 @@ enum Symmetry {
     None,
 }
 
+impl Symmetry {
+    /// The value at −x given `v`, the value at x (`v` itself for `None`, never asked).
+    fn mirror<T: std::ops::Neg<Output = T>>(self, v: T) -> T {
+        match self {
+            Symmetry::Odd => -v,
+            Symmetry::Even | Symmetry::None => v,
+        }
+    }
+}
+
 fn cases() -> Vec<Case> {
     vec![
         Case {
@@ -253,11 +263,7 @@ fn worst(case: &Case, stride: usize) -> (f64, f32) {
                 .zip(&*got_mirrored)
                 .map(|((&x, &g), &m)| {
                     let err = ulps(g, (case.reference)(f64::from(x)));
-                    let expected = if case.symmetry == Symmetry::Odd {
-                        -g
-                    } else {
-                        g
-                    };
+                    let expected = case.symmetry.mirror(g);
                     let err_mirrored =
                         if m.to_bits() == expected.to_bits() || (m.is_nan() && g.is_nan()) {
                             err
@@ -350,11 +356,7 @@ fn the_references_of_odd_and_even_cases_are_odd_and_even() {
         for bits in (0..1u64 << 31).step_by(4099) {
             let x = f64::from(f32::from_bits(bits as u32));
             let (at, mirrored) = ((case.reference)(x), (case.reference)(-x));
-            let expected = if case.symmetry == Symmetry::Odd {
-                -at
-            } else {
-                at
-            };
+            let expected = case.symmetry.mirror(at);
             let tolerance = expected.abs().max(f64::from(f32::MIN_POSITIVE)) * 2f64.powi(-40);
             assert!(
                 mirrored == expected
