@@ -4,11 +4,12 @@
 //! several arrays keeps its other intermediate values in a few scratch registers. Every op is
 //! a tight loop (`loops.rs`) the compiler vectorizes; a `where` whose condition compares
 //! inputs (or an input and a number) compares as it selects, and a `+` or `-` of such a
-//! product multiplies as it adds (`fused.rs`; not for 64-bit integers), one loop for both.
+//! product multiplies as it adds (`fused.rs`), one loop for both.
 
 use std::mem::MaybeUninit;
 
 use super::fused::{self, with_comparison, Lane, Splat};
+use super::isa::builds;
 use super::loops::{self, no_meaning, with_binary, with_ternary, with_unary};
 use crate::alloc;
 use crate::element::sealed::Scalar;
@@ -214,32 +215,40 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         }
     }
 
-    /// `f(src[i])` into a fresh register.
+    /// A fresh register written by `fill`, which writes every slot or, on a length mismatch,
+    /// none (and then this is `None`).
     #[inline(always)]
-    fn fresh_map(&mut self, src: &[T], f: impl Fn(T) -> T) -> Option<Val<'static, T>> {
+    fn fresh_with(
+        &mut self,
+        fill: impl for<'x> FnOnce(&'x mut [MaybeUninit<T>]) -> Option<&'x mut [T]>,
+    ) -> Option<Val<'static, T>> {
         let r = self.take()?;
         if r == 0 {
             let slots = std::mem::replace(&mut self.out, Out::Gone).slots()?;
-            self.out = Out::Init(alloc::write_map(slots, src, f)?);
+            self.out = Out::Init(fill(slots)?);
         } else {
-            // SAFETY: `write_map` writes every slot or, on a length mismatch, none.
-            alloc::write_map(unsafe { alloc::as_uninit(self.reg(r)?) }, src, f)?;
+            // SAFETY: every `fill` here writes every slot or, on a length mismatch, none.
+            fill(unsafe { alloc::as_uninit(self.reg(r)?) })?;
         }
         Some(Val::Reg(r))
+    }
+
+    /// `f(src[i])` into a fresh register.
+    #[inline(always)]
+    fn fresh_map(&mut self, src: &[T], f: impl Fn(T) -> T) -> Option<Val<'static, T>> {
+        self.fresh_with(
+            #[inline(always)]
+            |d| alloc::write_map(d, src, f),
+        )
     }
 
     /// `f(a[i], b[i])` into a fresh register.
     #[inline(always)]
     fn fresh_zip(&mut self, a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> Option<Val<'static, T>> {
-        let r = self.take()?;
-        if r == 0 {
-            let slots = std::mem::replace(&mut self.out, Out::Gone).slots()?;
-            self.out = Out::Init(alloc::write_zip(slots, a, b, f)?);
-        } else {
-            // SAFETY: `write_zip` writes every slot or, on a length mismatch, none.
-            alloc::write_zip(unsafe { alloc::as_uninit(self.reg(r)?) }, a, b, f)?;
-        }
-        Some(Val::Reg(r))
+        self.fresh_with(
+            #[inline(always)]
+            |d| alloc::write_zip(d, a, b, f),
+        )
     }
 
     /// A unary op on a value.
@@ -338,14 +347,10 @@ impl<'d, T: Element> Regs<'d, '_, T> {
     #[inline(always)]
     fn materialize<'s>(&mut self, v: Val<'s, T>) -> Option<Val<'s, T>> {
         let Val::Scalar(c) = v else { return Some(v) };
-        let r = self.take()?;
-        if r == 0 {
-            let slots = std::mem::replace(&mut self.out, Out::Gone).slots()?;
-            self.out = Out::Init(alloc::write_fill(slots, c)?);
-        } else {
-            self.reg(r)?.fill(c);
-        }
-        Some(Val::Reg(r))
+        self.fresh_with(
+            #[inline(always)]
+            |d| alloc::write_fill(d, c),
+        )
     }
 
     /// A three-value op on three values (scalars broadcast first); the result reuses the
@@ -410,15 +415,10 @@ impl<'d, T: Element> Regs<'d, '_, T> {
                 Val::Slice(s) => s,
                 Val::Reg(_) | Val::Scalar(_) | Val::Deferred(_) => &[],
             });
-            let r = self.take()?;
-            if r == 0 {
-                let slots = std::mem::replace(&mut self.out, Out::Gone).slots()?;
-                self.out = Out::Init(alloc::write_zip3(slots, slices, f)?);
-            } else {
-                // SAFETY: `write_zip3` writes every slot or, on a length mismatch, none.
-                alloc::write_zip3(unsafe { alloc::as_uninit(self.reg(r)?) }, slices, f)?;
-            }
-            return Some(Val::Reg(r));
+            return self.fresh_with(
+                #[inline(always)]
+                |d| alloc::write_zip3(d, slices, f),
+            );
         };
         // the other registers' blocks, moved out of the scratch set while `r` is written
         let len = self.len;
@@ -462,23 +462,6 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         Some(Val::Reg(r))
     }
 
-    /// A fresh register written by `fill`.
-    #[inline(always)]
-    fn fresh_with(
-        &mut self,
-        fill: impl for<'x> FnOnce(&'x mut [MaybeUninit<T>]) -> Option<&'x mut [T]>,
-    ) -> Option<Val<'static, T>> {
-        let r = self.take()?;
-        if r == 0 {
-            let slots = std::mem::replace(&mut self.out, Out::Gone).slots()?;
-            self.out = Out::Init(fill(slots)?);
-        } else {
-            // SAFETY: every `fill` here writes every slot or, on a length mismatch, none.
-            fill(unsafe { alloc::as_uninit(self.reg(r)?) })?;
-        }
-        Some(Val::Reg(r))
-    }
-
     /// `where(holds(x, y), a, b)`, comparing as it selects: into a fresh register when both
     /// choices are leaves, else in place in a choice's register (the other one freed).
     #[inline(always)]
@@ -514,16 +497,28 @@ impl<'d, T: Element> Regs<'d, '_, T> {
                 r
             }
             (Val::Slice(a), Val::Slice(b)) => {
-                return self.fresh_with(|d| into(d, x, y, a, b, holds))
+                return self.fresh_with(
+                    #[inline(always)]
+                    |d| into(d, x, y, a, b, holds),
+                )
             }
             (Val::Slice(a), Val::Scalar(b)) => {
-                return self.fresh_with(|d| into(d, x, y, a, Splat(b), holds))
+                return self.fresh_with(
+                    #[inline(always)]
+                    |d| into(d, x, y, a, Splat(b), holds),
+                )
             }
             (Val::Scalar(a), Val::Slice(b)) => {
-                return self.fresh_with(|d| into(d, x, y, Splat(a), b, holds))
+                return self.fresh_with(
+                    #[inline(always)]
+                    |d| into(d, x, y, Splat(a), b, holds),
+                )
             }
             (Val::Scalar(a), Val::Scalar(b)) => {
-                return self.fresh_with(|d| into(d, x, y, Splat(a), Splat(b), holds))
+                return self.fresh_with(
+                    #[inline(always)]
+                    |d| into(d, x, y, Splat(a), Splat(b), holds),
+                )
             }
             (Val::Deferred(_), _) | (_, Val::Deferred(_)) => return None,
         };
@@ -545,8 +540,14 @@ impl<'d, T: Element> Regs<'d, '_, T> {
                 keep::<_, HOW>(self.reg(r)?, x, y)?;
                 Some(Val::Reg(r))
             }
-            Val::Slice(o) => self.fresh_with(|d| into::<_, HOW>(d, x, y, o)),
-            Val::Scalar(o) => self.fresh_with(|d| into::<_, HOW>(d, x, y, Splat(o))),
+            Val::Slice(o) => self.fresh_with(
+                #[inline(always)]
+                |d| into::<_, HOW>(d, x, y, o),
+            ),
+            Val::Scalar(o) => self.fresh_with(
+                #[inline(always)]
+                |d| into::<_, HOW>(d, x, y, Splat(o)),
+            ),
             Val::Deferred(_) => None,
         }
     }
@@ -572,10 +573,22 @@ impl<'d, T: Element> Regs<'d, '_, T> {
     }
 }
 
-/// Runs the kernel on the block of elements `start..start + dst.len()` into `dst`; `None` if
-/// an input is short or the program is malformed (both ruled out before any work starts).
+builds! {
+    /// Runs the kernel on the block of elements `start..start + dst.len()` into `dst`, in the
+    /// chosen build; `None` if an input is short or the program is malformed (both ruled out
+    /// before any work starts).
+    pub(crate) fn eval_block['d, T: Element](
+        kernel: &Kernel<'_, T>,
+        inputs: &[&[T]],
+        start: usize,
+        dst: &'d mut [MaybeUninit<T>],
+        scratch: &mut Scratch<T>
+    ) -> Option<&'d mut [T]> = evaluate;
+}
+
+/// The body of [`eval_block`]: the shape of the kernel, and its program over each piece.
 #[inline(always)]
-pub(crate) fn eval_block<'d, T: Element>(
+fn evaluate<'d, T: Element>(
     kernel: &Kernel<'_, T>,
     inputs: &[&[T]],
     start: usize,
@@ -721,16 +734,65 @@ impl<T: Element> alloc::FillPiece<T> for Program<'_, '_, T> {
     }
 }
 
-// The op dispatchers below are inlined into the evaluator in a release build, so each
-// instruction-set build (`isa.rs`) compiles their loops with its features; a debug build
-// keeps each in a frame of its own: inlined there, every op's loop has its own stack slots
-// and the evaluator's frame outgrows a 2 MiB thread stack (debug builds do not vectorize, so
-// nothing is lost).
+// The op dispatchers below: each is built for every instruction set (`isa.rs`), a function
+// of its own per build that the evaluator calls once per op and piece (a relaxed load and a
+// call, against a loop over 1,024 elements), so the evaluator and the fold hold calls, not
+// copies of every op's loops.
+
+builds! {
+    /// [`unary_loops`] in the chosen build.
+    fn unary['s, T: Element](
+        step: Instr<'_, T>,
+        v: Val<'s, T>,
+        regs: &mut Regs<'_, '_, T>
+    ) -> Option<Val<'s, T>> = unary_loops;
+}
+
+builds! {
+    /// [`binary_loops`] in the chosen build.
+    fn binary['s, T: Element](
+        prim: Prim,
+        a: Val<'s, T>,
+        b: Val<'s, T>,
+        regs: &mut Regs<'_, '_, T>
+    ) -> Option<Val<'s, T>> = binary_loops;
+}
+
+builds! {
+    /// [`compared_loops`] in the chosen build.
+    fn compared['s, T: Element](
+        cmp: Prim,
+        x: Val<'s, T>,
+        y: Val<'s, T>,
+        choices: [Val<'s, T>; 2],
+        regs: &mut Regs<'_, '_, T>
+    ) -> Option<Val<'s, T>> = compared_loops;
+}
+
+builds! {
+    /// [`product_loops`] in the chosen build.
+    fn product['s, T: Element](
+        prim: Prim,
+        x: Val<'s, T>,
+        y: Val<'s, T>,
+        o: Val<'s, T>,
+        left: bool,
+        regs: &mut Regs<'_, '_, T>
+    ) -> Option<Val<'s, T>> = product_loops;
+}
+
+builds! {
+    /// [`ternary_loops`] in the chosen build.
+    fn ternary['s, T: Element](
+        prim: Prim,
+        v: [Val<'s, T>; 3],
+        regs: &mut Regs<'_, '_, T>
+    ) -> Option<Val<'s, T>> = ternary_loops;
+}
 
 /// One one-value step over a value, one loop per op.
-#[cfg_attr(debug_assertions, inline(never))]
-#[cfg_attr(not(debug_assertions), inline(always))]
-fn unary<'s, T: Element>(
+#[inline(always)]
+fn unary_loops<'s, T: Element>(
     step: Instr<'_, T>,
     v: Val<'s, T>,
     regs: &mut Regs<'_, '_, T>,
@@ -753,9 +815,8 @@ fn unary<'s, T: Element>(
 }
 
 /// One two-value op over two values, one loop per op.
-#[cfg_attr(debug_assertions, inline(never))]
-#[cfg_attr(not(debug_assertions), inline(always))]
-fn binary<'s, T: Element>(
+#[inline(always)]
+fn binary_loops<'s, T: Element>(
     prim: Prim,
     a: Val<'s, T>,
     b: Val<'s, T>,
@@ -770,9 +831,8 @@ fn binary<'s, T: Element>(
 }
 
 /// `where(cmp(x, y), a, b)` for a comparison of two leaves left for its `where`, one loop.
-#[cfg_attr(debug_assertions, inline(never))]
-#[cfg_attr(not(debug_assertions), inline(always))]
-fn compared<'s, T: Element>(
+#[inline(always)]
+fn compared_loops<'s, T: Element>(
     cmp: Prim,
     x: Val<'s, T>,
     y: Val<'s, T>,
@@ -798,9 +858,8 @@ fn compared<'s, T: Element>(
 
 /// `x * y` (two leaves, a product that waited for its reader) added to or subtracted from
 /// `o` by `prim`, `+` or `-`, one loop; `left`: the product is the left operand.
-#[cfg_attr(debug_assertions, inline(never))]
-#[cfg_attr(not(debug_assertions), inline(always))]
-fn product<'s, T: Element>(
+#[inline(always)]
+fn product_loops<'s, T: Element>(
     prim: Prim,
     x: Val<'s, T>,
     y: Val<'s, T>,
@@ -830,9 +889,8 @@ fn product<'s, T: Element>(
 }
 
 /// One three-value op over three values, one loop.
-#[cfg_attr(debug_assertions, inline(never))]
-#[cfg_attr(not(debug_assertions), inline(always))]
-fn ternary<'s, T: Element>(
+#[inline(always)]
+fn ternary_loops<'s, T: Element>(
     prim: Prim,
     v: [Val<'s, T>; 3],
     regs: &mut Regs<'_, '_, T>,

@@ -6,7 +6,7 @@
 
 use std::mem::MaybeUninit;
 
-use super::block::{Scratch, BLOCK};
+use super::block::{self, Scratch, BLOCK};
 use super::{isa, split, team};
 use crate::alloc;
 use crate::element::Element;
@@ -28,7 +28,7 @@ pub(crate) fn convert<S: Element, U: Element>(
         len,
         #[inline(always)]
         |v: S| U::from_number(v.number()),
-        |block: &mut [U]| after.is_empty() || isa::in_place(after, block).is_some(),
+        |piece: &mut [U]| after.is_empty() || block::steps_in_place(after, piece).is_some(),
     )
 }
 
@@ -96,7 +96,7 @@ fn fill<S: Element, O: Copy + Send>(
             // a plain cast converts straight from its input, without a copy into the buffer
             (Kernel::Map([]), [data]) => data.get(i * BLOCK..i * BLOCK + dst.len()),
             _ => buf.get_mut(..dst.len()).and_then(|buf| {
-                isa::eval_block(kernel, inputs, i * BLOCK, buf, scratch).map(|v| &*v)
+                block::eval_block(kernel, inputs, i * BLOCK, buf, scratch).map(|v| &*v)
             }),
         };
         let Some(values) = values else {

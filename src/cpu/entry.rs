@@ -4,7 +4,7 @@
 use std::mem::MaybeUninit;
 
 use super::block::{self, Scratch, BLOCK};
-use super::{isa, split, team};
+use super::{fold, split, team};
 use crate::alloc;
 use crate::element::Element;
 use crate::error::{Error, Result};
@@ -85,7 +85,7 @@ pub(crate) fn run<T: Element>(
 fn map_small<T: Element>(steps: &[Op<T>], data: &[T]) -> Result<Vec<T>> {
     let mut out = Vec::with_capacity(data.len());
     let ok = alloc::fill_fresh(&mut out, data.len(), |dst| {
-        isa::chain_into(steps, data, dst).is_some()
+        block::chain_into(steps, data, dst).is_some()
     });
     filled(ok).map(|()| out)
 }
@@ -97,7 +97,7 @@ fn run_in_place<T: Element>(kernel: &Kernel<'_, T>, data: &mut [T]) -> Result<()
             what: "an in-place kernel that reads more than its own array".into(),
         });
     };
-    let apply = |block: &mut [T]| isa::in_place(steps, block).is_some();
+    let apply = |piece: &mut [T]| block::steps_in_place(steps, piece).is_some();
     let ok = if !split::parallel(data.len(), kernel.cost()) {
         data.chunks_mut(BLOCK).all(apply)
     } else {
@@ -111,22 +111,22 @@ fn run_in_place<T: Element>(kernel: &Kernel<'_, T>, data: &mut [T]) -> Result<()
 fn fill<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], dst: &mut [MaybeUninit<T>]) -> bool {
     let len = dst.len();
     if len <= BLOCK {
-        isa::eval_block(kernel, inputs, 0, dst, &mut Scratch::default()).is_some()
+        block::eval_block(kernel, inputs, 0, dst, &mut Scratch::default()).is_some()
     } else if !split::parallel(len, kernel.cost()) {
         let mut scratch = Scratch::default();
         dst.chunks_mut(BLOCK).enumerate().all(|(i, block)| {
-            isa::eval_block(kernel, inputs, i * BLOCK, block, &mut scratch).is_some()
+            block::eval_block(kernel, inputs, i * BLOCK, block, &mut scratch).is_some()
         })
     } else if std::mem::size_of_val(dst) < STREAM_MIN_BYTES || !block::one_pass(kernel) {
         team::chunks(dst, BLOCK, Scratch::default, |scratch, i, block| {
-            isa::eval_block(kernel, inputs, i * BLOCK, block, scratch).is_some()
+            block::eval_block(kernel, inputs, i * BLOCK, block, scratch).is_some()
         })
     } else {
         // each block into a buffer in L1, then streamed out (see `STREAM_MIN_BYTES`)
         let init = || (Scratch::default(), vec![MaybeUninit::uninit(); BLOCK]);
         team::chunks(dst, BLOCK, init, |(scratch, buf), i, block| {
             buf.get_mut(..block.len())
-                .and_then(|buf| isa::eval_block(kernel, inputs, i * BLOCK, buf, scratch))
+                .and_then(|buf| block::eval_block(kernel, inputs, i * BLOCK, buf, scratch))
                 .and_then(|values| alloc::stream_into(values, block))
                 .is_some()
         })
@@ -145,7 +145,7 @@ fn partials<T: Element>(
     let blocks = len.div_ceil(BLOCK);
     let partial = |(buf, scratch): &mut (Vec<MaybeUninit<T>>, Scratch<T>), b: usize| {
         let (start, end) = (b * BLOCK, ((b + 1) * BLOCK).min(len));
-        isa::fold_block(
+        fold::fold_block(
             kernel,
             inputs,
             start,

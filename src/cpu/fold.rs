@@ -6,6 +6,7 @@
 use std::mem::MaybeUninit;
 
 use super::block::{self, Scratch};
+use super::isa::builds;
 use super::loops::{no_meaning, with_binary};
 use crate::element::sealed::{Number, Scalar};
 use crate::element::Element;
@@ -13,11 +14,23 @@ use crate::ir::kernel::{Instr, Kernel};
 use crate::ir::ops::cpu_meaning;
 use crate::ir::reduce::{Empty, Reduce};
 
-/// The kernel's values on the block of elements `start..start + buf.len()`, folded with
-/// `how`; the values are computed into `buf` unless they are an input itself. `isa.rs`
-/// builds it for each instruction set.
+builds! {
+    /// The kernel's values on the block of elements `start..start + buf.len()`, folded with
+    /// `how`, in the chosen build; the values are computed into `buf` unless they are an
+    /// input itself.
+    pub(crate) fn fold_block[T: Element](
+        kernel: &Kernel<'_, T>,
+        inputs: &[&[T]],
+        start: usize,
+        buf: &mut [MaybeUninit<T>],
+        scratch: &mut Scratch<T>,
+        how: Reduce
+    ) -> Option<T> = fold;
+}
+
+/// The body of [`fold_block`].
 #[inline(always)]
-pub(crate) fn fold_block<T: Element>(
+fn fold<T: Element>(
     kernel: &Kernel<'_, T>,
     inputs: &[&[T]],
     start: usize,

@@ -3,8 +3,7 @@
 //! condition compares two inputs (or an input and a scalar) compares as it selects, and a
 //! `+` or `-` of a product of two inputs (or of an input and a scalar) multiplies as it
 //! adds (`a * 3 + 1`, `2 * a + b`; the product is rounded to the element type first, as
-//! two passes round it: no fused multiply-add). Not for 64-bit integers (see
-//! [`deferred`]). Each loop uses the ops' CPU meanings (`Scalar::mul`, `add`, `sub`; the
+//! two passes round it: no fused multiply-add). Each loop uses the ops' CPU meanings (`Scalar::mul`, `add`, `sub`; the
 //! comparisons as the table's, tested below).
 //!
 //! On the 2026-12-06 dev VM (AMD EPYC, AVX-512), 10^6 f32 on two threads, side by side with
@@ -17,7 +16,7 @@
 
 use std::mem::MaybeUninit;
 
-use crate::element::sealed::{Kind, Scalar};
+use crate::element::sealed::Scalar;
 use crate::element::Element;
 use crate::ir::kernel::{Instr, MAX_DEPTH};
 use crate::ir::ops::{Arity, Prim};
@@ -28,13 +27,9 @@ use crate::ir::ops::{Arity, Prim};
 /// reads (one of its two operands). A program is a tree, so that reader is the op's only
 /// one.
 pub(crate) fn deferred<T: Element>(code: &[Instr<'_, T>]) -> u64 {
-    // not for 64-bit integers: a fused loop into a fresh register is a closure, compiled for
-    // the baseline instruction set, where SSE2 has no 64-bit vector multiply or signed
-    // compare (the two passes' are AVX-512's `vpmullq`, `vpcmpq`); fused, int64 `a * 3 + 1`
-    // ran 13% slower
     let readers =
         |i: &Instr<'_, T>| matches!(i, Instr::Prim(Prim::Where | Prim::Add | Prim::Sub, _));
-    if wide_integer::<T>() || !code.iter().any(readers) {
+    if !code.iter().any(readers) {
         return 0;
     }
     // the instruction that produced each value on the stack
@@ -81,11 +76,6 @@ pub(crate) fn deferred<T: Element>(code: &[Instr<'_, T>]) -> u64 {
         top = base + 1;
     }
     mask
-}
-
-/// Whether `T` is a 64-bit integer.
-fn wide_integer<T: Element>() -> bool {
-    T::KIND != Kind::Float && std::mem::size_of::<T>() == 8
 }
 
 /// The six comparisons.
@@ -481,7 +471,7 @@ mod tests {
             P(Prim::Sub, z),
         ];
         assert_eq!(deferred(&code), 1 << 2);
-        // not over 64-bit integers (see `deferred`)
+        // over 64-bit integers too
         let zi = [0_i64; crate::ir::ops::MAX_PARAMS];
         let wide = [
             Input(0),
@@ -490,7 +480,7 @@ mod tests {
             Const(1),
             P(Prim::Add, zi),
         ];
-        assert_eq!(deferred(&wide), 0);
+        assert_eq!(deferred(&wide), 1 << 2);
         // b - a * b: on the right
         let code = [
             Input(1),

@@ -1,19 +1,11 @@
-//! The CPU's per-instruction-set builds: the block evaluator, the in-place chain and the
-//! block sum compiled again for AVX2 + FMA and for AVX-512, the best one this CPU has chosen
-//! at run time once. LLVM does not contract `a * b + c` without fast-math and every op is
+//! The CPU's per-instruction-set builds: each op's loops, the block evaluator and the block
+//! fold compiled again for AVX2 + FMA and for AVX-512 (each declared with [`builds!`] beside
+//! the code it builds), the best one this CPU has chosen at run time once. LLVM does not contract `a * b + c` without fast-math and every op is
 //! IEEE arithmetic, so every build gives the same answers bit for bit (tested by forcing
 //! each one, `compute::testing::force_isa`); only their speed differs. The `unsafe` calls
-//! into those builds live here.
+//! into those builds live here, in the macro.
 
-use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicU8, Ordering};
-
-use super::block::{self, Scratch};
-use super::fold;
-use crate::element::Element;
-use crate::ir::kernel::Kernel;
-use crate::ir::op::Op;
-use crate::ir::reduce::Reduce;
 
 /// An instruction set the CPU builds are compiled for, best last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -72,7 +64,11 @@ pub(crate) fn force(isa: Isa) -> Isa {
 /// Declares the builds of one function: `$name` dispatching to `$body` compiled for each
 /// instruction set. Its generic parameters, bounds included, are written in brackets
 /// (`fn name['d, T: Element](...)`). The features are a `#[target_feature]` list; the body
-/// is inlined into each build, so its loops are compiled for those features.
+/// is inlined into each build, so its loops are compiled for those features. Each build is
+/// a function of its own, never inlined into its caller: a caller that is itself a build
+/// (the evaluator calling an op's loops) then holds a call, not another copy of the loops,
+/// which keeps each function LLVM optimizes small (one evaluator holding every op's loops
+/// took minutes to compile per element type).
 macro_rules! builds {
     (
         $(#[$doc:meta])*
@@ -83,61 +79,31 @@ macro_rules! builds {
         $vis fn $name<$($generics)*>($($arg: $ty),*) -> $ret {
             #[cfg(target_arch = "x86_64")]
             {
+                #[inline(never)]
                 #[target_feature(enable = "avx2,fma")]
                 fn avx2<$($generics)*>($($arg: $ty),*) -> $ret {
                     $body($($arg),*)
                 }
+                #[inline(never)]
                 #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
                 fn avx512<$($generics)*>($($arg: $ty),*) -> $ret {
                     $body($($arg),*)
                 }
-                match $crate::cpu::isa::chosen() {
-                    // SAFETY: `chosen` is never above `best`, what this CPU supports.
-                    $crate::cpu::isa::Isa::Avx512 => return unsafe { avx512($($arg),*) },
-                    // SAFETY: as above.
-                    $crate::cpu::isa::Isa::Avx2 => return unsafe { avx2($($arg),*) },
-                    $crate::cpu::isa::Isa::Portable => {}
+                #[inline(never)]
+                fn portable<$($generics)*>($($arg: $ty),*) -> $ret {
+                    $body($($arg),*)
                 }
+                return match $crate::cpu::isa::chosen() {
+                    // SAFETY: `chosen` is never above `best`, what this CPU supports.
+                    $crate::cpu::isa::Isa::Avx512 => unsafe { avx512($($arg),*) },
+                    // SAFETY: as above.
+                    $crate::cpu::isa::Isa::Avx2 => unsafe { avx2($($arg),*) },
+                    $crate::cpu::isa::Isa::Portable => portable($($arg),*),
+                };
             }
-            $body($($arg),*)
+            #[cfg(not(target_arch = "x86_64"))]
+            return $body($($arg),*);
         }
     };
 }
 pub(crate) use builds;
-
-builds! {
-    /// [`block::eval_block`] in the chosen build.
-    pub(crate) fn eval_block['d, T: Element](
-        kernel: &Kernel<'_, T>,
-        inputs: &[&[T]],
-        start: usize,
-        dst: &'d mut [MaybeUninit<T>],
-        scratch: &mut Scratch<T>
-    ) -> Option<&'d mut [T]> = block::eval_block;
-}
-
-builds! {
-    /// [`block::steps_in_place`] in the chosen build.
-    pub(crate) fn in_place[T: Element](steps: &[Op<T>], block: &mut [T]) -> Option<()> = block::steps_in_place;
-}
-
-builds! {
-    /// [`block::chain_into`] in the chosen build.
-    pub(crate) fn chain_into['d, T: Element](
-        steps: &[Op<T>],
-        src: &[T],
-        dst: &'d mut [MaybeUninit<T>]
-    ) -> Option<&'d mut [T]> = block::chain_into;
-}
-
-builds! {
-    /// [`fold::fold_block`] in the chosen build.
-    pub(crate) fn fold_block[T: Element](
-        kernel: &Kernel<'_, T>,
-        inputs: &[&[T]],
-        start: usize,
-        buf: &mut [MaybeUninit<T>],
-        scratch: &mut Scratch<T>,
-        how: Reduce
-    ) -> Option<T> = fold::fold_block;
-}

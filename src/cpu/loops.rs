@@ -5,15 +5,41 @@
 
 use std::mem::MaybeUninit;
 
+use super::isa::builds;
 use crate::alloc;
 use crate::element::sealed::Scalar;
 use crate::element::Element;
 use crate::ir::kernel::Instr;
 use crate::ir::ops::{cpu_meaning, Prim, MAX_PARAMS};
 
+builds! {
+    /// `dst[i] = step(src[i])` into a fresh block, in the chosen build.
+    pub(crate) fn step_into['d, T: Element](
+        step: Instr<'_, T>,
+        src: &[T],
+        dst: &'d mut [MaybeUninit<T>]
+    ) -> Option<&'d mut [T]> = step_into_loops;
+}
+
+builds! {
+    /// `block[i] = step(block[i])`, in the chosen build; `None` for an instruction that is not
+    /// a one-value step.
+    pub(crate) fn step_in_place[T: Element](step: Instr<'_, T>, block: &mut [T]) -> Option<()> = step_in_place_loops;
+}
+
+builds! {
+    /// `dst[i] = prim(a[i], b[i])` into a fresh block, in the chosen build.
+    pub(crate) fn zip_into['d, T: Element](
+        prim: Prim,
+        a: &[T],
+        b: &[T],
+        dst: &'d mut [MaybeUninit<T>]
+    ) -> Option<&'d mut [T]> = zip_into_loops;
+}
+
 /// `dst[i] = step(src[i])` into a fresh block.
 #[inline(always)]
-pub(crate) fn step_into<'d, T: Element>(
+fn step_into_loops<'d, T: Element>(
     step: Instr<'_, T>,
     src: &[T],
     dst: &'d mut [MaybeUninit<T>],
@@ -27,7 +53,7 @@ pub(crate) fn step_into<'d, T: Element>(
 
 /// `block[i] = step(block[i])`; `None` for an instruction that is not a one-value step.
 #[inline(always)]
-pub(crate) fn step_in_place<T: Element>(step: Instr<'_, T>, block: &mut [T]) -> Option<()> {
+fn step_in_place_loops<T: Element>(step: Instr<'_, T>, block: &mut [T]) -> Option<()> {
     match step {
         Instr::Prim(prim, p) => map_in_place(prim, p, block),
         Instr::Custom(custom) => {
@@ -124,7 +150,7 @@ pub(crate) fn all_fit<T: Copy>(values: &[T], fits: impl Fn(T) -> bool) -> bool {
 
 /// `dst[i] = prim(a[i], b[i])` into a fresh block.
 #[inline(always)]
-pub(crate) fn zip_into<'d, T: Element>(
+fn zip_into_loops<'d, T: Element>(
     prim: Prim,
     a: &[T],
     b: &[T],

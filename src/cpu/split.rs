@@ -12,8 +12,8 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use super::block::BLOCK;
-use super::{isa, team};
+use super::block::{self, BLOCK};
+use super::team;
 use crate::ir::op::Op;
 
 /// At most this many elements before a call goes parallel, whatever was measured: waking
@@ -84,7 +84,7 @@ fn measure() -> f64 {
     let mut dst = vec![std::mem::MaybeUninit::<f32>::uninit(); n];
     let steps = [Op::Scale(1.0001_f32)];
     let work = median(&mut || {
-        std::hint::black_box(isa::chain_into(&steps, &src, &mut dst));
+        std::hint::black_box(block::chain_into(&steps, &src, &mut dst));
     });
     let unit = work / n as f64;
     if unit > 0.0 {
