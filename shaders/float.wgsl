@@ -45,8 +45,16 @@ fn op_recip(x: elem) -> elem { return 1.0 / x; }
 fn op_relu(x: elem) -> elem { return max(x, 0.0); }
 fn op_floor(x: elem) -> elem { return floor(x); }
 fn op_ceil(x: elem) -> elem { return ceil(x); }
-// WGSL's round is half-to-even, as numpy's.
-fn op_round(x: elem) -> elem { return round(x); }
+// numpy's round, half to even, from floor: WGSL's round is half to even too, but lavapipe
+// (Mesa 22.3.6-1+deb12u2) rounds the f64 7.5 to 7 with it. x - floor(x) is exact, and so are
+// the parity test's halving and doubling; the answer keeps x's sign (round(-0.4) is -0.0),
+// NaN stays NaN and ±∞ stays.
+fn op_round(x: elem) -> elem {
+    let f = floor(x);
+    let d = x - f;
+    let odd = f - 2.0 * floor(0.5 * f) == 1.0;
+    return bin_copysign(select(f, f + 1.0, d > 0.5 || (d == 0.5 && odd)), x);
+}
 
 fn bin_add(a: elem, b: elem) -> elem { return a + b; }
 fn bin_sub(a: elem, b: elem) -> elem { return a - b; }

@@ -133,6 +133,118 @@ fn gpu_float_edges() {
     }
 }
 
+/// `Round` bit for bit as numpy's `round` (Rust's `round_ties_even`): at halves of both
+/// parities and signs, just below a half, at the last values with a fraction, past them, at
+/// ±0 and numbers that round to ±0 (the sign kept), ±inf and NaN; f64 where the device runs
+/// it (lavapipe in Mesa 22.3.6-1+deb12u2 rounds the f64 7.5 to 7 with WGSL's `round`).
+fn check_round_bits(device: &Device) {
+    fn same<T: Copy + std::fmt::Debug>(
+        got: &[T],
+        want: &[T],
+        bits: impl Fn(T) -> u64,
+        nan: impl Fn(T) -> bool,
+    ) {
+        for (&g, &w) in got.iter().zip(want) {
+            // any NaN for a NaN: the payload is not numpy's business
+            assert!(
+                bits(g) == bits(w) || (nan(g) && nan(w)),
+                "round: got {g:?}, want {w:?}"
+            );
+        }
+    }
+    let f32s = [
+        0.5_f32,
+        1.5,
+        2.5,
+        7.5,
+        -0.5,
+        -1.5,
+        -2.5,
+        -7.5,
+        0.49999997,
+        -0.49999997,
+        0.4,
+        -0.4,
+        0.0,
+        -0.0,
+        8388607.5,
+        -8388607.5,
+        4194303.5,
+        8388609.0,
+        16777216.0,
+        3.4e38,
+        -3.4e38,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        1.0e-3,
+        -1.0e-3,
+        123.456,
+        -123.5,
+    ];
+    let got = compute::map(device, f32s, Op::Round).unwrap();
+    same(
+        &got,
+        &f32s.map(f32::round_ties_even),
+        |v| u64::from(v.to_bits()),
+        f32::is_nan,
+    );
+    let f64s = [
+        0.5_f64,
+        1.5,
+        2.5,
+        7.5,
+        -0.5,
+        -1.5,
+        -2.5,
+        -7.5,
+        0.49999999999999994,
+        -0.49999999999999994,
+        0.4,
+        -0.4,
+        0.0,
+        -0.0,
+        4503599627370495.5,
+        -4503599627370495.5,
+        2251799813685247.5,
+        4503599627370497.0,
+        9007199254740993.0,
+        1.7e308,
+        -1.7e308,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        1.0e-3,
+        -1.0e-3,
+        123.456,
+        -123.5,
+        1e15 + 0.5,
+        -1e15 - 0.5,
+    ];
+    match compute::map(device, f64s, Op::Round) {
+        Ok(got) => same(
+            &got,
+            &f64s.map(f64::round_ties_even),
+            f64::to_bits,
+            f64::is_nan,
+        ),
+        Err(compute::Error::Unsupported { .. }) if device.gpu_name().is_some() => {}
+        Err(e) => panic!("f64 round: {e}"),
+    }
+}
+
+#[test]
+fn cpu_round_is_numpys_bit_for_bit() {
+    check_round_bits(&Device::cpu());
+}
+
+#[test]
+fn gpu_round_is_numpys_bit_for_bit() {
+    if let Some(device) = gpu() {
+        check_round_bits(&device);
+    }
+}
+
 /// Values the CPU must handle exactly as IEEE and numpy do.
 fn specials() -> Vec<f32> {
     vec![
