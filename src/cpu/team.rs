@@ -138,8 +138,10 @@ unsafe impl<X: Send> Send for Base<X> {}
 /// The blocks still to run and who is running them.
 struct Team {
     /// One span per member: the next block to take from the front (low 32 bits) and the end
-    /// of the span (high 32 bits); empty when they meet.
-    spans: Box<[AtomicU64]>,
+    /// of the span (high 32 bits); empty when they meet. Each on cache lines of its own: a
+    /// member takes a block from its span with a compare-and-swap, and two spans on one line
+    /// would bounce it between the cores at every block.
+    spans: Box<[Span]>,
     /// Helpers inside the member loop (or about to look for a block).
     active: AtomicUsize,
     /// A block failed or panicked.
@@ -153,7 +155,7 @@ impl Team {
     fn new(blocks: u32, members: usize) -> Team {
         let bounds = |m: usize| (blocks as u64 * m as u64 / members as u64) as u32;
         let spans = (0..members)
-            .map(|m| AtomicU64::new(pack(bounds(m), bounds(m + 1))))
+            .map(|m| Span(AtomicU64::new(pack(bounds(m), bounds(m + 1)))))
             .collect();
         Team {
             spans,
@@ -165,12 +167,12 @@ impl Team {
 
     /// A block for member `me`: the front of its own span, else the back of another's.
     fn claim(&self, me: usize) -> Option<u32> {
-        let own = &self.spans[me];
+        let own = &self.spans[me].0;
         if let Some(i) = take(own, |front, back| (front, pack(front + 1, back))) {
             return Some(i);
         }
         let others = self.spans.iter().skip(me + 1).chain(&self.spans[..me]);
-        for span in others {
+        for Span(span) in others {
             if let Some(i) = take(span, |front, back| (back - 1, pack(front, back - 1))) {
                 return Some(i);
             }
@@ -181,7 +183,7 @@ impl Team {
     /// Empties every span: no block is taken after this.
     fn stop(&self) {
         self.failed.store(true, SeqCst);
-        for span in self.spans.iter() {
+        for Span(span) in self.spans.iter() {
             span.store(0, SeqCst);
         }
     }
@@ -202,6 +204,10 @@ impl Team {
         }
     }
 }
+
+/// A member's span, alone on two cache lines (128 bytes: x86 prefetches lines in pairs).
+#[repr(align(128))]
+struct Span(AtomicU64);
 
 /// Takes one block from `span` if it has one: `step(front, back)` gives the block and the
 /// span's new value.
