@@ -152,8 +152,10 @@ fn check_round_bits(device: &Device) {
             );
         }
     }
-    let f32s = [
-        0.5_f32,
+    // in both types: halves of both parities and signs, values near a half and rounding to
+    // ±0, signed zeros, ±inf, NaN, plain fractions
+    let common = [
+        0.5,
         1.5,
         2.5,
         7.5,
@@ -161,56 +163,10 @@ fn check_round_bits(device: &Device) {
         -1.5,
         -2.5,
         -7.5,
-        0.49999997,
-        -0.49999997,
         0.4,
         -0.4,
         0.0,
         -0.0,
-        8388607.5,
-        -8388607.5,
-        4194303.5,
-        8388609.0,
-        16777216.0,
-        3.4e38,
-        -3.4e38,
-        f32::INFINITY,
-        f32::NEG_INFINITY,
-        f32::NAN,
-        1.0e-3,
-        -1.0e-3,
-        123.456,
-        -123.5,
-    ];
-    let got = compute::map(device, f32s, Op::Round).unwrap();
-    same(
-        &got,
-        &f32s.map(f32::round_ties_even),
-        |v| u64::from(v.to_bits()),
-        f32::is_nan,
-    );
-    let f64s = [
-        0.5_f64,
-        1.5,
-        2.5,
-        7.5,
-        -0.5,
-        -1.5,
-        -2.5,
-        -7.5,
-        0.49999999999999994,
-        -0.49999999999999994,
-        0.4,
-        -0.4,
-        0.0,
-        -0.0,
-        4503599627370495.5,
-        -4503599627370495.5,
-        2251799813685247.5,
-        4503599627370497.0,
-        9007199254740993.0,
-        1.7e308,
-        -1.7e308,
         f64::INFINITY,
         f64::NEG_INFINITY,
         f64::NAN,
@@ -218,16 +174,45 @@ fn check_round_bits(device: &Device) {
         -1.0e-3,
         123.456,
         -123.5,
-        1e15 + 0.5,
-        -1e15 - 0.5,
     ];
-    match compute::map(device, f64s, Op::Round) {
-        Ok(got) => same(
-            &got,
-            &f64s.map(f64::round_ties_even),
-            f64::to_bits,
-            f64::is_nan,
-        ),
+    // per type: just below a half, the last halves below 2^mantissa, past them, the extremes
+    let f32s: Vec<f32> = common
+        .iter()
+        .map(|&v| v as f32)
+        .chain([
+            0.49999997,
+            -0.49999997,
+            8388607.5,
+            -8388607.5,
+            4194303.5,
+            8388609.0,
+            16777216.0,
+            3.4e38,
+            -3.4e38,
+        ])
+        .collect();
+    let got = compute::map(device, &f32s, Op::Round).unwrap();
+    let want: Vec<f32> = f32s.iter().map(|v| v.round_ties_even()).collect();
+    same(&got, &want, |v| u64::from(v.to_bits()), f32::is_nan);
+    let f64s: Vec<f64> = common
+        .into_iter()
+        .chain([
+            0.49999999999999994,
+            -0.49999999999999994,
+            4503599627370495.5,
+            -4503599627370495.5,
+            2251799813685247.5,
+            4503599627370497.0,
+            9007199254740993.0,
+            1.7e308,
+            -1.7e308,
+            1e15 + 0.5,
+            -1e15 - 0.5,
+        ])
+        .collect();
+    let want: Vec<f64> = f64s.iter().map(|v| v.round_ties_even()).collect();
+    match compute::map(device, &f64s, Op::Round) {
+        Ok(got) => same(&got, &want, f64::to_bits, f64::is_nan),
         Err(compute::Error::Unsupported { .. }) if device.gpu_name().is_some() => {}
         Err(e) => panic!("f64 round: {e}"),
     }
