@@ -9,7 +9,7 @@
 use std::mem::MaybeUninit;
 
 use super::fused::{self, with_comparison, Lane, Splat};
-use super::isa::builds;
+use super::isa::{self, builds};
 use super::loops::{self, no_meaning, with_binary, with_ternary, with_unary};
 use crate::alloc;
 use crate::element::sealed::Scalar;
@@ -447,11 +447,27 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         if x.len() != d.len() || y.len() != d.len() {
             return None;
         }
-        let cells = d.iter_mut().zip(x).zip(y);
-        match pos {
-            0 => cells.for_each(|((v, &a), &b)| *v = f(*v, a, b)),
-            1 => cells.for_each(|((v, &c), &b)| *v = f(c, *v, b)),
-            _ => cells.for_each(|((v, &c), &a)| *v = f(c, a, *v)),
+        // a register holding a choice keeps some of its values (see `fused::staged`)
+        let g = |v: T, c: T, b: T| if pos == 1 { f(c, v, b) } else { f(c, b, v) };
+        if pos == 0 || !isa::stage_kept_values() {
+            let cells = d.iter_mut().zip(x).zip(y);
+            match pos {
+                0 => cells.for_each(|((v, &a), &b)| *v = f(*v, a, b)),
+                _ => cells.for_each(|((v, &c), &b)| *v = g(*v, c, b)),
+            }
+        } else {
+            fused::staged(
+                d,
+                #[inline(always)]
+                |start, old, new| {
+                    let x = x.get(start..start + new.len())?;
+                    let y = y.get(start..start + new.len())?;
+                    for ((v, &o), (&c, &b)) in new.iter_mut().zip(old).zip(x.iter().zip(y)) {
+                        *v = g(o, c, b);
+                    }
+                    Some(())
+                },
+            )?;
         }
         for (q, buf) in taken {
             if q != 0 {

@@ -52,6 +52,15 @@ pub(crate) fn chosen() -> Isa {
     }
 }
 
+/// Whether the loops that keep some of a register's old values (a `where` choosing into
+/// one) compute through a stack buffer (`fused::staged`): in the AVX2 build, where LLVM
+/// writes them with masked stores (`vmaskmovps`), microcoded on AMD's cores. AVX-512's masked
+/// stores are plain stores under a mask register, and SSE2 has none.
+#[inline(always)]
+pub(crate) fn stage_kept_values() -> bool {
+    chosen() == Isa::Avx2
+}
+
 /// Runs the CPU backend on `isa` from now on (the tests' hook), or on the best one this CPU has if it lacks
 /// `isa`; returns the one in use.
 #[cfg(feature = "testing")]
