@@ -4,6 +4,7 @@
 mod common;
 
 use common::gpu;
+use compute::parse::Value;
 use compute::{BinOp, Device, Op};
 
 #[test]
@@ -89,4 +90,22 @@ fn cpu_outputs_past_64_mib_streamed_out_are_correct() {
     let i: Vec<i32> = (0..n as i32).collect();
     let j = compute::map(&cpu, &i, Op::Scale(3)).unwrap();
     assert!(j.iter().zip(&i).all(|(&j, &i)| j == i.wrapping_mul(3)));
+    // programs that are one loop by their fused pairs (`cpu/fused.rs`) are streamed too
+    let arrays = [("x", &x[..]), ("y", &y[..])];
+    let Value::Array(p) = compute::evaluate(&cpu, "x * 3 + y", &arrays).unwrap() else {
+        panic!("an element-wise expression gives an array")
+    };
+    assert!(p
+        .iter()
+        .zip(&x)
+        .zip(&y)
+        .all(|((&p, &x), &y)| p == x * 3.0 + y));
+    let Value::Array(w) = compute::evaluate(&cpu, "where(x > 500000, x, -1)", &arrays).unwrap()
+    else {
+        panic!("an element-wise expression gives an array")
+    };
+    assert!(w
+        .iter()
+        .zip(&x)
+        .all(|(&w, &x)| w == if x > 500000.0 { x } else { -1.0 }));
 }

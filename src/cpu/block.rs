@@ -35,18 +35,23 @@ pub(crate) const BLOCK: usize = 4096;
 /// 4.1 ms; at 10^7 here the rounds scattered by 2x, no size ahead.)
 const PIECE: usize = 1024;
 
-/// The loops the CPU runs over a block: one per op (at least 1; a pair `fused.rs` runs as one
-/// loop still counts two, so such a kernel runs in pieces and never streams its output).
+/// The loops the CPU runs over a block: one per op (at least 1), an op that waits for its
+/// reader ([`fused::deferred`]) running inside the reader's loop.
 fn passes<T: Element>(kernel: &Kernel<'_, T>) -> usize {
-    let passes = match kernel {
-        Kernel::Map(steps) => steps.len(),
+    match kernel {
+        Kernel::Map(steps) => steps.len().max(1),
         Kernel::Zip(_) => 1,
-        Kernel::Program { code, .. } => code
-            .iter()
-            .filter(|i| !matches!(i, Instr::Input(_) | Instr::Const(_)))
-            .count(),
-    };
-    passes.max(1)
+        Kernel::Program { code, .. } => program_passes(code, fused::deferred(code)),
+    }
+}
+
+/// The loops of a program whose ops `deferred` wait for their readers (at least 1).
+fn program_passes<T: Element>(code: &[Instr<'_, T>], deferred: u64) -> usize {
+    let ops = code
+        .iter()
+        .filter(|i| !matches!(i, Instr::Input(_) | Instr::Const(_)))
+        .count();
+    ops.saturating_sub(deferred.count_ones() as usize).max(1)
 }
 
 /// Whether `kernel` is one loop per block (one op, or a `zip`).
@@ -54,11 +59,11 @@ pub(crate) fn one_pass<T: Element>(kernel: &Kernel<'_, T>) -> bool {
     passes(kernel) == 1
 }
 
-/// The piece length for `kernel` over a block of `len`: several passes run piece by piece
-/// (see [`PIECE`]); one has nothing to overlap.
+/// The piece length for a kernel of `passes` loops over a block of `len`: several passes run
+/// piece by piece (see [`PIECE`]); one has nothing to overlap.
 #[inline(always)]
-fn piece_len<T: Element>(kernel: &Kernel<'_, T>, len: usize) -> usize {
-    if passes(kernel) > 1 {
+fn piece_len(passes: usize, len: usize) -> usize {
+    if passes > 1 {
         PIECE
     } else {
         len
@@ -87,7 +92,7 @@ pub(crate) fn chain_into<'d, T: Element>(
 /// more than one. `None` if a step is malformed (ruled out by `Kernel::check`).
 #[inline(always)]
 pub(crate) fn steps_in_place<T: Element>(steps: &[Op<T>], block: &mut [T]) -> Option<()> {
-    let piece = piece_len(&Kernel::Map(steps), block.len());
+    let piece = piece_len(steps.len(), block.len());
     for part in block.chunks_mut(piece.max(1)) {
         for op in steps {
             loops::step_in_place(step(op)?, part)?;
@@ -612,13 +617,13 @@ fn evaluate<'d, T: Element>(
     scratch: &mut Scratch<T>,
 ) -> Option<&'d mut [T]> {
     let range = start..start + dst.len();
-    let piece = piece_len(kernel, dst.len());
     // `map` and `zip`, the shapes almost every call has, skip the register machine: their
     // first op writes the output and the rest update it in place, exactly what the machine
     // would do, minus its bookkeeping (~20 ns a call, measured at 100 elements).
     match kernel {
         Kernel::Map(steps) => {
             let src = inputs.first()?.get(range)?;
+            let piece = piece_len(steps.len(), dst.len());
             alloc::write_pieces(dst, piece, Chain { steps, src })
         }
         Kernel::Zip(op) => {
@@ -627,9 +632,11 @@ fn evaluate<'d, T: Element>(
             loops::zip_into(op.prim(), a, b, dst)
         }
         Kernel::Program { code, .. } => {
+            let deferred = fused::deferred(code);
+            let piece = piece_len(program_passes(code, deferred), dst.len());
             let program = Program {
                 code,
-                deferred: fused::deferred(code),
+                deferred,
                 inputs,
                 start,
                 scratch,
