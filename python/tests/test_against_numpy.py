@@ -1337,3 +1337,44 @@ def test_evaluate_async_matches_evaluate(device):
     assert np.array_equal(fut.result(timeout=60), want)
     total = compute_call(device, compute.evaluate_async, "sum(a)", local_dict={"a": a}, global_dict={})
     assert total.result(timeout=60) == compute_eval("sum(a)", {"a": a}, device)
+
+
+
+def test_a_remembered_plan_binds_each_calls_arrays(device):
+    """The plan of an expression over arrays alone is remembered by their dtypes, shapes and
+    layouts: each call still reads its own arrays, and a change of dtype, shape, layout or
+    0-d value gets a plan of its own (numpy's answer every time)."""
+    rng = np.random.default_rng(7)
+    base = rng.random(2 * 1031)
+    calls = []
+    for dtype in ["float32", "float64", "int64", "int32"]:
+        a = (base[:1031] * 100).astype(dtype)
+        b = (base[1031:] * 100).astype(dtype)
+        calls += [
+            (a, b),
+            (a[::-1].copy(), b),  # other data, same layout
+            (a, np.asarray(b[0])),  # a 0-d array (its value is compiled in)
+            (a, np.asarray(b[1])),  # another 0-d value
+            (np.concatenate([a, a])[::2], b),  # strided
+            (a[::-1], b),  # negative stride
+            (a.reshape(1, 1031), b.reshape(1, 1031)),  # 2-D
+            (np.tile(a, (2, 1)).T, np.tile(b, (2, 1)).T),  # Fortran order
+            (a, b.astype("float64")),  # promotion to float64
+            (a, b.astype("bool")),  # a bool array
+        ]
+    for _ in range(2):  # every layout a second time, now remembered
+        for a, b in calls:
+            # (a bool `b` times a Python int is int64 to numpy, a type the whole expression's
+            # promotion does not see: not asked here)
+            scalars = [] if b.dtype == bool else [3, -2]
+            for ex, k in [("2 * a + b", None)] + [("2 * a + b * k", k) for k in scalars]:
+                want = 2 * a + b if k is None else 2 * a + b * k
+                arrays = {"a": a, "b": b} if k is None else {"a": a, "b": b, "k": k}
+                if device.policy == "gpu" and want.dtype.itemsize == 8 and not device.gpu_runs(want.dtype.name):
+                    continue  # a GPU without 64-bit shaders refuses these (`skip_if_gpu_lacks`)
+                got = compute.evaluate(ex, local_dict=arrays, device=device)
+                assert got.dtype == want.dtype and got.shape == want.shape, (ex, a.dtype, b.dtype, a.shape)
+                if want.dtype.kind == "f":
+                    np.testing.assert_allclose(got, want, rtol=4 * np.finfo(want.dtype).eps)
+                else:
+                    np.testing.assert_array_equal(got, want)
