@@ -4,7 +4,7 @@
 //! far path of sin and cos). One test, since the build choice is process-wide.
 #![allow(clippy::eq_op)] // `v != v` is how a generic test finds NaN
 
-use compute::expr::{x, y};
+use compute::expr::{input, where_, x, y};
 use compute::testing::{force_isa, Isa};
 use compute::{Device, Element, Op, Reduce};
 
@@ -59,7 +59,7 @@ fn bits<T: Element>(values: &[T]) -> Vec<u8> {
 /// Every answer of one build: each op, each binary op, an expression, each reduction.
 fn answers<T: Element + From<f32>>(device: &Device) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    for len in [1usize, 7, 16, 17, 129, 4095, 4097, 20_001] {
+    for len in [1usize, 7, 16, 17, 63, 64, 65, 129, 4095, 4097, 20_001] {
         let (a, b) = (data::<T>(len, 1), data::<T>(len, 2));
         for op in compute::testing::ops(T::from(2.5)) {
             if let Ok(v) = compute::map(device, &a, op) {
@@ -75,6 +75,22 @@ fn answers<T: Element + From<f32>>(device: &Device) -> Vec<Vec<u8>> {
         out.push(bits(
             &compute::eval(device, &e, (&a, &b)).unwrap_or_default(),
         ));
+        // selects whose computed choice is a register they keep values of (the AVX2 build
+        // runs these through a stack buffer, `fused::staged`), by a comparison or a mask
+        let m: Vec<T> = (0..len)
+            .map(|i| T::from((i % 3 == 0) as u8 as f32))
+            .collect();
+        let two = || T::from(2.0);
+        for e in [
+            where_(x().gt(y()), x() * two(), y()),
+            where_(x().gt(y()), y(), x() * two()),
+            where_(input(2), x() * two(), y()),
+            where_(input(2), y(), x() * two()),
+        ] {
+            out.push(bits(
+                &compute::eval(device, &e, (&a, &b, &m)).unwrap_or_default(),
+            ));
+        }
         for how in [Reduce::Sum, Reduce::Min, Reduce::Max] {
             let r = compute::reduce(device, x() * y(), (&a, &b), how)
                 .ok()

@@ -1339,7 +1339,6 @@ def test_evaluate_async_matches_evaluate(device):
     assert total.result(timeout=60) == compute_eval("sum(a)", {"a": a}, device)
 
 
-
 def test_a_remembered_plan_binds_each_calls_arrays(device):
     """The plan of an expression over arrays alone is remembered by their dtypes, shapes and
     layouts: each call still reads its own arrays, and a change of dtype, shape, layout or

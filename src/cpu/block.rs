@@ -31,8 +31,13 @@ pub(crate) const BLOCK: usize = 4096;
 /// 2026-12-05 dev VM (AMD EPYC, AVX-512), 10^6 f32, two threads, three alternating rounds
 /// of `examples/race`: `where(x > 2.5, x, 0)` 224–371 µs in pieces of 128, 204–262 in
 /// 512, 186–213 in 1,024; `2x + y` (expr) 775–1,050, 502–663 and 429–460 µs; the three-op
-/// chain level. (On the 2026-11 Xeon at 10^7, 128 had beaten whole-block passes, 3.6 against
-/// 4.1 ms; at 10^7 here the rounds scattered by 2x, no size ahead.)
+/// chain level (both measured before the fused pairs, which now run those two as one loop
+/// over whole blocks). On the 2026-12-07 dev VM (AMD EPYC, AVX2), 10^6, two threads, three
+/// alternating rounds of a scratch `eval_into` timer, 256 against 1,024: f64
+/// `sqrt(a*a + b*b)` 749–807 against 683–802 µs, `where(a > 0.5, a, -b)` 260–268 against
+/// 183–189, `exp(a)*sin(b)` 1,320–1,330 against 1,176–1,190. (On the 2026-11 Xeon at 10^7,
+/// 128 had beaten whole-block passes, 3.6 against 4.1 ms; at 10^7 here the rounds scattered
+/// by 2x, no size ahead.)
 const PIECE: usize = 1024;
 
 /// The loops the CPU runs over a block: one per op (at least 1), an op that waits for its
@@ -54,7 +59,7 @@ fn program_passes<T: Element>(code: &[Instr<'_, T>], deferred: u64) -> usize {
     ops.saturating_sub(deferred.count_ones() as usize).max(1)
 }
 
-/// Whether `kernel` is one loop per block (one op, or a `zip`).
+/// Whether `kernel` is one loop per block (one op, a `zip`, or a pair `fused.rs` runs as one).
 pub(crate) fn one_pass<T: Element>(kernel: &Kernel<'_, T>) -> bool {
     passes(kernel) == 1
 }
@@ -452,27 +457,43 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         if x.len() != d.len() || y.len() != d.len() {
             return None;
         }
-        // a register holding a choice keeps some of its values (see `fused::staged`)
-        let g = |v: T, c: T, b: T| if pos == 1 { f(c, v, b) } else { f(c, b, v) };
-        if pos == 0 || !isa::stage_kept_values() {
-            let cells = d.iter_mut().zip(x).zip(y);
-            match pos {
-                0 => cells.for_each(|((v, &a), &b)| *v = f(*v, a, b)),
-                _ => cells.for_each(|((v, &c), &b)| *v = g(*v, c, b)),
-            }
-        } else {
-            fused::staged(
-                d,
-                #[inline(always)]
-                |start, old, new| {
-                    let x = x.get(start..start + new.len())?;
-                    let y = y.get(start..start + new.len())?;
-                    for ((v, &o), (&c, &b)) in new.iter_mut().zip(old).zip(x.iter().zip(y)) {
-                        *v = g(o, c, b);
+        // `d[i] = $e` over the register's old value `$o` and the other two sources: through
+        // the stack buffer where a register holding a choice keeps some of its values and
+        // the build would store them under a mask (see `fused::staged`)
+        macro_rules! rewrite {
+            (|$o:ident, $c:ident, $w:ident| $e:expr) => {
+                if isa::stage_kept_values() {
+                    fused::staged(
+                        d,
+                        #[inline(always)]
+                        |start, old, new| {
+                            let x = x.get(start..start + new.len())?;
+                            let y = y.get(start..start + new.len())?;
+                            for ((v, &$o), (&$c, &$w)) in
+                                new.iter_mut().zip(old).zip(x.iter().zip(y))
+                            {
+                                *v = $e;
+                            }
+                            Some(())
+                        },
+                    )
+                } else {
+                    for ((v, &$c), &$w) in d.iter_mut().zip(x).zip(y) {
+                        let $o = *v;
+                        *v = $e;
                     }
                     Some(())
-                },
-            )?;
+                }
+            };
+        }
+        match pos {
+            0 => d
+                .iter_mut()
+                .zip(x)
+                .zip(y)
+                .for_each(|((v, &a), &b)| *v = f(*v, a, b)),
+            1 => rewrite!(|o, c, b| f(c, o, b))?,
+            _ => rewrite!(|o, c, a| f(c, a, o))?,
         }
         for (q, buf) in taken {
             if q != 0 {

@@ -615,6 +615,35 @@ mod tests {
     }
 
     #[test]
+    fn staged_rewrites_every_element_once_in_order() {
+        for n in [0, 1, 63, 64, 65, 130, 4096] {
+            let mut d: Vec<u32> = (0..n).collect();
+            let mut starts = Vec::new();
+            staged(&mut d, |start, old, new| {
+                starts.push((start, old.len()));
+                for (i, (v, &o)) in new.iter_mut().zip(old).enumerate() {
+                    assert_eq!(o as usize, start + i);
+                    *v = o * 3 + 1;
+                }
+                Some(())
+            })
+            .unwrap();
+            assert!(
+                d.iter().enumerate().all(|(i, &v)| v as usize == i * 3 + 1),
+                "n = {n}"
+            );
+            let rows: Vec<(usize, usize)> = (0..n as usize / STAGE)
+                .map(|k| (k * STAGE, STAGE))
+                .chain([(n as usize / STAGE * STAGE, n as usize % STAGE)])
+                .collect();
+            assert_eq!(starts, rows, "n = {n}");
+        }
+        // a row that fails stops the rewrite
+        let mut d = [1u32; 130];
+        assert!(staged(&mut d, |start, _, _| (start < 64).then_some(())).is_none());
+    }
+
+    #[test]
     fn selects_write_every_slot_or_none() {
         let x = [1.0_f32, f32::NAN, 3.0];
         let (a, b) = ([10.0, 20.0, 30.0], [-1.0, -2.0, -3.0]);
