@@ -404,3 +404,105 @@ fn gpu_where_takes_any_operand_in_any_place() {
         check_where(&device);
     }
 }
+
+/// Bits of values, NaNs made one (a NaN's payload is not an answer).
+fn same_bits<T: compute::Element>(got: &[T], want: &[T]) -> bool {
+    #[allow(clippy::eq_op)] // `v != v` is how a generic test finds NaN
+    let key = |v: &T| {
+        (
+            v != v,
+            if v == v {
+                bytemuck::bytes_of(v).to_vec()
+            } else {
+                vec![]
+            },
+        )
+    };
+    got.len() == want.len() && got.iter().zip(want).all(|(g, w)| key(g) == key(w))
+}
+
+/// A one-value step right after a `+` or `-` of two products runs inside that sum's loop,
+/// tile by tile (the CPU's `fused::trailing`): the same answers, bit for bit, as the sum and
+/// the step each in a call of its own, at every length (tile and block edges), for every
+/// kind of product operand, with NaN, ±inf, huge values (sine's far path) and wrapping.
+fn check_step_after_two_products<T>(
+    device: &Device,
+    steps: &[Op<T>],
+    values: impl Fn(usize, u64) -> Vec<T>,
+) where
+    T: compute::Element + From<u8>,
+{
+    let three = || constant(T::from(3));
+    let sums = [
+        x() * y() + z() * w(),
+        x() * x() - y() * y(),
+        three() * x() + y() * three(),
+        x() * three() - three() * y(),
+    ];
+    for len in lengths() {
+        let inputs = [
+            values(len, 1),
+            values(len, 2),
+            values(len, 3),
+            values(len, 4),
+        ];
+        for sum in &sums {
+            let plain = compute::eval(device, sum.clone(), &inputs[..]).unwrap();
+            for step in steps {
+                let got =
+                    compute::eval(device, sum.clone().apply(step.clone()), &inputs[..]).unwrap();
+                let want = compute::map(device, &plain, step.clone()).unwrap();
+                assert!(
+                    same_bits(&got, &want),
+                    "{step:?} after {sum:?}, {len} elements"
+                );
+                // a step after the step runs in a loop of its own
+                let got = compute::eval(
+                    device,
+                    sum.clone().apply(step.clone()).apply(Op::Neg),
+                    &inputs[..],
+                )
+                .unwrap();
+                let want = compute::map(device, &want, Op::Neg).unwrap();
+                assert!(
+                    same_bits(&got, &want),
+                    "-{step:?} after {sum:?}, {len} elements"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn cpu_a_step_after_two_products_runs_in_their_loop_with_the_same_answers() {
+    let device = Device::cpu();
+    let float = |len: usize, seed: u64| -> Vec<f64> {
+        let mut rng = Rng::new(seed);
+        let edges = [f64::NAN, f64::INFINITY, -0.0, 1e200, -3e30, 1e-310];
+        (0..len)
+            .map(|i| match i % 41 {
+                k if k < edges.len() && seed == 2 => edges[k],
+                _ => rng.log_uniform(1e-3, 1e3, true),
+            })
+            .collect()
+    };
+    let custom = Op::custom("x * x", |x: f64| x * x).unwrap();
+    let steps = [Op::Sqrt, Op::Exp, Op::Sin, Op::Abs, Op::Scale(2.5), custom];
+    check_step_after_two_products(&device, &steps, float);
+    let custom = Op::custom("x * x", |x: f32| x * x).unwrap();
+    let steps = [Op::Sqrt, Op::Exp, Op::Sin, Op::Abs, Op::Scale(2.5), custom];
+    check_step_after_two_products(&device, &steps, |len, seed| {
+        float(len, seed).into_iter().map(|v| v as f32).collect()
+    });
+    let int = |len: usize, seed: u64| -> Vec<i64> {
+        let mut rng = Rng::new(seed);
+        (0..len)
+            .map(|i| match i % 7 {
+                0 => i64::MAX - i as i64,
+                1 => i64::MIN,
+                _ => rng.log_uniform(1.0, 1e6, true) as i64,
+            })
+            .collect()
+    };
+    check_step_after_two_products(&device, &[Op::Neg, Op::Abs, Op::Scale(-7), Op::Shr(3)], int);
+}

@@ -75,6 +75,11 @@ fn answers<T: Element + From<f32>>(device: &Device) -> Vec<Vec<u8>> {
         out.push(bits(
             &compute::eval(device, &e, (&a, &b)).unwrap_or_default(),
         ));
+        // a step inside the loop of a sum of two products, tile by tile (`fused::trailing`)
+        let e = (x() * x() + y() * y()).sqrt();
+        out.push(bits(
+            &compute::eval(device, &e, (&a, &b)).unwrap_or_default(),
+        ));
         // selects whose computed choice is a register they keep values of (the AVX2 build
         // runs these through a stack buffer, `fused::staged`), by a comparison or a mask
         let m: Vec<T> = (0..len)

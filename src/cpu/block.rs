@@ -46,17 +46,22 @@ fn passes<T: Element>(kernel: &Kernel<'_, T>) -> usize {
     match kernel {
         Kernel::Map(steps) => steps.len().max(1),
         Kernel::Zip(_) => 1,
-        Kernel::Program { code, .. } => program_passes(code, fused::deferred(code)),
+        Kernel::Program { code, .. } => {
+            let deferred = fused::deferred(code);
+            program_passes(code, deferred, fused::trailing(code, deferred))
+        }
     }
 }
 
-/// The loops of a program whose ops `deferred` wait for their readers (at least 1).
-fn program_passes<T: Element>(code: &[Instr<'_, T>], deferred: u64) -> usize {
+/// The loops of a program whose ops `deferred` wait for their readers and whose steps
+/// `trailing` run inside the loop before them (at least 1).
+fn program_passes<T: Element>(code: &[Instr<'_, T>], deferred: u64, trailing: u64) -> usize {
     let ops = code
         .iter()
         .filter(|i| !matches!(i, Instr::Input(_) | Instr::Const(_)))
         .count();
-    ops.saturating_sub(deferred.count_ones() as usize).max(1)
+    let inside = deferred.count_ones() + trailing.count_ones();
+    ops.saturating_sub(inside as usize).max(1)
 }
 
 /// Whether `kernel` is one loop per block (one op, a `zip`, or a pair `fused.rs` runs as one).
@@ -594,6 +599,21 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         }
     }
 
+    /// The two products `x * y` and `z * w` combined as [`fused::with`]`::HOW` says (`ADD`
+    /// or `SUB`), then `then` over them, into a fresh register.
+    #[inline(always)]
+    fn products<const HOW: u8>(
+        &mut self,
+        left: (impl Lane<T>, impl Lane<T>),
+        right: (impl Lane<T>, impl Lane<T>),
+        then: Option<Instr<'_, T>>,
+    ) -> Option<Val<'static, T>> {
+        self.fresh_with(
+            #[inline(always)]
+            |d| fused::products_into::<_, HOW>(d, left, right, then),
+        )
+    }
+
     /// Puts the program's result into the output block and returns it.
     #[inline(always)]
     fn finish(self, v: Val<'_, T>) -> Option<&'d mut [T]> {
@@ -654,10 +674,12 @@ fn evaluate<'d, T: Element>(
         }
         Kernel::Program { code, .. } => {
             let deferred = fused::deferred(code);
-            let piece = piece_len(program_passes(code, deferred), dst.len());
+            let trailing = fused::trailing(code, deferred);
+            let piece = piece_len(program_passes(code, deferred, trailing), dst.len());
             let program = Program {
                 code,
                 deferred,
+                trailing,
                 inputs,
                 start,
                 scratch,
@@ -689,6 +711,8 @@ struct Program<'a, 'i, T> {
     code: &'a [Instr<'a, T>],
     /// The comparisons and products left for the op that reads them ([`fused::deferred`]).
     deferred: u64,
+    /// The one-value steps that run inside the loop before them ([`fused::trailing`]).
+    trailing: u64,
     inputs: &'a [&'i [T]],
     /// The block's first element.
     start: usize,
@@ -753,6 +777,15 @@ impl<T: Element> alloc::FillPiece<T> for Program<'_, '_, T> {
                         Val::Deferred(i)
                     } else {
                         match (*slot, b) {
+                            (Val::Deferred(at), Val::Deferred(other)) => {
+                                let (_, x, y) = waiting(at)?;
+                                let (_, z, w) = waiting(other)?;
+                                // a one-value step right after it runs in its loop
+                                let then = (i + 1 < 64 && self.trailing >> (i + 1) & 1 == 1)
+                                    .then(|| self.code.get(i + 1).copied())
+                                    .flatten();
+                                products(prim, [x, y], [z, w], then, &mut regs)?
+                            }
                             (Val::Deferred(at), o) => {
                                 let (_, x, y) = waiting(at)?;
                                 product(prim, x, y, o, true, &mut regs)?
@@ -764,6 +797,9 @@ impl<T: Element> alloc::FillPiece<T> for Program<'_, '_, T> {
                             (a, b) => binary(prim, a, b, &mut regs)?,
                         }
                     };
+                }
+                _ if i < 64 && self.trailing >> i & 1 == 1 => {
+                    // ran inside the loop of the op before it
                 }
                 step => {
                     let slot = stack.get_mut(top.checked_sub(1)?)?;
@@ -823,6 +859,17 @@ builds! {
         left: bool,
         regs: &mut Regs<'_, '_, T>
     ) -> Option<Val<'s, T>> = product_loops;
+}
+
+builds! {
+    /// [`products_loops`] in the chosen build.
+    fn products['s, T: Element](
+        prim: Prim,
+        left: [Val<'s, T>; 2],
+        right: [Val<'s, T>; 2],
+        then: Option<Instr<'_, T>>,
+        regs: &mut Regs<'_, '_, T>
+    ) -> Option<Val<'s, T>> = products_loops;
 }
 
 builds! {
@@ -928,6 +975,50 @@ fn product_loops<'s, T: Element>(
         (Prim::Add, false) => run!(ADD_TO),
         (Prim::Sub, true) => run!(SUB),
         (Prim::Sub, false) => run!(SUB_FROM),
+        _ => None,
+    }
+}
+
+/// `x * y + z * w` or `x * y - z * w` (`prim`), both products of two leaves that waited for
+/// their reader, then the one-value step `then` if any ([`fused::trailing`]), into a fresh
+/// register, one loop.
+#[inline(always)]
+fn products_loops<'s, T: Element>(
+    prim: Prim,
+    [x, y]: [Val<'s, T>; 2],
+    [z, w]: [Val<'s, T>; 2],
+    then: Option<Instr<'_, T>>,
+    regs: &mut Regs<'_, '_, T>,
+) -> Option<Val<'s, T>> {
+    use fused::with::{ADD, SUB};
+    // each product's operands in their order: of two NaNs, x86 keeps the first one's bits
+    macro_rules! right {
+        ($how:expr, $left:expr) => {
+            match (z, w) {
+                (Val::Slice(z), Val::Slice(w)) => regs.products::<{ $how }>($left, (z, w), then),
+                (Val::Slice(z), Val::Scalar(w)) => {
+                    regs.products::<{ $how }>($left, (z, Splat(w)), then)
+                }
+                (Val::Scalar(z), Val::Slice(w)) => {
+                    regs.products::<{ $how }>($left, (Splat(z), w), then)
+                }
+                _ => None,
+            }
+        };
+    }
+    macro_rules! run {
+        ($how:expr) => {
+            match (x, y) {
+                (Val::Slice(x), Val::Slice(y)) => right!($how, (x, y)),
+                (Val::Slice(x), Val::Scalar(y)) => right!($how, (x, Splat(y))),
+                (Val::Scalar(x), Val::Slice(y)) => right!($how, (Splat(x), y)),
+                _ => None,
+            }
+        };
+    }
+    match prim {
+        Prim::Add => run!(ADD),
+        Prim::Sub => run!(SUB),
         _ => None,
     }
 }

@@ -16,7 +16,8 @@
 
 use std::mem::MaybeUninit;
 
-use super::isa;
+use super::{isa, loops};
+use crate::alloc::{self, FillPiece};
 use crate::element::sealed::Scalar;
 use crate::element::Element;
 use crate::ir::kernel::{Instr, MAX_DEPTH};
@@ -25,7 +26,7 @@ use crate::ir::ops::{Arity, Prim};
 /// The instructions of `code` (bit `i` for instruction `i`, the first 64 only) that wait
 /// for their reader: a comparison of two leaves (inputs or constants, not both constants)
 /// that a `where` reads as its condition, and a product of two leaves that a `+` or `-`
-/// reads (one of its two operands). A program is a tree, so that reader is the op's only
+/// reads (either operand or both). A program is a tree, so that reader is the op's only
 /// one.
 pub(crate) fn deferred<T: Element>(code: &[Instr<'_, T>]) -> u64 {
     let readers =
@@ -63,9 +64,11 @@ pub(crate) fn deferred<T: Element>(code: &[Instr<'_, T>]) -> u64 {
                 }
             }
             Instr::Prim(Prim::Add | Prim::Sub, _) => {
-                let (i, k) = (producers[base], producers[base + 1]);
-                if let Some(i) = [i, k].into_iter().find(|&i| waits(i, &[Prim::Mul])) {
-                    mask |= 1 << i;
+                // one product or both (`a*b + c*d`): the reader multiplies as it adds
+                for i in [producers[base], producers[base + 1]] {
+                    if waits(i, &[Prim::Mul]) {
+                        mask |= 1 << i;
+                    }
                 }
             }
             _ => {}
@@ -395,6 +398,108 @@ pub(crate) fn mul_add_in_place<T: Scalar, const HOW: u8>(
     Some(())
 }
 
+/// The one-value steps (bit `j`, the first 64 instructions) that run inside the loop of the
+/// op right before them, tile by tile ([`TILE_BYTES`]): a step over a `+` or `-` of two products
+/// that both wait for it (`sqrt(a*a + b*b)`), so one loop reads the inputs while the step
+/// (a square root, an `exp`) works on the tile before, in L1. `deferred` is [`deferred`]'s.
+pub(crate) fn trailing<T>(code: &[Instr<'_, T>], deferred: u64) -> u64 {
+    let waits = |i: usize| i < 64 && deferred >> i & 1 == 1;
+    let mut mask = 0_u64;
+    for (j, instr) in code.iter().enumerate().take(64).skip(5) {
+        let step = match instr {
+            Instr::Custom(_) => true,
+            Instr::Prim(prim, _) => prim.entry().arity == Arity::Unary,
+            Instr::Input(_) | Instr::Const(_) => false,
+        };
+        // products of leaves are three instructions each: the sum reads those ending at
+        // j - 2 and j - 5
+        let sum = matches!(code.get(j - 1), Some(Instr::Prim(Prim::Add | Prim::Sub, _)));
+        if step && sum && waits(j - 2) && waits(j - 5) {
+            mask |= 1 << j;
+        }
+    }
+    mask
+}
+
+/// Bytes per tile of a loop that runs a one-value step after its own op ([`trailing`]), 64
+/// f64 or 128 f32: short enough that the out-of-order core overlaps one tile's step with the
+/// next tile's loads, long enough that the step's dispatch (a call per tile) stays a few
+/// percent. On the 2026-12-07 dev VM (AMD EPYC, AVX2), f64 `sqrt(a*a + b*b)` at 10^6 on two
+/// threads, three alternating rounds: tiles of 32 elements 550–574 µs, 64 512–527, 128
+/// 496–539 (each op its own loop: 772–949).
+const TILE_BYTES: usize = 512;
+
+/// `dst[i] = x[i] * y[i]` added to (`ADD`) or less (`SUB`) `z[i] * w[i]`, then `then` (a
+/// one-value step, [`trailing`]) over it tile by tile, every slot written and returned as
+/// initialized; `None` if a length differs or the step is not one. Both products are
+/// rounded to the element type first, as their own passes would round them.
+#[inline(always)]
+pub(crate) fn products_into<'d, T: Element, const HOW: u8>(
+    dst: &'d mut [MaybeUninit<T>],
+    left: (impl Lane<T>, impl Lane<T>),
+    right: (impl Lane<T>, impl Lane<T>),
+    then: Option<Instr<'_, T>>,
+) -> Option<&'d mut [T]> {
+    let Some(step) = then else {
+        return products_loop::<T, HOW>(dst, left, right);
+    };
+    let n = dst.len();
+    let ((x, y), (z, w)) = (left, right);
+    if !x.covers(n) || !y.covers(n) || !z.covers(n) || !w.covers(n) {
+        return None;
+    }
+    let tile = TILE_BYTES / std::mem::size_of::<T>().max(1);
+    alloc::write_pieces(
+        dst,
+        tile,
+        ProductTiles::<_, _, _, HOW> { left, right, step },
+    )
+}
+
+/// The tiles of [`products_into`] with a step: each tile's products, then the step over it.
+struct ProductTiles<'s, L, R, T, const HOW: u8> {
+    left: L,
+    right: R,
+    step: Instr<'s, T>,
+}
+
+impl<T: Element, X: Lane<T>, Y: Lane<T>, Z: Lane<T>, W: Lane<T>, const HOW: u8> FillPiece<T>
+    for ProductTiles<'_, (X, Y), (Z, W), T, HOW>
+{
+    #[inline(always)]
+    fn fill<'c>(&mut self, at: usize, tile: &'c mut [MaybeUninit<T>]) -> Option<&'c mut [T]> {
+        let n = tile.len();
+        let ((x, y), (z, w)) = (self.left, self.right);
+        let left = (x.part(at, n)?, y.part(at, n)?);
+        let right = (z.part(at, n)?, w.part(at, n)?);
+        let tile = products_loop::<T, HOW>(tile, left, right)?;
+        loops::step_in_place(self.step, tile)?;
+        Some(tile)
+    }
+}
+
+/// The loop of [`products_into`].
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn products_loop<T: Scalar, const HOW: u8>(
+    dst: &mut [MaybeUninit<T>],
+    (x, y): (impl Lane<T>, impl Lane<T>),
+    (z, w): (impl Lane<T>, impl Lane<T>),
+) -> Option<&mut [T]> {
+    let n = dst.len();
+    if !x.covers(n) || !y.covers(n) || !z.covers(n) || !w.covers(n) {
+        return None;
+    }
+    for (i, d) in dst.iter_mut().enumerate() {
+        d.write(combine::<T, HOW>(
+            x.at(i).mul(y.at(i)),
+            z.at(i).mul(w.at(i)),
+        ));
+    }
+    // SAFETY: the loop wrote every element of `dst`; `MaybeUninit<T>` has `T`'s layout.
+    Some(unsafe { &mut *(dst as *mut [MaybeUninit<T>] as *mut [T]) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -553,7 +658,7 @@ mod tests {
             P(Prim::Sub, z),
         ];
         assert_eq!(deferred(&code), 1 << 3);
-        // a * b + a * a: one of the two (the left)
+        // a * b + a * a and 2 * a - b * 3: both products
         let code = [
             Input(0),
             Input(1),
@@ -563,7 +668,30 @@ mod tests {
             P(Prim::Mul, z),
             P(Prim::Add, z),
         ];
-        assert_eq!(deferred(&code), 1 << 2);
+        assert_eq!(deferred(&code), 1 << 2 | 1 << 5);
+        let code = [
+            Const(2.0),
+            Input(0),
+            P(Prim::Mul, z),
+            Input(1),
+            Const(3.0),
+            P(Prim::Mul, z),
+            P(Prim::Sub, z),
+        ];
+        assert_eq!(deferred(&code), 1 << 2 | 1 << 5);
+        // (a * b + c) + d * d: the inner sum's product, then the outer's
+        let code = [
+            Input(0),
+            Input(1),
+            P(Prim::Mul, z),
+            Input(2),
+            P(Prim::Add, z),
+            Input(3),
+            Input(3),
+            P(Prim::Mul, z),
+            P(Prim::Add, z),
+        ];
+        assert_eq!(deferred(&code), 1 << 2 | 1 << 7);
         // a product read by a where, a quotient, a product of a sum: none
         let code = [
             Input(0),
@@ -595,6 +723,45 @@ mod tests {
     }
 
     #[test]
+    fn a_step_trails_only_a_sum_of_two_waiting_products() {
+        use Instr::{Const, Input, Prim as P};
+        let z = [0.0_f32; crate::ir::ops::MAX_PARAMS];
+        // sqrt(a * a + b * 2): the sum's loop runs the square root
+        let mut code = vec![
+            Input(0),
+            Input(0),
+            P(Prim::Mul, z),
+            Input(1),
+            Const(2.0),
+            P(Prim::Mul, z),
+            P(Prim::Add, z),
+            P(Prim::Sqrt, z),
+        ];
+        assert_eq!(trailing(&code, deferred(&code)), 1 << 7);
+        // a second step runs in a loop of its own
+        code.push(P(Prim::Neg, z));
+        assert_eq!(trailing(&code, deferred(&code)), 1 << 7);
+        // over a sum of one product (`sqrt(a * a + b)`), a quotient or a product: none
+        let one = [
+            Input(0),
+            Input(0),
+            P(Prim::Mul, z),
+            Input(1),
+            P(Prim::Add, z),
+            P(Prim::Sqrt, z),
+        ];
+        assert_eq!(trailing(&one, deferred(&one)), 0);
+        let mut quotient = code[..7].to_vec();
+        quotient[6] = P(Prim::Div, z);
+        quotient.push(P(Prim::Sqrt, z));
+        assert_eq!(trailing(&quotient, deferred(&quotient)), 0);
+        // a binary op after the sum is not a step
+        let mut binary = code[..7].to_vec();
+        binary.extend([Input(1), P(Prim::Mul, z)]);
+        assert_eq!(trailing(&binary, deferred(&binary)), 0);
+    }
+
+    #[test]
     fn products_combine_as_two_passes_would_and_write_every_slot_or_none() {
         let (x, y) = ([1.5_f32, 3.0, 1e30], [0.1_f32, -2.0, 1e10]);
         let o = [1.0_f32, 0.5, -1.0];
@@ -609,8 +776,41 @@ mod tests {
         let mut d = [i64::MAX, 1, -1];
         mul_add_in_place::<_, { with::ADD }>(&mut d, &[i64::MAX, 2, 3][..], Splat(2)).unwrap();
         assert_eq!(d, [i64::MAX.wrapping_mul(2).wrapping_add(i64::MAX), 5, 5]);
+        let mut dst = [MaybeUninit::uninit(); 3];
+        let got = products_into::<_, { with::SUB }>(
+            &mut dst,
+            (&x[..], Splat(2.0)),
+            (&o[..], &y[..]),
+            None,
+        )
+        .unwrap();
+        let want: Vec<f32> = (0..3).map(|i| (x[i] * 2.0) - (o[i] * y[i])).collect();
+        assert_eq!(got, &want[..]);
+        let mut dst = [MaybeUninit::uninit(); 3];
+        let got = products_into::<_, { with::ADD }>(
+            &mut dst,
+            (Splat(3_i64), &[i64::MAX, 2, 3][..]),
+            (&[2_i64, -2, 1][..], &[i64::MIN, 1, 0][..]),
+            None,
+        )
+        .unwrap();
+        let want = [
+            3_i64
+                .wrapping_mul(i64::MAX)
+                .wrapping_add(2_i64.wrapping_mul(i64::MIN)),
+            4,
+            9,
+        ];
+        assert_eq!(got, want);
         let mut short = [MaybeUninit::uninit(); 2];
         assert!(mul_add_into::<_, { with::ADD }>(&mut short, &x[..], Splat(0.0), &o[..]).is_none());
+        assert!(products_into::<_, { with::ADD }>(
+            &mut short,
+            (&x[..], &y[..]),
+            (&o[..], Splat(1.0)),
+            None
+        )
+        .is_none());
         assert!(mul_add_in_place::<_, { with::ADD }>(&mut d, &[1, 2][..], Splat(0)).is_none());
     }
 
