@@ -506,3 +506,55 @@ fn cpu_a_step_after_two_products_runs_in_their_loop_with_the_same_answers() {
     };
     check_step_after_two_products(&device, &[Op::Neg, Op::Abs, Op::Scale(-7), Op::Shr(3)], int);
 }
+
+/// The fused sum keeps each product's operands and the sum's in their order, so of two NaNs
+/// it keeps the one the ops in calls of their own keep (x86 keeps the first operand's), and
+/// a program longer than the 64 instructions the CPU's fusing looks at gives the same
+/// answers as its parts.
+#[test]
+fn cpu_sums_of_products_keep_nan_payloads_and_long_programs_their_answers() {
+    let device = Device::cpu();
+    let nan = |payload: u64| f64::from_bits(0x7ff8_0000_0000_0000 | payload);
+    let n = 300;
+    let xs: Vec<f64> = (0..n)
+        .map(|i| if i % 3 == 0 { nan(1) } else { i as f64 })
+        .collect();
+    let ys: Vec<f64> = (0..n)
+        .map(|i| if i % 5 == 0 { nan(2) } else { 1.5 })
+        .collect();
+    let zs: Vec<f64> = (0..n)
+        .map(|i| if i % 2 == 0 { nan(3) } else { -2.0 })
+        .collect();
+    let ws: Vec<f64> = (0..n)
+        .map(|i| if i % 7 == 0 { nan(4) } else { 0.25 })
+        .collect();
+    let inputs = [&xs, &ys, &zs, &ws];
+    let p = compute::zip(&device, &xs, &ys, BinOp::Mul).unwrap();
+    let q = compute::zip(&device, &zs, &ws, BinOp::Mul).unwrap();
+    for (sum, op) in [
+        (x() * y() + z() * w(), BinOp::Add),
+        (x() * y() - z() * w(), BinOp::Sub),
+    ] {
+        let want = compute::zip(&device, &p, &q, op).unwrap();
+        let bits = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let got = compute::eval(&device, sum.clone(), &inputs[..]).unwrap();
+        assert_eq!(bits(&got), bits(&want), "{op:?}");
+        let got = compute::eval(&device, sum.sqrt(), &inputs[..]).unwrap();
+        let want = compute::map(&device, &want, Op::Sqrt).unwrap();
+        assert_eq!(bits(&got), bits(&want), "sqrt after {op:?}");
+    }
+    // 67 instructions: a prefix of 58, then sqrt(x*y + z*w) at 58..66, then the sum of both
+    let mut prefix = -x();
+    let mut want: Vec<f64> = xs.iter().map(|v| -v).collect();
+    for k in 0..28 {
+        let c = 1.0 + f64::from(k) / 8.0;
+        prefix = prefix + c;
+        want.iter_mut().for_each(|v| *v += c);
+    }
+    let e = prefix + (x() * y() + z() * w()).sqrt();
+    for i in 0..n {
+        want[i] += (xs[i] * ys[i] + zs[i] * ws[i]).sqrt();
+    }
+    let got = compute::eval(&device, e, &inputs[..]).unwrap();
+    assert!(same_bits(&got, &want));
+}

@@ -3,8 +3,9 @@
 //! output piece, later ops update it in place while it is still in L1, and an expression of
 //! several arrays keeps its other intermediate values in a few scratch registers. Every op is
 //! a tight loop (`loops.rs`) the compiler vectorizes; a `where` whose condition compares
-//! inputs (or an input and a number) compares as it selects, and a `+` or `-` of such a
-//! product multiplies as it adds (`fused.rs`), one loop for both.
+//! inputs (or an input and a number) compares as it selects, a `+` or `-` of one or two
+//! products of such leaves multiplies as it adds, and a one-value step after a sum of two
+//! products runs in the sum's loop, tile by tile (`fused.rs`).
 
 use std::mem::MaybeUninit;
 
@@ -37,11 +38,13 @@ pub(crate) const BLOCK: usize = 4096;
 /// `sqrt(a*a + b*b)` 749–807 against 683–802 µs, `where(a > 0.5, a, -b)` 260–268 against
 /// 183–189, `exp(a)*sin(b)` 1,320–1,330 against 1,176–1,190. (On the 2026-11 Xeon at 10^7,
 /// 128 had beaten whole-block passes, 3.6 against 4.1 ms; at 10^7 here the rounds scattered
-/// by 2x, no size ahead.)
+/// by 2x, no size ahead.) Since 2026-12-07 (later) `sqrt(a*a + b*b)` is one loop
+/// ([`fused::trailing`]) and no longer runs in pieces.
 const PIECE: usize = 1024;
 
 /// The loops the CPU runs over a block: one per op (at least 1), an op that waits for its
-/// reader ([`fused::deferred`]) running inside the reader's loop.
+/// reader ([`fused::deferred`]) running inside the reader's loop, and a step that trails a
+/// sum of two products ([`fused::trailing`]) inside the sum's.
 fn passes<T: Element>(kernel: &Kernel<'_, T>) -> usize {
     match kernel {
         Kernel::Map(steps) => steps.len().max(1),
@@ -64,7 +67,7 @@ fn program_passes<T: Element>(code: &[Instr<'_, T>], deferred: u64, trailing: u6
     ops.saturating_sub(inside as usize).max(1)
 }
 
-/// Whether `kernel` is one loop per block (one op, a `zip`, or a pair `fused.rs` runs as one).
+/// Whether `kernel` is one loop per block (one op, a `zip`, or ops `fused.rs` runs as one).
 pub(crate) fn one_pass<T: Element>(kernel: &Kernel<'_, T>) -> bool {
     passes(kernel) == 1
 }
@@ -230,8 +233,8 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         }
     }
 
-    /// A fresh register written by `fill`, which writes every slot or, on a length mismatch,
-    /// none (and then this is `None`).
+    /// A fresh register written by `fill`, which writes only initialized values: every slot
+    /// when it succeeds (else this is `None`, the register holding some of them).
     #[inline(always)]
     fn fresh_with(
         &mut self,
@@ -242,7 +245,8 @@ impl<'d, T: Element> Regs<'d, '_, T> {
             let slots = std::mem::replace(&mut self.out, Out::Gone).slots()?;
             self.out = Out::Init(fill(slots)?);
         } else {
-            // SAFETY: every `fill` here writes every slot or, on a length mismatch, none.
+            // SAFETY: every `fill` here stores only initialized `T`s (and on success every
+            // slot), so the register, initialized before, stays initialized.
             fill(unsafe { alloc::as_uninit(self.reg(r)?) })?;
         }
         Some(Val::Reg(r))

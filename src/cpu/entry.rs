@@ -22,8 +22,8 @@ const SMALL_MAP: usize = 1024;
 /// Outputs from this size on are written with non-temporal stores (`alloc::stream_into`),
 /// each block computed into a buffer in L1 first: far past the caches an ordinary store
 /// first reads the line it writes. Below it the output may still be in cache when it is
-/// next read, which non-temporal stores would undo. Only one-pass kernels (one op, a `zip`, a
-/// pair `fused.rs` runs as one loop):
+/// next read, which non-temporal stores would undo. Only one-pass kernels (one op, a `zip`, ops
+/// `fused.rs` runs as one loop):
 /// a chain of ops through the buffer ran slower than with ordinary stores (0.7 of `memcpy`'s
 /// rate against 0.8 at 10^8 f32, `examples/race --bandwidth`; a one-op map 0.96-1.02 against
 /// 0.82-0.88).

@@ -1,18 +1,21 @@
-//! Two ops in one loop, where the block evaluator would otherwise write the first one's
-//! values into a register and read them back in a pass of their own: a `where` whose
-//! condition compares two inputs (or an input and a scalar) compares as it selects, and a
-//! `+` or `-` of a product of two inputs (or of an input and a scalar) multiplies as it
-//! adds (`a * 3 + 1`, `2 * a + b`; the product is rounded to the element type first, as
-//! two passes round it: no fused multiply-add). Each loop uses the ops' CPU meanings (`Scalar::mul`, `add`, `sub`; the
+//! Ops in one loop, where the block evaluator would otherwise write one op's values into a
+//! register and read them back in a pass of their own: a `where` whose condition compares
+//! two inputs (or an input and a scalar) compares as it selects; a `+` or `-` of a product
+//! of two inputs (or of an input and a scalar), or of two such products, multiplies as it
+//! adds (`a * 3 + 1`, `2 * a + b`, `a*a + b*b`; each product is rounded to the element type
+//! first, as its own pass rounds it: no fused multiply-add); and a one-value step right
+//! after a sum of two products runs in that loop, tile by tile (`sqrt(a*a + b*b)`,
+//! [`trailing`]). Each loop uses the ops' CPU meanings (`Scalar::mul`, `add`, `sub`; the
 //! comparisons as the table's, tested below).
 //!
 //! On the 2026-12-06 dev VM (AMD EPYC, AVX-512), 10^6 f32 on two threads, side by side with
 //! the build before: `where(a > 0.5, a, -b)` 161 → 119 µs, `where(a > 0.5, a, 0)` 98 → 80,
 //! `where(a > b, a * 2, b * 2)` 230 → 175.
 //!
-//! Which ops wait for their reader is decided once per block from the program
-//! ([`deferred`]); the evaluator rebuilds a waiting op's operands from its two instructions
-//! when the reader runs, so nothing is tracked per instruction.
+//! Which ops wait for their reader, and which steps run in the loop before them, is decided
+//! once per block from the program ([`deferred`], [`trailing`]); the evaluator rebuilds a
+//! waiting op's operands from its two instructions when the reader runs, so nothing is
+//! tracked per instruction.
 
 use std::mem::MaybeUninit;
 
@@ -759,6 +762,16 @@ mod tests {
         let mut binary = code[..7].to_vec();
         binary.extend([Input(1), P(Prim::Mul, z)]);
         assert_eq!(trailing(&binary, deferred(&binary)), 0);
+        // past the 64th instruction nothing waits or trails: a sum at 64 of products at 60
+        // and 63 (both waiting), its step at 65
+        let mut long = vec![Input(0), P(Prim::Neg, z)];
+        while long.len() < 58 {
+            long.extend([Const(1.5), P(Prim::Add, z)]);
+        }
+        long.extend_from_slice(&code[..8]);
+        long.push(P(Prim::Add, z));
+        assert_eq!(deferred(&long), 1 << 60 | 1 << 63);
+        assert_eq!(trailing(&long, deferred(&long)), 0);
     }
 
     #[test]
