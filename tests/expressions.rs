@@ -421,11 +421,12 @@ fn same_bits<T: compute::Element>(got: &[T], want: &[T]) -> bool {
     got.len() == want.len() && got.iter().zip(want).all(|(g, w)| key(g) == key(w))
 }
 
-/// A one-value step right after a `+` or `-` of two products runs inside that sum's loop,
-/// tile by tile (the CPU's `fused::trailing`): the same answers, bit for bit, as the sum and
-/// the step each in a call of its own, at every length (tile and block edges), for every
-/// kind of product operand, with NaN, ±inf, huge values (sine's far path) and wrapping.
-fn check_step_after_two_products<T>(
+/// A one-value step right after a `+` or `-` of one or two products runs inside that sum's
+/// loop, tile by tile (the CPU's `Fusion::trailing`): the same answers, bit for bit, as the
+/// sum and the step each in a call of its own, at every length (tile and block edges), for
+/// every kind of product operand and of the other operand (an input, a number, a computed
+/// register), with NaN, ±inf, huge values (sine's far path) and wrapping.
+fn check_step_after_products<T>(
     device: &Device,
     steps: &[Op<T>],
     values: impl Fn(usize, u64) -> Vec<T>,
@@ -438,6 +439,11 @@ fn check_step_after_two_products<T>(
         x() * x() - y() * y(),
         three() * x() + y() * three(),
         x() * three() - three() * y(),
+        x() * y() + z(),
+        z() - three() * x(),
+        x() * three() + three(),
+        x() * y() - (z() + w()),
+        (z() * w() + x()) + x() * y(),
     ];
     for len in lengths() {
         let inputs = [
@@ -474,7 +480,7 @@ fn check_step_after_two_products<T>(
 }
 
 #[test]
-fn cpu_a_step_after_two_products_runs_in_their_loop_with_the_same_answers() {
+fn cpu_a_step_after_a_sum_of_products_runs_in_its_loop_with_the_same_answers() {
     let device = Device::cpu();
     let float = |len: usize, seed: u64| -> Vec<f64> {
         let mut rng = Rng::new(seed);
@@ -488,10 +494,10 @@ fn cpu_a_step_after_two_products_runs_in_their_loop_with_the_same_answers() {
     };
     let custom = Op::custom("x * x", |x: f64| x * x).unwrap();
     let steps = [Op::Sqrt, Op::Exp, Op::Sin, Op::Abs, Op::Scale(2.5), custom];
-    check_step_after_two_products(&device, &steps, float);
+    check_step_after_products(&device, &steps, float);
     let custom = Op::custom("x * x", |x: f32| x * x).unwrap();
     let steps = [Op::Sqrt, Op::Exp, Op::Sin, Op::Abs, Op::Scale(2.5), custom];
-    check_step_after_two_products(&device, &steps, |len, seed| {
+    check_step_after_products(&device, &steps, |len, seed| {
         float(len, seed).into_iter().map(|v| v as f32).collect()
     });
     let int = |len: usize, seed: u64| -> Vec<i64> {
@@ -504,7 +510,7 @@ fn cpu_a_step_after_two_products_runs_in_their_loop_with_the_same_answers() {
             })
             .collect()
     };
-    check_step_after_two_products(&device, &[Op::Neg, Op::Abs, Op::Scale(-7), Op::Shr(3)], int);
+    check_step_after_products(&device, &[Op::Neg, Op::Abs, Op::Scale(-7), Op::Shr(3)], int);
 }
 
 /// The fused sum keeps each product's operands and the sum's in their order, so of two NaNs

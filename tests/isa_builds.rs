@@ -75,11 +75,16 @@ fn answers<T: Element + From<f32>>(device: &Device) -> Vec<Vec<u8>> {
         out.push(bits(
             &compute::eval(device, &e, (&a, &b)).unwrap_or_default(),
         ));
-        // a step inside the loop of a sum of two products, tile by tile (`fused::trailing`)
-        let e = (x() * x() + y() * y()).sqrt();
-        out.push(bits(
-            &compute::eval(device, &e, (&a, &b)).unwrap_or_default(),
-        ));
+        // a step inside the loop of a sum with products, tile by tile (`Fusion::trailing`)
+        for e in [
+            (x() * x() + y() * y()).sqrt(),
+            (x() * T::from(3.0) + y()).exp(),
+            (y() - x() * y()).sin(),
+        ] {
+            out.push(bits(
+                &compute::eval(device, &e, (&a, &b)).unwrap_or_default(),
+            ));
+        }
         // selects whose computed choice is a register they keep values of (the AVX2 build
         // runs these through a stack buffer, `fused::staged`), by a comparison or a mask
         let m: Vec<T> = (0..len)

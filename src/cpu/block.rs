@@ -4,8 +4,8 @@
 //! several arrays keeps its other intermediate values in a few scratch registers. Every op is
 //! a tight loop (`loops.rs`) the compiler vectorizes; a `where` whose condition compares
 //! inputs (or an input and a number) compares as it selects, a `+` or `-` of one or two
-//! products of such leaves multiplies as it adds, and a one-value step after a sum of two
-//! products runs in the sum's loop, tile by tile (`fused.rs`).
+//! products of such leaves multiplies as it adds, and a one-value step right after such a
+//! sum runs in the sum's loop, tile by tile (`fused.rs`).
 
 use std::mem::MaybeUninit;
 
@@ -39,19 +39,19 @@ pub(crate) const BLOCK: usize = 4096;
 /// 183–189, `exp(a)*sin(b)` 1,320–1,330 against 1,176–1,190. (On the 2026-11 Xeon at 10^7,
 /// 128 had beaten whole-block passes, 3.6 against 4.1 ms; at 10^7 here the rounds scattered
 /// by 2x, no size ahead.) Since 2026-12-07 (later) `sqrt(a*a + b*b)` is one loop
-/// ([`fused::trailing`]) and no longer runs in pieces.
+/// ([`fused::Fusion::trailing`]) and no longer runs in pieces.
 const PIECE: usize = 1024;
 
 /// The loops the CPU runs over a block: one per op (at least 1), an op that waits for its
-/// reader ([`fused::deferred`]) running inside the reader's loop, and a step that trails a
-/// sum of two products ([`fused::trailing`]) inside the sum's.
+/// reader ([`fused::Fusion::deferred`]) running inside the reader's loop, and a step that
+/// trails a sum with a product ([`fused::Fusion::trailing`]) inside the sum's.
 fn passes<T: Element>(kernel: &Kernel<'_, T>) -> usize {
     match kernel {
         Kernel::Map(steps) => steps.len().max(1),
         Kernel::Zip(_) => 1,
         Kernel::Program { code, .. } => {
-            let deferred = fused::deferred(code);
-            program_passes(code, deferred, fused::trailing(code, deferred))
+            let fusion = fused::fusion(code);
+            program_passes(code, fusion.deferred, fusion.trailing)
         }
     }
 }
@@ -576,28 +576,29 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         Some(Val::Reg(kept))
     }
 
-    /// The product `x * y` combined with `o` as [`fused::with`]`::HOW` says: into a fresh
-    /// register when `o` is a leaf, else in place in `o`'s register.
+    /// The product `x * y` combined with `o` as [`fused::with`]`::HOW` says, then `then`
+    /// over it: into a fresh register when `o` is a leaf, else in place in `o`'s register.
     #[inline(always)]
     fn mul_add<'s, const HOW: u8>(
         &mut self,
         x: impl Lane<T>,
         y: impl Lane<T>,
         o: Val<'s, T>,
+        then: Option<Instr<'_, T>>,
     ) -> Option<Val<'s, T>> {
-        use fused::{mul_add_in_place as keep, mul_add_into as into};
+        use fused::{mul_add_then_in_place as keep, mul_add_then_into as into};
         match o {
             Val::Reg(r) => {
-                keep::<_, HOW>(self.reg(r)?, x, y)?;
+                keep::<_, HOW>(self.reg(r)?, x, y, then)?;
                 Some(Val::Reg(r))
             }
             Val::Slice(o) => self.fresh_with(
                 #[inline(always)]
-                |d| into::<_, HOW>(d, x, y, o),
+                |d| into::<_, HOW>(d, x, y, o, then),
             ),
             Val::Scalar(o) => self.fresh_with(
                 #[inline(always)]
-                |d| into::<_, HOW>(d, x, y, Splat(o)),
+                |d| into::<_, HOW>(d, x, y, Splat(o), then),
             ),
             Val::Deferred(_) => None,
         }
@@ -677,8 +678,7 @@ fn evaluate<'d, T: Element>(
             loops::zip_into(op.prim(), a, b, dst)
         }
         Kernel::Program { code, .. } => {
-            let deferred = fused::deferred(code);
-            let trailing = fused::trailing(code, deferred);
+            let fused::Fusion { deferred, trailing } = fused::fusion(code);
             let piece = piece_len(program_passes(code, deferred, trailing), dst.len());
             let program = Program {
                 code,
@@ -713,9 +713,9 @@ impl<T: Element> alloc::FillPiece<T> for Chain<'_, T> {
 /// The register machine over one piece at a time; its stack lives as long as the block.
 struct Program<'a, 'i, T> {
     code: &'a [Instr<'a, T>],
-    /// The comparisons and products left for the op that reads them ([`fused::deferred`]).
+    /// The comparisons and products left for the op that reads them ([`fused::Fusion::deferred`]).
     deferred: u64,
-    /// The one-value steps that run inside the loop before them ([`fused::trailing`]).
+    /// The one-value steps that run inside the loop before them ([`fused::Fusion::trailing`]).
     trailing: u64,
     inputs: &'a [&'i [T]],
     /// The block's first element.
@@ -752,6 +752,11 @@ impl<T: Element> alloc::FillPiece<T> for Program<'_, '_, T> {
             let x = leaf(self.code.get(at.checked_sub(2)?)?)?;
             Some((prim, x, leaf(self.code.get(at - 1)?)?))
         };
+        // the one-value step right after the sum at `i` that runs in the sum's loop
+        let then = |i: usize| {
+            let trails = i + 1 < 64 && self.trailing >> (i + 1) & 1 == 1;
+            trails.then(|| self.code.get(i + 1).copied()).flatten()
+        };
         for (i, instr) in self.code.iter().enumerate() {
             match *instr {
                 Instr::Input(_) | Instr::Const(_) => {
@@ -784,19 +789,15 @@ impl<T: Element> alloc::FillPiece<T> for Program<'_, '_, T> {
                             (Val::Deferred(at), Val::Deferred(other)) => {
                                 let (_, x, y) = waiting(at)?;
                                 let (_, z, w) = waiting(other)?;
-                                // a one-value step right after it runs in its loop
-                                let then = (i + 1 < 64 && self.trailing >> (i + 1) & 1 == 1)
-                                    .then(|| self.code.get(i + 1).copied())
-                                    .flatten();
-                                products(prim, [x, y], [z, w], then, &mut regs)?
+                                products(prim, [x, y], [z, w], then(i), &mut regs)?
                             }
                             (Val::Deferred(at), o) => {
                                 let (_, x, y) = waiting(at)?;
-                                product(prim, x, y, o, true, &mut regs)?
+                                product(prim, x, y, o, true, then(i), &mut regs)?
                             }
                             (o, Val::Deferred(at)) => {
                                 let (_, x, y) = waiting(at)?;
-                                product(prim, x, y, o, false, &mut regs)?
+                                product(prim, x, y, o, false, then(i), &mut regs)?
                             }
                             (a, b) => binary(prim, a, b, &mut regs)?,
                         }
@@ -861,6 +862,7 @@ builds! {
         y: Val<'s, T>,
         o: Val<'s, T>,
         left: bool,
+        then: Option<Instr<'_, T>>,
         regs: &mut Regs<'_, '_, T>
     ) -> Option<Val<'s, T>> = product_loops;
 }
@@ -952,7 +954,8 @@ fn compared_loops<'s, T: Element>(
 }
 
 /// `x * y` (two leaves, a product that waited for its reader) added to or subtracted from
-/// `o` by `prim`, `+` or `-`, one loop; `left`: the product is the left operand.
+/// `o` by `prim`, `+` or `-`, then the one-value step `then` if any
+/// ([`fused::Fusion::trailing`]), one loop; `left`: the product is the left operand.
 #[inline(always)]
 fn product_loops<'s, T: Element>(
     prim: Prim,
@@ -960,6 +963,7 @@ fn product_loops<'s, T: Element>(
     y: Val<'s, T>,
     o: Val<'s, T>,
     left: bool,
+    then: Option<Instr<'_, T>>,
     regs: &mut Regs<'_, '_, T>,
 ) -> Option<Val<'s, T>> {
     use fused::with::{ADD, ADD_TO, SUB, SUB_FROM};
@@ -967,9 +971,9 @@ fn product_loops<'s, T: Element>(
     macro_rules! run {
         ($how:expr) => {
             match (x, y) {
-                (Val::Slice(x), Val::Slice(y)) => regs.mul_add::<{ $how }>(x, y, o),
-                (Val::Slice(x), Val::Scalar(y)) => regs.mul_add::<{ $how }>(x, Splat(y), o),
-                (Val::Scalar(x), Val::Slice(y)) => regs.mul_add::<{ $how }>(Splat(x), y, o),
+                (Val::Slice(x), Val::Slice(y)) => regs.mul_add::<{ $how }>(x, y, o, then),
+                (Val::Slice(x), Val::Scalar(y)) => regs.mul_add::<{ $how }>(x, Splat(y), o, then),
+                (Val::Scalar(x), Val::Slice(y)) => regs.mul_add::<{ $how }>(Splat(x), y, o, then),
                 _ => None,
             }
         };
@@ -984,7 +988,7 @@ fn product_loops<'s, T: Element>(
 }
 
 /// `x * y + z * w` or `x * y - z * w` (`prim`), both products of two leaves that waited for
-/// their reader, then the one-value step `then` if any ([`fused::trailing`]), into a fresh
+/// their reader, then the one-value step `then` if any ([`fused::Fusion::trailing`]), into a fresh
 /// register, one loop.
 #[inline(always)]
 fn products_loops<'s, T: Element>(

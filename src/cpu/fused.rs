@@ -4,8 +4,8 @@
 //! of two inputs (or of an input and a scalar), or of two such products, multiplies as it
 //! adds (`a * 3 + 1`, `2 * a + b`, `a*a + b*b`; each product is rounded to the element type
 //! first, as its own pass rounds it: no fused multiply-add); and a one-value step right
-//! after a sum of two products runs in that loop, tile by tile (`sqrt(a*a + b*b)`,
-//! [`trailing`]). Each loop uses the ops' CPU meanings (`Scalar::mul`, `add`, `sub`; the
+//! after such a sum runs in that loop, tile by tile (`sqrt(a*a + b*b)`, `exp(a*3 + 1)`,
+//! [`Fusion::trailing`]). Each loop uses the ops' CPU meanings (`Scalar::mul`, `add`, `sub`; the
 //! comparisons as the table's, tested below).
 //!
 //! On the 2026-12-06 dev VM (AMD EPYC, AVX-512), 10^6 f32 on two threads, side by side with
@@ -13,7 +13,7 @@
 //! `where(a > b, a * 2, b * 2)` 230 → 175.
 //!
 //! Which ops wait for their reader, and which steps run in the loop before them, is decided
-//! once per block from the program ([`deferred`], [`trailing`]); the evaluator rebuilds a
+//! once per block from the program ([`fusion`]); the evaluator rebuilds a
 //! waiting op's operands from its two instructions when the reader runs, so nothing is
 //! tracked per instruction.
 
@@ -26,21 +26,33 @@ use crate::element::Element;
 use crate::ir::kernel::{Instr, MAX_DEPTH};
 use crate::ir::ops::{Arity, Prim};
 
-/// The instructions of `code` (bit `i` for instruction `i`, the first 64 only) that wait
-/// for their reader: a comparison of two leaves (inputs or constants, not both constants)
-/// that a `where` reads as its condition, and a product of two leaves that a `+` or `-`
-/// reads (either operand or both). A program is a tree, so that reader is the op's only
-/// one.
-pub(crate) fn deferred<T: Element>(code: &[Instr<'_, T>]) -> u64 {
+/// Which ops of a program run inside another op's loop (bit `i` for instruction `i`, the
+/// first 64 only); decided once per block ([`fusion`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Fusion {
+    /// The ops that wait for their reader: a comparison of two leaves (inputs or constants,
+    /// not both constants) that a `where` reads as its condition, and a product of two
+    /// leaves that a `+` or `-` reads (either operand or both). A program is a tree, so that
+    /// reader is the op's only one.
+    pub(crate) deferred: u64,
+    /// The one-value steps right after a `+` or `-` that reads a waiting product
+    /// (`sqrt(a*a + b*b)`, `exp(a*3 + 1)`): they run inside that sum's loop, tile by tile
+    /// ([`TILE_BYTES`]), so one loop reads the inputs while the step (a square root, an
+    /// `exp`) works on the tile before, in L1.
+    pub(crate) trailing: u64,
+}
+
+/// The [`Fusion`] of `code`.
+pub(crate) fn fusion<T: Element>(code: &[Instr<'_, T>]) -> Fusion {
     let readers =
         |i: &Instr<'_, T>| matches!(i, Instr::Prim(Prim::Where | Prim::Add | Prim::Sub, _));
     if !code.iter().any(readers) {
-        return 0;
+        return Fusion::default();
     }
     // the instruction that produced each value on the stack
     let mut producers = [0_usize; MAX_DEPTH];
     let mut top = 0_usize;
-    let mut mask = 0_u64;
+    let (mut mask, mut sums, mut trailing) = (0_u64, 0_u64, 0_u64);
     for (j, instr) in code.iter().enumerate() {
         let reads = match instr {
             Instr::Input(_) | Instr::Const(_) => 0,
@@ -52,7 +64,7 @@ pub(crate) fn deferred<T: Element>(code: &[Instr<'_, T>]) -> u64 {
             },
         };
         let Some(base) = top.checked_sub(reads) else {
-            return 0;
+            return Fusion::default();
         };
         let waits = |i: usize, of: &[Prim]| {
             i < 64
@@ -71,18 +83,40 @@ pub(crate) fn deferred<T: Element>(code: &[Instr<'_, T>]) -> u64 {
                 for i in [producers[base], producers[base + 1]] {
                     if waits(i, &[Prim::Mul]) {
                         mask |= 1 << i;
+                        if j < 64 {
+                            sums |= 1 << j;
+                        }
                     }
                 }
+            }
+            // a step of such a sum (the instruction before it)
+            _ if reads == 1 && j < 64 && producers[base] + 1 == j && sums >> (j - 1) & 1 == 1 => {
+                trailing |= 1 << j;
             }
             _ => {}
         }
         let Some(slot) = producers.get_mut(base) else {
-            return 0;
+            return Fusion::default();
         };
         *slot = j;
         top = base + 1;
     }
-    mask
+    Fusion {
+        deferred: mask,
+        trailing,
+    }
+}
+
+/// [`Fusion::deferred`] of `code`.
+#[cfg(test)]
+fn deferred<T: Element>(code: &[Instr<'_, T>]) -> u64 {
+    fusion(code).deferred
+}
+
+/// [`Fusion::trailing`] of `code`.
+#[cfg(test)]
+fn trailing<T: Element>(code: &[Instr<'_, T>]) -> u64 {
+    fusion(code).trailing
 }
 
 /// The six comparisons.
@@ -401,30 +435,84 @@ pub(crate) fn mul_add_in_place<T: Scalar, const HOW: u8>(
     Some(())
 }
 
-/// The one-value steps (bit `j`, the first 64 instructions) that run inside the loop of the
-/// op right before them, tile by tile ([`TILE_BYTES`]): a step over a `+` or `-` of two products
-/// that both wait for it (`sqrt(a*a + b*b)`), so one loop reads the inputs while the step
-/// (a square root, an `exp`) works on the tile before, in L1. `deferred` is [`deferred`]'s.
-pub(crate) fn trailing<T>(code: &[Instr<'_, T>], deferred: u64) -> u64 {
-    let waits = |i: usize| i < 64 && deferred >> i & 1 == 1;
-    let mut mask = 0_u64;
-    for (j, instr) in code.iter().enumerate().take(64).skip(5) {
-        let step = match instr {
-            Instr::Custom(_) => true,
-            Instr::Prim(prim, _) => prim.entry().arity == Arity::Unary,
-            Instr::Input(_) | Instr::Const(_) => false,
-        };
-        // products of leaves are three instructions each: the sum reads those ending at
-        // j - 2 and j - 5
-        let sum = matches!(code.get(j - 1), Some(Instr::Prim(Prim::Add | Prim::Sub, _)));
-        if step && sum && waits(j - 2) && waits(j - 5) {
-            mask |= 1 << j;
-        }
+/// [`mul_add_into`], then `then` (a one-value step, [`Fusion::trailing`]) over it tile by
+/// tile; `None` if a length differs or the step is not one (some tiles then written).
+#[inline(always)]
+pub(crate) fn mul_add_then_into<'d, T: Element, const HOW: u8>(
+    dst: &'d mut [MaybeUninit<T>],
+    x: impl Lane<T>,
+    y: impl Lane<T>,
+    o: impl Lane<T>,
+    then: Option<Instr<'_, T>>,
+) -> Option<&'d mut [T]> {
+    let Some(step) = then else {
+        return mul_add_into::<T, HOW>(dst, x, y, o);
+    };
+    let n = dst.len();
+    if !x.covers(n) || !y.covers(n) || !o.covers(n) {
+        return None;
     }
-    mask
+    let tiles = MulAddTiles::<_, _, _, _, HOW> { x, y, o, step };
+    alloc::write_pieces(dst, tile_len::<T>(), tiles)
 }
 
-/// Bytes per tile of a loop that runs a one-value step after its own op ([`trailing`]), 64
+/// The tiles of [`mul_add_then_into`] with a step: each tile's sum, then the step over it.
+struct MulAddTiles<'s, X, Y, O, T, const HOW: u8> {
+    x: X,
+    y: Y,
+    o: O,
+    step: Instr<'s, T>,
+}
+
+impl<T: Element, X: Lane<T>, Y: Lane<T>, O: Lane<T>, const HOW: u8> FillPiece<T>
+    for MulAddTiles<'_, X, Y, O, T, HOW>
+{
+    #[inline(always)]
+    fn fill<'c>(&mut self, at: usize, tile: &'c mut [MaybeUninit<T>]) -> Option<&'c mut [T]> {
+        let n = tile.len();
+        let (x, y, o) = (
+            self.x.part(at, n)?,
+            self.y.part(at, n)?,
+            self.o.part(at, n)?,
+        );
+        let tile = mul_add_into::<T, HOW>(tile, x, y, o)?;
+        loops::step_in_place(self.step, tile)?;
+        Some(tile)
+    }
+}
+
+/// [`mul_add_in_place`], then `then` (a one-value step, [`Fusion::trailing`]) over it tile
+/// by tile; `None` if a length differs or the step is not one (some tiles then written).
+#[inline(always)]
+pub(crate) fn mul_add_then_in_place<T: Element, const HOW: u8>(
+    d: &mut [T],
+    x: impl Lane<T>,
+    y: impl Lane<T>,
+    then: Option<Instr<'_, T>>,
+) -> Option<()> {
+    let Some(step) = then else {
+        return mul_add_in_place::<T, HOW>(d, x, y);
+    };
+    let n = d.len();
+    if !x.covers(n) || !y.covers(n) {
+        return None;
+    }
+    let tile = tile_len::<T>();
+    for (k, part) in d.chunks_mut(tile).enumerate() {
+        let (start, len) = (k * tile, part.len());
+        mul_add_in_place::<T, HOW>(part, x.part(start, len)?, y.part(start, len)?)?;
+        loops::step_in_place(step, part)?;
+    }
+    Some(())
+}
+
+/// Elements per tile of a loop with a trailing step ([`TILE_BYTES`]).
+#[inline(always)]
+fn tile_len<T>() -> usize {
+    (TILE_BYTES / std::mem::size_of::<T>().max(1)).max(1)
+}
+
+/// Bytes per tile of a loop that runs a one-value step after its own op ([`Fusion::trailing`]), 64
 /// f64 or 128 f32: short enough that the out-of-order core overlaps one tile's step with the
 /// next tile's loads, long enough that the step's dispatch (a call per tile) stays a few
 /// percent. On the 2026-12-07 dev VM (AMD EPYC, AVX2), f64 `sqrt(a*a + b*b)` at 10^6 on two
@@ -433,7 +521,7 @@ pub(crate) fn trailing<T>(code: &[Instr<'_, T>], deferred: u64) -> u64 {
 const TILE_BYTES: usize = 512;
 
 /// `dst[i] = x[i] * y[i]` added to (`ADD`) or less (`SUB`) `z[i] * w[i]`, then `then` (a
-/// one-value step, [`trailing`]) over it tile by tile, every slot written and returned as
+/// one-value step, [`Fusion::trailing`]) over it tile by tile, every slot written and returned as
 /// initialized; `None` if a length differs or the step is not one. Both products are
 /// rounded to the element type first, as their own passes would round them.
 #[inline(always)]
@@ -451,10 +539,9 @@ pub(crate) fn products_into<'d, T: Element, const HOW: u8>(
     if !x.covers(n) || !y.covers(n) || !z.covers(n) || !w.covers(n) {
         return None;
     }
-    let tile = TILE_BYTES / std::mem::size_of::<T>().max(1);
     alloc::write_pieces(
         dst,
-        tile,
+        tile_len::<T>(),
         ProductTiles::<_, _, _, HOW> { left, right, step },
     )
 }
@@ -740,11 +827,11 @@ mod tests {
             P(Prim::Add, z),
             P(Prim::Sqrt, z),
         ];
-        assert_eq!(trailing(&code, deferred(&code)), 1 << 7);
+        assert_eq!(trailing(&code), 1 << 7);
         // a second step runs in a loop of its own
         code.push(P(Prim::Neg, z));
-        assert_eq!(trailing(&code, deferred(&code)), 1 << 7);
-        // over a sum of one product (`sqrt(a * a + b)`), a quotient or a product: none
+        assert_eq!(trailing(&code), 1 << 7);
+        // over a sum of one product, on either side (`sqrt(a * a + b)`, `exp(b - (a * 3))`)
         let one = [
             Input(0),
             Input(0),
@@ -753,15 +840,36 @@ mod tests {
             P(Prim::Add, z),
             P(Prim::Sqrt, z),
         ];
-        assert_eq!(trailing(&one, deferred(&one)), 0);
+        assert_eq!(trailing(&one), 1 << 5);
+        let right = [
+            Input(1),
+            Input(0),
+            Const(3.0),
+            P(Prim::Mul, z),
+            P(Prim::Sub, z),
+            P(Prim::Exp, z),
+        ];
+        assert_eq!(trailing(&right), 1 << 5);
+        // over a sum of no waiting product (`sqrt((a + b) * a + b)`), a quotient: none
+        let none = [
+            Input(0),
+            Input(1),
+            P(Prim::Add, z),
+            Input(0),
+            P(Prim::Mul, z),
+            Input(1),
+            P(Prim::Add, z),
+            P(Prim::Sqrt, z),
+        ];
+        assert_eq!(trailing(&none), 0);
         let mut quotient = code[..7].to_vec();
         quotient[6] = P(Prim::Div, z);
         quotient.push(P(Prim::Sqrt, z));
-        assert_eq!(trailing(&quotient, deferred(&quotient)), 0);
+        assert_eq!(trailing(&quotient), 0);
         // a binary op after the sum is not a step
         let mut binary = code[..7].to_vec();
         binary.extend([Input(1), P(Prim::Mul, z)]);
-        assert_eq!(trailing(&binary, deferred(&binary)), 0);
+        assert_eq!(trailing(&binary), 0);
         // past the 64th instruction nothing waits or trails: a sum at 64 of products at 60
         // and 63 (both waiting), its step at 65
         let mut long = vec![Input(0), P(Prim::Neg, z)];
@@ -771,7 +879,7 @@ mod tests {
         long.extend_from_slice(&code[..8]);
         long.push(P(Prim::Add, z));
         assert_eq!(deferred(&long), 1 << 60 | 1 << 63);
-        assert_eq!(trailing(&long, deferred(&long)), 0);
+        assert_eq!(trailing(&long), 0);
     }
 
     #[test]
