@@ -512,13 +512,16 @@ fn tile_len<T>() -> usize {
     (TILE_BYTES / std::mem::size_of::<T>().max(1)).max(1)
 }
 
-/// Bytes per tile of a loop that runs a one-value step after its own op ([`Fusion::trailing`]), 64
-/// f64 or 128 f32: short enough that the out-of-order core overlaps one tile's step with the
-/// next tile's loads, long enough that the step's dispatch (a call per tile) stays a few
-/// percent. On the 2026-12-07 dev VM (AMD EPYC, AVX2), f64 `sqrt(a*a + b*b)` at 10^6 on two
-/// threads, three alternating rounds: tiles of 32 elements 550–574 µs, 64 512–527, 128
-/// 496–539 (each op its own loop: 772–949).
-const TILE_BYTES: usize = 512;
+/// Bytes per tile of a loop that runs a one-value step after its own op
+/// ([`Fusion::trailing`]), 128 f64 or 256 f32: short enough that the out-of-order core
+/// overlaps one tile's step with the next tile's loads, long enough that the step's dispatch
+/// (a call per tile) and its loop's ends stay a few percent. On the 2026-12-07 dev VM (AMD
+/// EPYC, AVX2), 10^6 elements on two threads, medians of alternating rounds, each op in a
+/// loop of its own against tiles of 512 and of 1,024 bytes: f64 `sqrt(2*a + b)` 622–654
+/// against 418–428 and 439–448 µs, f32 `exp(a*3 + 1)` 459–466 against 509–512 and 453–475;
+/// f32 `sqrt(a*a + b*b)` 207–217 in tiles of 512 bytes, 188–191 in 1,024; f64
+/// `sqrt(a*a + b*b)` 772–949 each op its own loop, 512–527 in 512 bytes, 496–539 in 1,024.
+const TILE_BYTES: usize = 1024;
 
 /// `dst[i] = x[i] * y[i]` added to (`ADD`) or less (`SUB`) `z[i] * w[i]`, then `then` (a
 /// one-value step, [`Fusion::trailing`]) over it tile by tile, every slot written and returned as
