@@ -444,6 +444,8 @@ fn check_step_after_products<T>(
         x() * three() + three(),
         x() * y() - (z() + w()),
         (z() * w() + x()) + x() * y(),
+        x() * y() + (z() + w()),
+        (z() + w()) - three() * x(),
     ];
     for len in lengths() {
         let inputs = [

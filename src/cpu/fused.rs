@@ -515,7 +515,9 @@ fn tile_len<T>() -> usize {
 /// Bytes per tile of a loop that runs a one-value step after its own op
 /// ([`Fusion::trailing`]), 128 f64 or 256 f32: short enough that the out-of-order core
 /// overlaps one tile's step with the next tile's loads, long enough that the step's dispatch
-/// (a call per tile) and its loop's ends stay a few percent. On the 2026-12-07 dev VM (AMD
+/// (a call per tile) and its loop's ends stay a few percent. 1,024 rather than 512 for
+/// f32's sake, at a small cost to f64; a step bound by its own arithmetic (`exp`) gains
+/// nothing from the overlap and only breaks even. On the 2026-12-07 dev VM (AMD
 /// EPYC, AVX2), 10^6 elements on two threads, medians of alternating rounds, each op in a
 /// loop of its own against tiles of 512 and of 1,024 bytes: f64 `sqrt(2*a + b)` 622–654
 /// against 418–428 and 439–448 µs, f32 `exp(a*3 + 1)` 459–466 against 509–512 and 453–475;
@@ -816,7 +818,7 @@ mod tests {
     }
 
     #[test]
-    fn a_step_trails_only_a_sum_of_two_waiting_products() {
+    fn a_step_trails_only_a_sum_that_reads_a_waiting_product() {
         use Instr::{Const, Input, Prim as P};
         let z = [0.0_f32; crate::ir::ops::MAX_PARAMS];
         // sqrt(a * a + b * 2): the sum's loop runs the square root
@@ -883,6 +885,14 @@ mod tests {
         long.push(P(Prim::Add, z));
         assert_eq!(deferred(&long), 1 << 60 | 1 << 63);
         assert_eq!(trailing(&long), 0);
+        // a sum of one product at 62 trails its step at 63; one at 63 does not
+        let mut edge = long[..58].to_vec();
+        edge.extend_from_slice(&one[..5]);
+        edge.push(P(Prim::Sqrt, z));
+        edge.push(P(Prim::Add, z));
+        assert_eq!(trailing(&edge), 1 << 63);
+        edge.insert(1, P(Prim::Neg, z));
+        assert_eq!(trailing(&edge), 0);
     }
 
     #[test]
