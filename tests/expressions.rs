@@ -4,7 +4,7 @@
 mod common;
 
 use common::{close, gpu, i32_data, lengths, u32_data, Bound, Rng, Side};
-use compute::expr::{constant, input, w, x, y, z};
+use compute::expr::{constant, input, w, where_, x, y, z};
 use compute::{BinOp, Device, Error, Expr, Op};
 
 fn positive(len: usize, seed: u64) -> Vec<f32> {
@@ -565,4 +565,132 @@ fn cpu_sums_of_products_keep_nan_payloads_and_long_programs_their_answers() {
     }
     let got = compute::eval(&device, e, &inputs[..]).unwrap();
     assert!(same_bits(&got, &want));
+}
+
+/// An expression with a negated choice and its inputs, then its reference and the reference's
+/// inputs (the negations among them).
+type NegatedCase<'v, T> = (Expr<T>, [&'v Vec<T>; 3], Expr<T>, [&'v Vec<T>; 4]);
+
+/// A `where` that compares inputs as it selects negates a choice `-x` of an input beside an
+/// input or a number in its own loop (the CPU's `Fusion::deferred`): the same bits as the
+/// negation in a call of its own (floats' NaN signs and payloads, integers' wrapping at
+/// `MIN`), at every length, each side, a number on either side of the comparison, inside a
+/// larger expression and a nested `where`, and where it stays a pass of its own (both
+/// choices negated, the other one computed).
+fn check_negated_choices<T>(device: &Device, values: impl Fn(usize, u64) -> Vec<T>)
+where
+    T: compute::Element + From<u8>,
+{
+    let three = || constant(T::from(3));
+    let bits = |v: &[T]| bytemuck::cast_slice::<T, u8>(v).to_vec();
+    for len in lengths() {
+        let (a, b, c) = (values(len, 1), values(len, 2), values(len, 3));
+        let neg = |v: &Vec<T>| compute::map(device, v, Op::Neg).unwrap();
+        let (na, nb, nc) = (neg(&a), neg(&b), neg(&c));
+        // (fused, its inputs; the reference with the negations as inputs, its inputs)
+        let cases: Vec<NegatedCase<T>> = vec![
+            (
+                where_(x().gt(y()), x(), -z()),
+                [&a, &b, &c],
+                where_(x().gt(y()), x(), w()),
+                [&a, &b, &c, &nc],
+            ),
+            (
+                where_(x().lt(three()), -y(), z()),
+                [&a, &b, &c],
+                where_(x().lt(three()), w(), z()),
+                [&a, &b, &c, &nb],
+            ),
+            (
+                where_(three().gt(x()), -y(), three()),
+                [&a, &b, &c],
+                where_(three().gt(x()), w(), three()),
+                [&a, &b, &c, &nb],
+            ),
+            (
+                where_(x().not_equal(y()), three(), -y()),
+                [&a, &b, &c],
+                where_(x().not_equal(y()), three(), w()),
+                [&a, &b, &c, &nb],
+            ),
+            (
+                where_(x().ge(y()), -x(), -y()),
+                [&a, &b, &c],
+                where_(x().ge(y()), z(), w()),
+                [&a, &b, &na, &nb],
+            ),
+            (
+                where_(x().le(three()), -y(), y() * three()),
+                [&a, &b, &c],
+                where_(x().le(three()), w(), y() * three()),
+                [&a, &b, &c, &nb],
+            ),
+            (
+                where_(x().equal(y()), x(), -y()) * three() + z(),
+                [&a, &b, &c],
+                where_(x().equal(y()), x(), w()) * three() + z(),
+                [&a, &b, &c, &nb],
+            ),
+            (
+                where_(x().gt(three()), where_(y().lt(three()), -z(), x()), -y()),
+                [&a, &b, &c],
+                where_(x().gt(three()), where_(y().lt(three()), z(), x()), w()),
+                [&a, &b, &nc, &nb],
+            ),
+        ];
+        for (fused, inputs, reference, with) in cases {
+            let got = compute::eval(device, fused.clone(), &inputs[..]).unwrap();
+            let want = compute::eval(device, reference, &with[..]).unwrap();
+            assert_eq!(bits(&got), bits(&want), "{fused:?}, {len} elements");
+        }
+    }
+}
+
+#[test]
+fn cpu_a_negated_choice_of_a_where_is_negated_in_its_loop_with_the_same_bits() {
+    let device = Device::cpu();
+    let float = |len: usize, seed: u64| -> Vec<f64> {
+        let mut rng = Rng::new(seed);
+        let edges = [
+            f64::from_bits(0x7ff8_0000_0000_0005),
+            f64::from_bits(0xfff8_0000_0000_0009),
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.0,
+            -0.0,
+            3.0,
+        ];
+        (0..len)
+            .map(|i| match (i + seed as usize) % 11 {
+                k if k < edges.len() => edges[k],
+                _ => rng.log_uniform(1e-3, 1e3, true),
+            })
+            .collect()
+    };
+    check_negated_choices(&device, float);
+    check_negated_choices(&device, |len, seed| {
+        float(len, seed).into_iter().map(|v| v as f32).collect()
+    });
+    let int = |len: usize, seed: u64| -> Vec<i64> {
+        let mut rng = Rng::new(seed);
+        (0..len)
+            .map(|i| match (i + seed as usize) % 7 {
+                0 => i64::MIN,
+                1 => i64::MAX,
+                2 => 3,
+                3 => 0,
+                _ => rng.log_uniform(1.0, 1e6, true) as i64,
+            })
+            .collect()
+    };
+    check_negated_choices(&device, int);
+    check_negated_choices(&device, |len, seed| {
+        int(len, seed).into_iter().map(|v| v as i32).collect()
+    });
+    check_negated_choices(&device, |len, seed| {
+        int(len, seed).into_iter().map(|v| v as u64).collect()
+    });
+    check_negated_choices(&device, |len, seed| {
+        int(len, seed).into_iter().map(|v| v as u32).collect()
+    });
 }

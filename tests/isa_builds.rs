@@ -96,6 +96,9 @@ fn answers<T: Element + From<f32>>(device: &Device) -> Vec<Vec<u8>> {
             where_(x().gt(y()), y(), x() * two()),
             where_(input(2), x() * two(), y()),
             where_(input(2), y(), x() * two()),
+            // a choice negated as the select reads it (`Fusion::deferred`)
+            where_(x().gt(two()), x(), -y()),
+            where_(x().lt(y()), -x(), two()),
         ] {
             out.push(bits(
                 &compute::eval(device, &e, (&a, &b, &m)).unwrap_or_default(),

@@ -3,13 +3,14 @@
 //! output piece, later ops update it in place while it is still in L1, and an expression of
 //! several arrays keeps its other intermediate values in a few scratch registers. Every op is
 //! a tight loop (`loops.rs`) the compiler vectorizes; a `where` whose condition compares
-//! inputs (or an input and a number) compares as it selects, a `+` or `-` of one or two
+//! inputs (or an input and a number) compares as it selects (and negates a choice `-x` of
+//! an input as it reads it), a `+` or `-` of one or two
 //! products of such leaves multiplies as it adds, and a one-value step right after such a
 //! sum runs in the sum's loop, tile by tile (`fused.rs`).
 
 use std::mem::MaybeUninit;
 
-use super::fused::{self, with_comparison, Lane, Splat};
+use super::fused::{self, with_comparison, Lane, Negated, Splat};
 use super::isa::{self, builds};
 use super::loops::{self, no_meaning, with_binary, with_ternary, with_unary};
 use crate::alloc;
@@ -139,6 +140,9 @@ enum Val<'s, T> {
     /// its reader (a `where`, a `+` or `-`) does it in its own loop (`fused.rs`); no other op
     /// ever sees one.
     Deferred(usize),
+    /// An input's block, negated by the `where` that reads it as a choice, in its own loop
+    /// (`fused.rs`); no other op ever sees one.
+    Negated(&'s [T]),
 }
 
 /// The output block, written once before it can be read.
@@ -282,7 +286,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
                 }
                 Some(Val::Reg(r))
             }
-            Val::Deferred(_) => None,
+            Val::Deferred(_) | Val::Negated(_) => None,
         }
     }
 
@@ -293,7 +297,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
             Val::Scalar(c) => fits(c),
             Val::Slice(s) => loops::all_fit(s, fits),
             Val::Reg(r) => loops::all_fit(self.reg(r)?, fits),
-            Val::Deferred(_) => return None,
+            Val::Deferred(_) | Val::Negated(_) => return None,
         })
     }
 
@@ -358,7 +362,9 @@ impl<'d, T: Element> Regs<'d, '_, T> {
                 self.free(q);
                 Some(Val::Reg(r))
             }
-            (Val::Deferred(_), _) | (_, Val::Deferred(_)) => None,
+            (Val::Deferred(_) | Val::Negated(_), _) | (_, Val::Deferred(_) | Val::Negated(_)) => {
+                None
+            }
         }
     }
 
@@ -379,7 +385,9 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         if let [Val::Scalar(c), Val::Scalar(a), Val::Scalar(b)] = v {
             return Some(Val::Scalar(f(c, a, b)));
         }
-        if v.iter().any(|v| matches!(v, Val::Deferred(_))) {
+        if v.iter()
+            .any(|v| matches!(v, Val::Deferred(_) | Val::Negated(_)))
+        {
             return None;
         }
         // `where(p, a, b)` with the condition computed into a register (one that compares
@@ -421,7 +429,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         }
         let reg = |val: &Val<'s, T>| match val {
             Val::Reg(r) => Some(*r),
-            Val::Slice(_) | Val::Scalar(_) | Val::Deferred(_) => None,
+            Val::Slice(_) | Val::Scalar(_) | Val::Deferred(_) | Val::Negated(_) => None,
         };
         let Some((pos, r)) = v
             .iter()
@@ -432,7 +440,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
             // three input slices: a fresh register
             let slices = v.map(|val| match val {
                 Val::Slice(s) => s,
-                Val::Reg(_) | Val::Scalar(_) | Val::Deferred(_) => &[],
+                Val::Reg(_) | Val::Scalar(_) | Val::Deferred(_) | Val::Negated(_) => &[],
             });
             return self.fresh_with(
                 #[inline(always)]
@@ -453,7 +461,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
             match v[i] {
                 Val::Slice(s) => Some(s),
                 Val::Reg(_) => taken[i].1.get(..len),
-                Val::Scalar(_) | Val::Deferred(_) => None,
+                Val::Scalar(_) | Val::Deferred(_) | Val::Negated(_) => None,
             }
         };
         let (x, y) = match pos {
@@ -571,7 +579,34 @@ impl<'d, T: Element> Regs<'d, '_, T> {
                     |d| into(d, x, y, Splat(a), Splat(b), holds),
                 )
             }
-            (Val::Deferred(_), _) | (_, Val::Deferred(_)) => return None,
+            (Val::Negated(a), Val::Slice(b)) => {
+                return self.fresh_with(
+                    #[inline(always)]
+                    |d| into(d, x, y, Negated(a), b, holds),
+                )
+            }
+            (Val::Negated(a), Val::Scalar(b)) => {
+                return self.fresh_with(
+                    #[inline(always)]
+                    |d| into(d, x, y, Negated(a), Splat(b), holds),
+                )
+            }
+            (Val::Slice(a), Val::Negated(b)) => {
+                return self.fresh_with(
+                    #[inline(always)]
+                    |d| into(d, x, y, a, Negated(b), holds),
+                )
+            }
+            (Val::Scalar(a), Val::Negated(b)) => {
+                return self.fresh_with(
+                    #[inline(always)]
+                    |d| into(d, x, y, Splat(a), Negated(b), holds),
+                )
+            }
+            // `fused::fusion` negates a choice in the loop only beside an input or a number
+            (Val::Deferred(_) | Val::Negated(_), _) | (_, Val::Deferred(_) | Val::Negated(_)) => {
+                return None
+            }
         };
         Some(Val::Reg(kept))
     }
@@ -600,7 +635,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
                 #[inline(always)]
                 |d| into::<_, HOW>(d, x, y, Splat(o), then),
             ),
-            Val::Deferred(_) => None,
+            Val::Deferred(_) | Val::Negated(_) => None,
         }
     }
 
@@ -630,7 +665,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
             Val::Reg(r) => Some(scratch.bufs.get(r - 1)?.get(..len)?),
             Val::Slice(s) => Some(s),
             Val::Scalar(c) => return alloc::write_fill(out.slots()?, c),
-            Val::Deferred(_) => return None,
+            Val::Deferred(_) | Val::Negated(_) => return None,
         };
         match (out, source) {
             (Out::Init(d), None) => Some(d),
@@ -805,6 +840,14 @@ impl<T: Element> alloc::FillPiece<T> for Program<'_, '_, T> {
                 }
                 _ if i < 64 && self.trailing >> i & 1 == 1 => {
                     // ran inside the loop of the op before it
+                }
+                _ if i < 64 && self.deferred >> i & 1 == 1 => {
+                    // a choice of a `where` that negates it in its own loop
+                    let slot = stack.get_mut(top.checked_sub(1)?)?;
+                    let Val::Slice(s) = *slot else {
+                        return None;
+                    };
+                    *slot = Val::Negated(s);
                 }
                 step => {
                     let slot = stack.get_mut(top.checked_sub(1)?)?;

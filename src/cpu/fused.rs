@@ -31,9 +31,10 @@ use crate::ir::ops::{Arity, Prim};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Fusion {
     /// The ops that wait for their reader: a comparison of two leaves (inputs or constants,
-    /// not both constants) that a `where` reads as its condition, and a product of two
-    /// leaves that a `+` or `-` reads (either operand or both). A program is a tree, so that
-    /// reader is the op's only one.
+    /// not both constants) that a `where` reads as its condition, a negated input that such
+    /// a `where` reads as a choice beside a leaf (`where(a > 0.5, a, -b)`), and a product of
+    /// two leaves that a `+` or `-` reads (either operand or both). A program is a tree, so
+    /// that reader is the op's only one.
     pub(crate) deferred: u64,
     /// The one-value steps right after a `+` or `-` that reads a waiting product
     /// (`sqrt(a*a + b*b)`, `exp(a*3 + 1)`): they run inside that sum's loop, tile by tile
@@ -76,6 +77,14 @@ pub(crate) fn fusion<T: Element>(code: &[Instr<'_, T>]) -> Fusion {
                 let i = producers[base];
                 if waits(i, &COMPARISONS) {
                     mask |= 1 << i;
+                    // a choice `-x` of an input, the other an input or a number: negated
+                    // as the select reads it
+                    let (a, b) = (producers[base + 1], producers[base + 2]);
+                    for (c, other) in [(a, b), (b, a)] {
+                        if c < 64 && negates_input(code, c) && leaf(code, other) {
+                            mask |= 1 << c;
+                        }
+                    }
                 }
             }
             Instr::Prim(Prim::Add | Prim::Sub, _) => {
@@ -117,6 +126,20 @@ fn deferred<T: Element>(code: &[Instr<'_, T>]) -> u64 {
 #[cfg(test)]
 fn trailing<T: Element>(code: &[Instr<'_, T>]) -> u64 {
     fusion(code).trailing
+}
+
+/// Whether instruction `i` is a leaf: an input or a constant.
+fn leaf<T>(code: &[Instr<'_, T>], i: usize) -> bool {
+    matches!(code.get(i), Some(Instr::Input(_) | Instr::Const(_)))
+}
+
+/// Whether instruction `i` negates an input (the instruction before it).
+fn negates_input<T>(code: &[Instr<'_, T>], i: usize) -> bool {
+    matches!(code.get(i), Some(Instr::Prim(Prim::Neg, _)))
+        && matches!(
+            i.checked_sub(1).and_then(|k| code.get(k)),
+            Some(Instr::Input(_))
+        )
 }
 
 /// The six comparisons.
@@ -229,6 +252,27 @@ impl<T: Copy> Lane<T> for Splat<T> {
     #[inline(always)]
     fn part(self, _: usize, _: usize) -> Option<Self> {
         Some(self)
+    }
+}
+
+/// An input's values negated as they are read (the op table's CPU meaning of `-`:
+/// wrapping for integers, the sign bit flipped for floats, NaN's too): a choice `-b` of a
+/// `where` that compares as it selects, read in the select's own loop ([`Fusion::deferred`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Negated<'s, T>(pub(crate) &'s [T]);
+
+impl<T: Scalar> Lane<T> for Negated<'_, T> {
+    #[inline(always)]
+    fn covers(self, n: usize) -> bool {
+        self.0.len() == n
+    }
+    #[inline(always)]
+    fn at(self, i: usize) -> T {
+        self.0[i].neg()
+    }
+    #[inline(always)]
+    fn part(self, start: usize, len: usize) -> Option<Self> {
+        Some(Negated(self.0.part(start, len)?))
     }
 }
 
@@ -694,7 +738,64 @@ mod tests {
             P(Prim::Neg, z),
             P(Prim::Where, z),
         ];
+        // where(a > 0.5, a, -b): the comparison (2) and the negated input beside a leaf (5)
+        assert_eq!(deferred(&code), 1 << 2 | 1 << 5);
+        // where(a > 0.5, -b, 2) waits too; where(a > 0.5, -b, -a), where(a > 0.5, -b, a + b)
+        // and where(a > 0.5, -(a + b), b) do not negate in the select's loop, and where(a, -b,
+        // b) (no comparison) neither
+        let code = [
+            Input(0),
+            Const(0.5),
+            P(Prim::Gt, z),
+            Input(1),
+            P(Prim::Neg, z),
+            Const(2.0),
+            P(Prim::Where, z),
+        ];
+        assert_eq!(deferred(&code), 1 << 2 | 1 << 4);
+        let code = [
+            Input(0),
+            Const(0.5),
+            P(Prim::Gt, z),
+            Input(1),
+            P(Prim::Neg, z),
+            Input(0),
+            P(Prim::Neg, z),
+            P(Prim::Where, z),
+        ];
         assert_eq!(deferred(&code), 1 << 2);
+        let code = [
+            Input(0),
+            Const(0.5),
+            P(Prim::Gt, z),
+            Input(1),
+            P(Prim::Neg, z),
+            Input(0),
+            Input(1),
+            P(Prim::Add, z),
+            P(Prim::Where, z),
+        ];
+        assert_eq!(deferred(&code), 1 << 2);
+        let code = [
+            Input(0),
+            Const(0.5),
+            P(Prim::Gt, z),
+            Input(0),
+            Input(1),
+            P(Prim::Add, z),
+            P(Prim::Neg, z),
+            Input(1),
+            P(Prim::Where, z),
+        ];
+        assert_eq!(deferred(&code), 1 << 2);
+        let code = [
+            Input(0),
+            Input(1),
+            P(Prim::Neg, z),
+            Input(1),
+            P(Prim::Where, z),
+        ];
+        assert_eq!(deferred(&code), 0);
         // where(a, a > b, b): a comparison as a choice does not
         let code = [
             Input(0),
