@@ -126,12 +126,8 @@ fn count_where<T: Element>(
     f: impl Fn(T, T) -> T,
 ) -> Option<usize> {
     Some(match (x, y) {
-        (Operand::Slice(a), Operand::Scalar(c)) => {
-            a.iter().filter(|&&v| f(v, c) != T::ZERO).count()
-        }
-        (Operand::Scalar(c), Operand::Slice(b)) => {
-            b.iter().filter(|&&w| f(c, w) != T::ZERO).count()
-        }
+        (Operand::Slice(a), Operand::Scalar(c)) => tally(a, |v| f(v, c) != T::ZERO),
+        (Operand::Scalar(c), Operand::Slice(b)) => tally(b, |w| f(c, w) != T::ZERO),
         (Operand::Slice(a), Operand::Slice(b)) if a.len() == b.len() => a
             .iter()
             .zip(b)
@@ -139,6 +135,23 @@ fn count_where<T: Element>(
             .count(),
         _ => return None,
     })
+}
+
+/// How many elements of `values` `hit` holds for; for 4-byte elements counted in 32-bit
+/// lanes, run by run of 2^30, so a vector compare's mask is added as it is rather than
+/// widened to 64 bits first (as a `usize` count is, which made the count of `a > 0.5`
+/// bound by its arithmetic). Measured on the 2026-12-07 dev VM (AMD EPYC, AVX2), 10^6 f32
+/// from Python on two threads, alternating wheels: 78–80 µs against 39–44. (Two inputs, `a
+/// > b`, measured no faster this way, and 64-bit lanes gain nothing: both as before.)
+#[inline(always)]
+fn tally<T: Copy>(values: &[T], hit: impl Fn(T) -> bool) -> usize {
+    if std::mem::size_of::<T>() > 4 {
+        return values.iter().filter(|&&v| hit(v)).count();
+    }
+    values
+        .chunks(1 << 30)
+        .map(|run| run.iter().fold(0_u32, |n, &v| n + u32::from(hit(v))) as usize)
+        .sum()
 }
 
 /// The product of `values`: sixteen accumulators in stride, so the loop vectorizes, then
