@@ -502,30 +502,43 @@ pub(crate) fn mul_add_then_into<'d, T: Element, const HOW: u8>(
     if !x.covers(n) || !y.covers(n) || !o.covers(n) {
         return None;
     }
-    let tiles = MulAddTiles::<_, _, _, _, HOW> { x, y, o, step };
-    alloc::write_pieces(dst, tile_len::<T>(), tiles)
+    tiled(
+        dst,
+        step,
+        #[inline(always)]
+        |at, tile| {
+            let n = tile.len();
+            let (x, y, o) = (x.part(at, n)?, y.part(at, n)?, o.part(at, n)?);
+            mul_add_into::<T, HOW>(tile, x, y, o, same)
+        },
+    )
 }
 
-/// The tiles of [`mul_add_then_into`] with a step: each tile's sum, then the step over it.
-struct MulAddTiles<'s, X, Y, O, T, const HOW: u8> {
-    x: X,
-    y: Y,
-    o: O,
+/// `dst` written tile by tile ([`TILE_BYTES`]): `tile` fills the tile at its offset, then
+/// the one-value step `step` runs over it while it is in L1.
+#[inline(always)]
+fn tiled<'d, T: Element>(
+    dst: &'d mut [MaybeUninit<T>],
+    step: Instr<'_, T>,
+    tile: impl for<'c> FnMut(usize, &'c mut [MaybeUninit<T>]) -> Option<&'c mut [T]>,
+) -> Option<&'d mut [T]> {
+    alloc::write_pieces(dst, tile_len::<T>(), Tiles { tile, step })
+}
+
+/// The tiles of [`tiled`].
+struct Tiles<'s, T, F> {
+    tile: F,
     step: Instr<'s, T>,
 }
 
-impl<T: Element, X: Lane<T>, Y: Lane<T>, O: Lane<T>, const HOW: u8> FillPiece<T>
-    for MulAddTiles<'_, X, Y, O, T, HOW>
+impl<T, F> FillPiece<T> for Tiles<'_, T, F>
+where
+    T: Element,
+    F: for<'c> FnMut(usize, &'c mut [MaybeUninit<T>]) -> Option<&'c mut [T]>,
 {
     #[inline(always)]
     fn fill<'c>(&mut self, at: usize, tile: &'c mut [MaybeUninit<T>]) -> Option<&'c mut [T]> {
-        let n = tile.len();
-        let (x, y, o) = (
-            self.x.part(at, n)?,
-            self.y.part(at, n)?,
-            self.o.part(at, n)?,
-        );
-        let tile = mul_add_into::<T, HOW>(tile, x, y, o, same)?;
+        let tile = (self.tile)(at, tile)?;
         loops::step_in_place(self.step, tile)?;
         Some(tile)
     }
@@ -621,33 +634,17 @@ pub(crate) fn products_into<'d, T: Element, const HOW: u8>(
     if !x.covers(n) || !y.covers(n) || !z.covers(n) || !w.covers(n) {
         return None;
     }
-    alloc::write_pieces(
+    tiled(
         dst,
-        tile_len::<T>(),
-        ProductTiles::<_, _, _, HOW> { left, right, step },
+        step,
+        #[inline(always)]
+        |at, tile| {
+            let n = tile.len();
+            let left = (x.part(at, n)?, y.part(at, n)?);
+            let right = (z.part(at, n)?, w.part(at, n)?);
+            products_loop::<T, HOW>(tile, left, right, same)
+        },
     )
-}
-
-/// The tiles of [`products_into`] with a step: each tile's products, then the step over it.
-struct ProductTiles<'s, L, R, T, const HOW: u8> {
-    left: L,
-    right: R,
-    step: Instr<'s, T>,
-}
-
-impl<T: Element, X: Lane<T>, Y: Lane<T>, Z: Lane<T>, W: Lane<T>, const HOW: u8> FillPiece<T>
-    for ProductTiles<'_, (X, Y), (Z, W), T, HOW>
-{
-    #[inline(always)]
-    fn fill<'c>(&mut self, at: usize, tile: &'c mut [MaybeUninit<T>]) -> Option<&'c mut [T]> {
-        let n = tile.len();
-        let ((x, y), (z, w)) = (self.left, self.right);
-        let left = (x.part(at, n)?, y.part(at, n)?);
-        let right = (z.part(at, n)?, w.part(at, n)?);
-        let tile = products_loop::<T, HOW>(tile, left, right, same)?;
-        loops::step_in_place(self.step, tile)?;
-        Some(tile)
-    }
 }
 
 /// The loop of [`products_into`].
