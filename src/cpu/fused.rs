@@ -98,8 +98,8 @@ pub(crate) fn fusion<T: Element>(code: &[Instr<'_, T>]) -> Fusion {
                     }
                 }
             }
-            // a step of such a sum (the instruction before it)
-            _ if reads == 1 && j < 64 && producers[base] + 1 == j && sums >> (j - 1) & 1 == 1 => {
+            // a step of such a sum: a one-value op reads the instruction right before it
+            _ if reads == 1 && (1..64).contains(&j) && sums >> (j - 1) & 1 == 1 => {
                 trailing |= 1 << j;
             }
             _ => {}
