@@ -6,7 +6,8 @@
 //! inputs (or an input and a number) compares as it selects (and negates a choice `-x` of
 //! an input as it reads it), a `+` or `-` of one or two
 //! products of such leaves multiplies as it adds, and a one-value step right after such a
-//! sum runs in the sum's loop, tile by tile (`fused.rs`).
+//! sum runs in the sum's loop, tile by tile, a square root of floats in the loop itself
+//! (`fused.rs`).
 
 use std::mem::MaybeUninit;
 
@@ -39,8 +40,8 @@ pub(crate) const BLOCK: usize = 4096;
 /// `sqrt(a*a + b*b)` 749–807 against 683–802 µs, `where(a > 0.5, a, -b)` 260–268 against
 /// 183–189, `exp(a)*sin(b)` 1,320–1,330 against 1,176–1,190. (On the 2026-11 Xeon at 10^7,
 /// 128 had beaten whole-block passes, 3.6 against 4.1 ms; at 10^7 here the rounds scattered
-/// by 2x, no size ahead.) Since 2026-12-07 (later) `sqrt(a*a + b*b)` is one loop
-/// ([`fused::Fusion::trailing`]) and no longer runs in pieces.
+/// by 2x, no size ahead.) Since 2026-12-07 (later) `sqrt(a*a + b*b)` and `where(a > 0.5, a,
+/// -b)` are one loop each ([`fused::Fusion`]) and no longer run in pieces.
 const PIECE: usize = 1024;
 
 /// The loops the CPU runs over a block: one per op (at least 1), an op that waits for its
@@ -522,7 +523,8 @@ impl<'d, T: Element> Regs<'d, '_, T> {
     }
 
     /// `where(holds(x, y), a, b)`, comparing as it selects: into a fresh register when both
-    /// choices are leaves, else in place in a choice's register (the other one freed).
+    /// choices are leaves (one may be a negated input, read negated), else in place in a
+    /// choice's register (the other one freed).
     #[inline(always)]
     fn select<'s>(
         &mut self,
@@ -748,7 +750,8 @@ impl<T: Element> alloc::FillPiece<T> for Chain<'_, T> {
 /// The register machine over one piece at a time; its stack lives as long as the block.
 struct Program<'a, 'i, T> {
     code: &'a [Instr<'a, T>],
-    /// The comparisons and products left for the op that reads them ([`fused::Fusion::deferred`]).
+    /// The comparisons, negated inputs and products left for the op that reads them
+    /// ([`fused::Fusion::deferred`]).
     deferred: u64,
     /// The one-value steps that run inside the loop before them ([`fused::Fusion::trailing`]).
     trailing: u64,

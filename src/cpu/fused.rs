@@ -1,11 +1,12 @@
 //! Ops in one loop, where the block evaluator would otherwise write one op's values into a
 //! register and read them back in a pass of their own: a `where` whose condition compares
-//! two inputs (or an input and a scalar) compares as it selects; a `+` or `-` of a product
+//! two inputs (or an input and a scalar) compares as it selects, negating a choice `-x` of an
+//! input as it reads it (`where(a > 0.5, a, -b)`); a `+` or `-` of a product
 //! of two inputs (or of an input and a scalar), or of two such products, multiplies as it
 //! adds (`a * 3 + 1`, `2 * a + b`, `a*a + b*b`; each product is rounded to the element type
 //! first, as its own pass rounds it: no fused multiply-add); and a one-value step right
-//! after such a sum runs in that loop, tile by tile (`sqrt(a*a + b*b)`, `exp(a*3 + 1)`,
-//! [`Fusion::trailing`]). Each loop uses the ops' CPU meanings (`Scalar::mul`, `add`, `sub`; the
+//! after such a sum runs in that loop, tile by tile (`exp(a*3 + 1)`, [`Fusion::trailing`]),
+//! or a square root of floats in the loop itself (`sqrt(a*a + b*b)`, [`inlined`]). Each loop uses the ops' CPU meanings (`Scalar::mul`, `add`, `sub`; the
 //! comparisons as the table's, tested below).
 //!
 //! On the 2026-12-06 dev VM (AMD EPYC, AVX-512), 10^6 f32 on two threads, side by side with
@@ -482,8 +483,9 @@ pub(crate) fn mul_add_in_place<T: Scalar, const HOW: u8>(
     Some(())
 }
 
-/// [`mul_add_into`], then `then` (a one-value step, [`Fusion::trailing`]) over it tile by
-/// tile; `None` if a length differs or the step is not one (some tiles then written).
+/// [`mul_add_into`], then `then` (a one-value step, [`Fusion::trailing`]) over it: in the
+/// loop itself for a square root of floats ([`inlined`]), else tile by tile; `None` if a
+/// length differs or the step is not one (some tiles then written).
 #[inline(always)]
 pub(crate) fn mul_add_then_into<'d, T: Element, const HOW: u8>(
     dst: &'d mut [MaybeUninit<T>],
@@ -544,8 +546,9 @@ where
     }
 }
 
-/// [`mul_add_in_place`], then `then` (a one-value step, [`Fusion::trailing`]) over it tile
-/// by tile; `None` if a length differs or the step is not one (some tiles then written).
+/// [`mul_add_in_place`], then `then` (a one-value step, [`Fusion::trailing`]) over it: in
+/// the loop itself for a square root of floats ([`inlined`]), else tile by tile; `None` if a
+/// length differs or the step is not one (some tiles then written).
 #[inline(always)]
 pub(crate) fn mul_add_then_in_place<T: Element, const HOW: u8>(
     d: &mut [T],
@@ -613,9 +616,10 @@ fn tile_len<T>() -> usize {
 const TILE_BYTES: usize = 1024;
 
 /// `dst[i] = x[i] * y[i]` added to (`ADD`) or less (`SUB`) `z[i] * w[i]`, then `then` (a
-/// one-value step, [`Fusion::trailing`]) over it tile by tile, every slot written and returned as
-/// initialized; `None` if a length differs or the step is not one. Both products are
-/// rounded to the element type first, as their own passes would round them.
+/// one-value step, [`Fusion::trailing`]) over it (in the loop itself for a square root of
+/// floats, [`inlined`], else tile by tile), every slot written and returned as initialized;
+/// `None` if a length differs or the step is not one. Both products are rounded to the
+/// element type first, as their own passes would round them.
 #[inline(always)]
 pub(crate) fn products_into<'d, T: Element, const HOW: u8>(
     dst: &'d mut [MaybeUninit<T>],
@@ -725,7 +729,7 @@ mod tests {
     fn only_leaf_comparisons_read_by_a_where_and_leaf_products_read_by_a_sum_wait() {
         use Instr::{Const, Input, Prim as P};
         let z = [0.0_f32; crate::ir::ops::MAX_PARAMS];
-        // where(a > 0.5, a, -b): the comparison (2) waits
+        // where(a > 0.5, a, -b)
         let code = [
             Input(0),
             Const(0.5),
@@ -947,6 +951,38 @@ mod tests {
             P(Prim::Add, z),
         ];
         assert_eq!(deferred(&code), 0);
+    }
+
+    #[test]
+    fn a_negated_choice_waits_only_among_the_first_64_instructions() {
+        use Instr::{Const, Input, Prim as P};
+        let z = [0.0_f32; crate::ir::ops::MAX_PARAMS];
+        // `start` instructions of `a + 1 + 1 ...` (or `-a + 1 + ...` for an even count), then
+        // where(a > 0.5, -b, a) added to it: the negation at `start + 4`
+        let program = |start: usize| {
+            let mut code = vec![Input(0)];
+            if start.is_multiple_of(2) {
+                code.push(P(Prim::Neg, z));
+            }
+            while code.len() < start {
+                code.extend([Const(1.0), P(Prim::Add, z)]);
+            }
+            code.extend([
+                Input(0),
+                Const(0.5),
+                P(Prim::Gt, z),
+                Input(1),
+                P(Prim::Neg, z),
+                Input(0),
+                P(Prim::Where, z),
+                P(Prim::Add, z),
+            ]);
+            assert_eq!(code.len(), start + 8);
+            code
+        };
+        assert_eq!(deferred(&program(59)), 1 << 61 | 1 << 63);
+        assert_eq!(deferred(&program(60)), 1 << 62);
+        assert_eq!(deferred(&program(62)), 0);
     }
 
     #[test]
