@@ -6,7 +6,8 @@
 //! adds (`a * 3 + 1`, `2 * a + b`, `a*a + b*b`; each product is rounded to the element type
 //! first, as its own pass rounds it: no fused multiply-add); and a one-value step right
 //! after such a sum runs in that loop, tile by tile (`exp(a*3 + 1)`, [`Fusion::trailing`]),
-//! or a square root of floats in the loop itself (`sqrt(a*a + b*b)`, [`inlined`]). Each loop uses the ops' CPU meanings (`Scalar::mul`, `add`, `sub`; the
+//! or a square root of floats in the loop itself (`sqrt(a*a + b*b)`, [`inlined`]). Each
+//! loop uses the ops' CPU meanings (`Scalar::mul`, `add`, `sub`, `neg`, `sqrt`; the
 //! comparisons as the table's, tested below).
 //!
 //! On the 2026-12-06 dev VM (AMD EPYC, AVX-512), 10^6 f32 on two threads, side by side with
@@ -729,7 +730,7 @@ mod tests {
     fn only_leaf_comparisons_read_by_a_where_and_leaf_products_read_by_a_sum_wait() {
         use Instr::{Const, Input, Prim as P};
         let z = [0.0_f32; crate::ir::ops::MAX_PARAMS];
-        // where(a > 0.5, a, -b)
+        // where(a > 0.5, a, -b): the comparison (2) and the negated input beside a leaf (5)
         let code = [
             Input(0),
             Const(0.5),
@@ -739,7 +740,6 @@ mod tests {
             P(Prim::Neg, z),
             P(Prim::Where, z),
         ];
-        // where(a > 0.5, a, -b): the comparison (2) and the negated input beside a leaf (5)
         assert_eq!(deferred(&code), 1 << 2 | 1 << 5);
         // where(a > 0.5, -b, 2) waits too; where(a > 0.5, -b, -a), where(a > 0.5, -b, a + b)
         // and where(a > 0.5, -(a + b), b) do not negate in the select's loop, and where(a, -b,
