@@ -141,8 +141,8 @@ fn count_where<T: Element>(
 /// lanes, run by run of 2^30, so a vector compare's mask is added as it is rather than
 /// widened to 64 bits first (as a `usize` count is, which made the count of `a > 0.5`
 /// bound by its arithmetic). Measured on the 2026-12-07 dev VM (AMD EPYC, AVX2), 10^6 f32
-/// from Python on two threads, alternating wheels: 75–80 µs against 39–47. Two inputs (`a
-/// > b`) count as before: in 32-bit lanes over zipped runs f32 moved within the noise
+/// from Python on two threads, alternating wheels: 75–80 µs against 39–47. Two inputs
+/// (`a > b`) count as before: in 32-bit lanes over zipped runs f32 moved within the noise
 /// (80–88 against 70–81 µs) while the same runs with 64-bit lanes made int64 2× slower.
 #[inline(always)]
 fn tally<T: Copy>(values: &[T], hit: impl Fn(T) -> bool) -> usize {
