@@ -16,6 +16,7 @@ mod fused;
 pub(crate) mod isa;
 mod loops;
 mod split;
+mod standby;
 mod team;
 
 #[cfg(feature = "testing")]

@@ -4,7 +4,8 @@
 //! the pool and put the caller to sleep until it is done: every call pays a worker's wake-up
 //! and then the caller's own. Here the caller
 //! works too: the blocks are split into one contiguous span per member of the team (the
-//! caller and `threads - 1` helpers spawned on rayon's pool); each member runs its own span
+//! caller and `threads - 1` helpers: a helper still on standby after the last call
+//! (`standby`), else one spawned on rayon's pool); each member runs its own span
 //! front to back and, when it is done, takes blocks from the back of the others' spans. A
 //! helper that starts late finds its span taken and costs nothing; the caller never waits for
 //! a helper to start, only for blocks a helper is running, so a busy pool (or a call from
@@ -16,6 +17,8 @@ use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
+
+use super::standby;
 
 /// Runs `work(state, i, chunk)` for each chunk `i` of `data` (chunks of `size`, the last
 /// shorter), each member of the team with a `state` of its own from `init`. `false` if any
@@ -87,7 +90,7 @@ fn run<S>(
     for me in 1..members {
         let team = Arc::clone(&team);
         let job = job.clone();
-        rayon::spawn(move || team.help(me, &job));
+        standby::spawn(move || team.help(me, &job));
     }
     if let Some(first) = team.claim(0) {
         member(0, first);
