@@ -182,7 +182,12 @@ impl<'d, T: Element> Regs<'d, '_, T> {
         self.busy[r] = true;
         if r > 0 {
             while self.scratch.bufs.len() < r {
-                self.scratch.bufs.push(vec![T::ZERO; BLOCK]);
+                self.scratch.bufs.push(Vec::new());
+            }
+            // a block or less, unless a one-pass kernel (`entry::span`) ever takes one
+            let buf = self.scratch.bufs.get_mut(r - 1)?;
+            if buf.len() < self.len {
+                buf.resize(self.len.max(BLOCK), T::ZERO);
             }
         }
         Some(r)
