@@ -50,6 +50,10 @@ _CACHE_SIZE = 256
 _names_cache: dict = {}
 _compiled_cache: dict = {}
 _layout_cache: dict = {}
+# expression -> the `_Compiled` whose last element-wise call took every value as it was (a
+# 1-D, C-contiguous, aligned array of the working dtype; no scalars): the next call offers
+# its arrays to `run_fresh`, which runs them if they are still so, before any planning
+_direct_cache: dict = {}
 _default_device = None
 _device_lock = threading.Lock()
 
@@ -274,6 +278,23 @@ class _Plan:
         self.sources = [arrays[n] for n in compiled.names]
         self.inputs = [_flat(arrays[n], working, self.shape) for n in compiled.names]
 
+    def direct(self):
+        """Whether every value is an array the crate reads as it is: 1-D, of the result's
+        shape, C-contiguous, aligned, of the working dtype (no scalars, no bool arrays)."""
+        working = self.compiled.working
+        return (
+            len(self.shape) == 1
+            and len(self.compiled.names) == len(_scan(self.ex).names)
+            and all(
+                type(a) is np.ndarray
+                and a.dtype == working
+                and a.shape == self.shape
+                and a.flags.c_contiguous
+                and a.flags.aligned
+                for a in self.sources
+            )
+        )
+
     def out_dtype(self):
         return _BOOL if self.boolean_out else self.compiled.working
 
@@ -408,13 +429,23 @@ def evaluate(ex, local_dict=None, global_dict=None, out=None, device=None, **arr
     ``max`` gives a numpy scalar. ``out`` (exactly the result's shape and dtype,
     C-contiguous) receives the values in place. The GIL is released while the work runs.
     """
+    if out is None and type(ex) is str:
+        compiled = _direct_cache.get(ex)
+        if compiled is not None:
+            values = _lookup(ex, _scan(ex), local_dict, global_dict, arrays, 1)
+            result = compiled.native.run_fresh(_device(device), [values[n] for n in compiled.names])
+            if result is not None:
+                return result
     plan = _plan(ex, local_dict, global_dict, arrays, 1)
     device = _device(device)
     if plan.compiled.reduction is not None:
         if out is not None:
             raise ValueError("out= is for element-wise expressions; a reduction gives a scalar")
         return plan.reduce(device)
-    return plan.run(device, out)
+    result = plan.run(device, out)
+    if out is None and plan.direct():
+        _remember(_direct_cache, ex, plan.compiled)
+    return result
 
 
 _executor = None

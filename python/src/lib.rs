@@ -6,7 +6,7 @@
 
 use compute::parse::{parse_with, Bindings, Parsed, Scalar};
 use compute::{Backend, Error, Reduce, SyntaxKind};
-use numpy::{PyReadonlyArray1, PyReadwriteArray1};
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadwriteArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::{
     PyOverflowError, PyRuntimeError, PyTypeError, PyValueError, PyZeroDivisionError,
 };
@@ -662,6 +662,60 @@ impl Compiled {
                 let mut out: PyReadwriteArray1<'_, T> = out.extract()?;
                 let out = out.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
                 py.detach(|| compute::eval_into(device, p.expr(), &inputs, out)).map_err(raise)
+            }
+        })
+    }
+
+    /// The element-wise values over `arrays` in a fresh 1-D array, or `None` (nothing run)
+    /// unless each is a 1-D, C-contiguous, aligned array of this dtype, all of one nonzero
+    /// length, and the expression does not reduce: the path `evaluate` tries first for an
+    /// expression whose last call took its arrays as they were, skipping the plan.
+    fn run_fresh<'py>(
+        &self,
+        py: Python<'py>,
+        device: &PyDevice,
+        arrays: Vec<Bound<'py, PyAny>>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let device = &device.inner;
+        let boolean = self.is_boolean();
+        each!(Typed, &self.typed, p, T => {
+            if p.reduction().is_some() {
+                return Ok(None);
+            }
+            let mut views = Vec::with_capacity(arrays.len());
+            let mut len = 0;
+            for a in &arrays {
+                let Ok(a) = a.cast::<PyArray1<T>>() else {
+                    return Ok(None);
+                };
+                if !(a.is_c_contiguous() && a.is_aligned()) || (len != 0 && a.len() != len) {
+                    return Ok(None);
+                }
+                len = a.len();
+                views.push(a.try_readonly().map_err(|e| PyValueError::new_err(e.to_string()))?);
+            }
+            if len == 0 {
+                return Ok(None);
+            }
+            let zero = [<T as bytemuck::Zeroable>::zeroed()];
+            let inputs = slices(&views, &zero)?;
+            if boolean {
+                // zeroed: a `bool` must be 0 or 1 even before the crate writes it
+                let out = PyArray1::<bool>::zeros(py, len, false);
+                let mut rw = out.readwrite();
+                let slots = rw.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
+                py.detach(|| compute::mask_into(device, p.expr(), &inputs, slots)).map_err(raise)?;
+                drop(rw);
+                Ok(Some(out.into_any()))
+            } else {
+                // SAFETY: every element is written by `eval_into` before the array is read,
+                // and on an error the array is dropped unread
+                let out = unsafe { PyArray1::<T>::new(py, len, false) };
+                let mut rw = out.readwrite();
+                let slots = rw.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
+                py.detach(|| compute::eval_into(device, p.expr(), &inputs, slots)).map_err(raise)?;
+                drop(rw);
+                Ok(Some(out.into_any()))
             }
         })
     }

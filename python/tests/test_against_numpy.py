@@ -1081,6 +1081,46 @@ def test_non_contiguous_inputs(device, dtype, layout):
     check("a + b", device, a=view, b=np.ascontiguousarray(view[..., ::-1]))
 
 
+def test_an_expression_run_on_arrays_as_they_are_then_on_anything_else(device):
+    # a call over 1-D contiguous arrays of the working dtype lets the next call of the same
+    # expression skip the plan (`run_fresh`); every other kind of value must still get
+    # numpy's answer, in any order
+    rng = np.random.default_rng(37)
+    f32 = rng.standard_normal(1001).astype(np.float32)
+    unaligned = np.frombuffer(b"\0" + f32.tobytes(), np.float32, 1001, 1)
+    assert not unaligned.flags.aligned
+    gpu = is_gpu(device)
+    seq = [
+        dict(a=f32, b=f32[::-1].copy()),
+        dict(a=f32 * 2, b=f32),
+        dict(a=f32[:7].copy(), b=f32[:7].copy()),
+        dict(a=f32.astype(np.float64), b=f32.astype(np.float64)),
+        dict(a=f32, b=3),
+        dict(a=f32, b=np.float32(3)),
+        dict(a=f32, b=np.array(2.5, np.float32)),
+        dict(a=f32[:1000].reshape(40, 25), b=f32[1:].reshape(40, 25)),
+        dict(a=f32[:1000:2], b=f32[1::2]),
+        dict(a=unaligned, b=f32),
+        dict(a=f32, b=f32 > 0),
+        dict(a=f32.astype(np.int32), b=f32.astype(np.int32)),
+        dict(a=f32[:0], b=f32[:0]),
+        dict(a=f32, b=f32[:1]),
+        dict(a=f32, b=f32),
+    ]
+    for ex in ("a * 2 + b", "where(a > b, a, -b)", "a >= b"):
+        for values in seq:
+            if gpu and any(np.asarray(v).dtype == np.float64 for v in values.values()):
+                continue  # llvmpipe's GL lacks f64 (tested where the adapter has it)
+            if "-b" in ex and np.asarray(values["b"]).dtype == bool:
+                continue  # numpy refuses `-` of booleans
+            check(ex, device, ulp=1 if gpu else 0, **values)
+    with pytest.raises(ValueError, match="broadcast"):
+        compute_eval("a * 2 + b", dict(a=f32, b=f32[:10]), device)
+    a = f32.copy()
+    got = compute_eval("a * 2 + b", dict(a=a, b=a), device)
+    assert got is not a and np.array_equal(a, f32)
+
+
 # ---------------------------------------------------------------------------------------------
 # reductions, count, mean, dot
 # ---------------------------------------------------------------------------------------------
