@@ -6,7 +6,10 @@
 
 use compute::parse::{parse_with, Bindings, Parsed, Scalar};
 use compute::{Backend, Error, Reduce, SyntaxKind};
-use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadwriteArray1, PyUntypedArrayMethods};
+use numpy::{
+    PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadwriteArray1, PyUntypedArray,
+    PyUntypedArrayMethods,
+};
 use pyo3::exceptions::{
     PyOverflowError, PyRuntimeError, PyTypeError, PyValueError, PyZeroDivisionError,
 };
@@ -667,8 +670,8 @@ impl Compiled {
     }
 
     /// The element-wise values over `arrays` in a fresh 1-D array, or `None` (nothing run)
-    /// unless each is a 1-D, C-contiguous, aligned array of this dtype, all of one nonzero
-    /// length, and the expression does not reduce: the path `evaluate` tries first for an
+    /// unless each is a 1-D, C-contiguous, aligned `numpy.ndarray` (not a subclass) of this
+    /// dtype, free to read, all of one nonzero length, and the expression does not reduce: the path `evaluate` tries first for an
     /// expression whose last call took its arrays as they were, skipping the plan.
     fn run_fresh<'py>(
         &self,
@@ -682,21 +685,29 @@ impl Compiled {
             if p.reduction().is_some() {
                 return Ok(None);
             }
+            let ndarray = py.get_type::<PyUntypedArray>();
             let mut views = Vec::with_capacity(arrays.len());
-            let mut len = 0;
+            let mut len = None;
             for a in &arrays {
+                // exactly numpy's ndarray (a subclass, a masked array, goes the planned way)
                 let Ok(a) = a.cast::<PyArray1<T>>() else {
                     return Ok(None);
                 };
-                if !(a.is_c_contiguous() && a.is_aligned()) || (len != 0 && a.len() != len) {
+                if !(a.get_type().is(&ndarray) && a.is_c_contiguous() && a.is_aligned()) {
                     return Ok(None);
                 }
-                len = a.len();
-                views.push(a.try_readonly().map_err(|e| PyValueError::new_err(e.to_string()))?);
+                if *len.get_or_insert(a.len()) != a.len() {
+                    return Ok(None);
+                }
+                // a borrow conflict (another thread writing into it) goes the planned way too
+                let Ok(view) = a.try_readonly() else {
+                    return Ok(None);
+                };
+                views.push(view);
             }
-            if len == 0 {
+            let Some(len) = len.filter(|&len| len > 0) else {
                 return Ok(None);
-            }
+            };
             let zero = [<T as bytemuck::Zeroable>::zeroed()];
             let inputs = slices(&views, &zero)?;
             if boolean {

@@ -1106,6 +1106,8 @@ def test_an_expression_run_on_arrays_as_they_are_then_on_anything_else(device):
         dict(a=f32[:0], b=f32[:0]),
         dict(a=f32, b=f32[:1]),
         dict(a=f32, b=f32),
+        dict(a=f32[:0], b=f32[:1]),
+        dict(a=f32, b=f32),
     ]
     for ex in ("a * 2 + b", "where(a > b, a, -b)", "a >= b"):
         for values in seq:

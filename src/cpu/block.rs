@@ -21,7 +21,8 @@ use crate::ir::kernel::{step, Instr, Kernel, MAX_DEPTH};
 use crate::ir::op::Op;
 use crate::ir::ops::{cpu_meaning, Arity, Prim};
 
-/// Elements per CPU block, the unit of work rayon hands out: 4,096 f32 (16 KiB per array)
+/// Elements per CPU block, the unit of work the team hands out (a one-pass kernel's unit is
+/// a span of up to four, `entry::span`): 4,096 f32 (16 KiB per array)
 /// keep a zip's two inputs and its output inside a 48 KiB L1 data cache, and a reduction's
 /// values for the block in cache while they are folded.
 pub(crate) const BLOCK: usize = 4096;
@@ -116,8 +117,8 @@ pub(crate) fn steps_in_place<T: Element>(steps: &[Op<T>], block: &mut [T]) -> Op
     Some(())
 }
 
-/// Block-sized scratch registers of one thread, allocated on first use (a chain or a `zip`
-/// never needs one).
+/// Scratch registers of one thread, a block long (longer if a one-pass kernel's span takes
+/// one), allocated on first use (a chain or a `zip` never needs one).
 pub(crate) struct Scratch<T> {
     bufs: Vec<Vec<T>>,
 }

@@ -1,5 +1,6 @@
-//! The CPU backend's entry point: every call shape ([`Task`]) run with rayon over blocks of
-//! [`BLOCK`] elements, on the calling thread when small.
+//! The CPU backend's entry point: every call shape ([`Task`]) run by the team over blocks of
+//! [`BLOCK`] elements (a one-pass kernel's over spans of up to [`SPAN`]), on the calling
+//! thread when small.
 
 use std::mem::MaybeUninit;
 
@@ -150,7 +151,8 @@ fn fill<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], dst: &mut [MaybeUni
 
 /// The elements one call of the block evaluator takes from a `len`-element output shared by
 /// `threads`: a kernel of several passes takes a [`BLOCK`] (its registers are sized for one);
-/// a one-pass kernel up to [`SPAN`], leaving each thread at least four to balance the load.
+/// a one-pass kernel up to [`SPAN`], as long as each thread still gets four or more (else a
+/// `BLOCK`) to balance the load.
 fn span(one_pass: bool, len: usize, threads: usize) -> usize {
     if !one_pass {
         return BLOCK;

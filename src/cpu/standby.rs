@@ -31,8 +31,8 @@ type Task = Box<dyn FnOnce() + Send>;
 /// Helpers on standby that no call has reserved.
 static IDLE: AtomicUsize = AtomicUsize::new(0);
 
-/// Helpers in [`stand_by`] (on standby, reserved, or running a task handed to them): at
-/// most one fewer than rayon's threads, so that with the caller they never outnumber the
+/// Helpers in [`stand_by`] (on standby, reserved, or running a task handed to them), all
+/// threads of rayon's global pool: at most one fewer than its threads, so that with the caller they never outnumber the
 /// cores (two spinning helpers on two cores would halve the caller).
 static STANDING: AtomicUsize = AtomicUsize::new(0);
 
@@ -42,9 +42,17 @@ static QUEUE: Mutex<Vec<Task>> = Mutex::new(Vec::new());
 /// `QUEUE`'s length, read without its lock.
 static QUEUED: AtomicUsize = AtomicUsize::new(0);
 
-/// Runs `task` on a helper on standby if one is, else on rayon's pool; either way the
-/// helper then stands by for the next call.
+/// Runs `task` on a helper on standby if one is, else on rayon's global pool; either way
+/// the helper then stands by for the next call. From inside a pool, a plain `rayon::spawn`.
 pub(crate) fn spawn(task: impl FnOnce() + Send + 'static) {
+    if rayon::current_thread_index().is_some() {
+        // a call from inside a pool (the global one or a user's): its helpers go to that
+        // pool as rayon's own jobs and never stand by, so helpers on standby are all the
+        // global pool's, counted against its size, and a worker that meets a finished
+        // call's job on its own queue does not spin
+        rayon::spawn(task);
+        return;
+    }
     if reserve() {
         let mut queue = QUEUE.lock().unwrap_or_else(|e| e.into_inner());
         queue.push(Box::new(task));
