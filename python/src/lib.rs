@@ -651,35 +651,26 @@ impl Compiled {
         arrays: Vec<Bound<'_, PyAny>>,
         out: Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let device = &device.inner;
         let boolean = self.is_boolean();
         each!(Typed, &self.typed, p, T => {
             let views = views::<T>(&arrays)?;
             let zero = [<T as bytemuck::Zeroable>::zeroed()];
             let inputs = slices(&views, &zero)?;
-            if boolean {
-                let mut out: PyReadwriteArray1<'_, bool> = out.extract()?;
-                let out = out.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
-                py.detach(|| compute::mask_into(device, p.expr(), &inputs, out)).map_err(raise)
-            } else {
-                let mut out: PyReadwriteArray1<'_, T> = out.extract()?;
-                let out = out.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
-                py.detach(|| compute::eval_into(device, p.expr(), &inputs, out)).map_err(raise)
-            }
+            fill_out(py, &device.inner, p, &inputs, boolean, &out)
         })
     }
 
     /// The element-wise values over `arrays` in a fresh 1-D array, or `None` (nothing run)
     /// unless each is a 1-D, C-contiguous, aligned `numpy.ndarray` (not a subclass) of this
-    /// dtype, free to read, all of one nonzero length, and the expression does not reduce: the path `evaluate` tries first for an
-    /// expression whose last call took its arrays as they were, skipping the plan.
+    /// dtype, free to read, all of one nonzero length, and the expression does not reduce:
+    /// the path `evaluate` tries first for an expression whose last call took its arrays as
+    /// they were, skipping the plan.
     fn run_fresh<'py>(
         &self,
         py: Python<'py>,
         device: &PyDevice,
         arrays: Vec<Bound<'py, PyAny>>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let device = &device.inner;
         let boolean = self.is_boolean();
         each!(Typed, &self.typed, p, T => {
             if p.reduction().is_some() {
@@ -710,24 +701,16 @@ impl Compiled {
             };
             let zero = [<T as bytemuck::Zeroable>::zeroed()];
             let inputs = slices(&views, &zero)?;
-            if boolean {
+            let out = if boolean {
                 // zeroed: a `bool` must be 0 or 1 even before the crate writes it
-                let out = PyArray1::<bool>::zeros(py, len, false);
-                let mut rw = out.readwrite();
-                let slots = rw.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
-                py.detach(|| compute::mask_into(device, p.expr(), &inputs, slots)).map_err(raise)?;
-                drop(rw);
-                Ok(Some(out.into_any()))
+                PyArray1::<bool>::zeros(py, len, false).into_any()
             } else {
-                // SAFETY: every element is written by `eval_into` before the array is read,
-                // and on an error the array is dropped unread
-                let out = unsafe { PyArray1::<T>::new(py, len, false) };
-                let mut rw = out.readwrite();
-                let slots = rw.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
-                py.detach(|| compute::eval_into(device, p.expr(), &inputs, slots)).map_err(raise)?;
-                drop(rw);
-                Ok(Some(out.into_any()))
-            }
+                // SAFETY: `fill_out` writes every element before the array is read, and on
+                // an error the array is dropped unread
+                unsafe { PyArray1::<T>::new(py, len, false) }.into_any()
+            };
+            fill_out(py, &device.inner, p, &inputs, boolean, &out)?;
+            Ok(Some(out))
         })
     }
 
@@ -769,6 +752,30 @@ impl Compiled {
             let inputs = slices(&views, &zero)?;
             py.detach(|| compute::count(device, p.expr(), &inputs)).map_err(raise)
         })
+    }
+}
+
+/// The element-wise values of `p` over `inputs` into `out` (1-D, C-contiguous, as long;
+/// `bool` for a boolean expression, else `T`), with the GIL released.
+fn fill_out<T: compute::Element + numpy::Element>(
+    py: Python<'_>,
+    device: &compute::Device,
+    p: &Parsed<T>,
+    inputs: &[&[T]],
+    boolean: bool,
+    out: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let slots = |e: numpy::AsSliceError| PyValueError::new_err(e.to_string());
+    if boolean {
+        let mut out: PyReadwriteArray1<'_, bool> = out.extract()?;
+        let out = out.as_slice_mut().map_err(slots)?;
+        py.detach(|| compute::mask_into(device, p.expr(), inputs, out))
+            .map_err(raise)
+    } else {
+        let mut out: PyReadwriteArray1<'_, T> = out.extract()?;
+        let out = out.as_slice_mut().map_err(slots)?;
+        py.detach(|| compute::eval_into(device, p.expr(), inputs, out))
+            .map_err(raise)
     }
 }
 

@@ -123,10 +123,11 @@ fn run_in_place<T: Element>(kernel: &Kernel<'_, T>, data: &mut [T]) -> Result<()
 /// Fills `dst` with the kernel's values, in parallel when large; `false` if an input is short.
 fn fill<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], dst: &mut [MaybeUninit<T>]) -> bool {
     let len = dst.len();
-    let one_pass = block::one_pass(kernel);
     if len <= BLOCK {
-        block::eval_block(kernel, inputs, 0, dst, &mut Scratch::default()).is_some()
-    } else if !split::parallel(len, kernel.cost()) {
+        return block::eval_block(kernel, inputs, 0, dst, &mut Scratch::default()).is_some();
+    }
+    let one_pass = block::one_pass(kernel);
+    if !split::parallel(len, kernel.cost()) {
         let span = span(one_pass, len, 1);
         let mut scratch = Scratch::default();
         dst.chunks_mut(span).enumerate().all(|(i, part)| {

@@ -32,8 +32,9 @@ type Task = Box<dyn FnOnce() + Send>;
 static IDLE: AtomicUsize = AtomicUsize::new(0);
 
 /// Helpers in [`stand_by`] (on standby, reserved, or running a task handed to them), all
-/// threads of rayon's global pool: at most one fewer than its threads, so that with the caller they never outnumber the
-/// cores (two spinning helpers on two cores would halve the caller).
+/// threads of rayon's global pool: at most one fewer than its threads, so that with the
+/// caller they never outnumber the cores (two spinning helpers on two cores would halve the
+/// caller).
 static STANDING: AtomicUsize = AtomicUsize::new(0);
 
 /// Tasks handed to reserved helpers, not yet taken.
