@@ -7,6 +7,12 @@ not spin against each other or against rayon's), one after another, for every ro
 report takes each median over the rounds. Every call makes a fresh output, as
 `numexpr.evaluate` and numpy do.
 
+Before timing a row at a size, each library calls it for `--warm` seconds (0.3 by default; at
+least once, which compiles numba's form). On the dev VM every library's first few hundred
+calls of a 10^6 row in a fresh process run slower than the rest (numba's `where` 140 -> 84 us
+a call over its first 300 calls, compute's 189 -> 97), so one warm-up call would time the
+start-up rather than the loop a user runs; `--warm 0` times that start-up instead.
+
     pip install python/                      # or PYTHONPATH=python with the built module
     python3 benches/python_race.py                         # every row, 1e5..1e8
     python3 benches/python_race.py --sizes 1e6,1e7 --rounds 3 --markdown
@@ -107,7 +113,15 @@ def numba_forms(np, numba):
     }
 
 
-def worker(lib, rows, sizes):
+def warm_up(f, seconds):
+    """Calls `f` for `seconds` (at least once)."""
+    start = time.perf_counter()
+    f()
+    while time.perf_counter() - start < seconds:
+        f()
+
+
+def worker(lib, rows, sizes, warm):
     import numpy as np
 
     if lib == "compute":
@@ -131,6 +145,7 @@ def worker(lib, rows, sizes):
         for n in sizes:
             a, b = data(np, n, dtype)
             f = forms[row]
+            warm_up(lambda: f(a, b), warm)
             print(json.dumps({"lib": lib, "row": row, "n": n,
                               "s": median_seconds(lambda: f(a, b), n)}), flush=True)
     # per-call overhead: 1,000 elements, the expression cached
@@ -159,13 +174,14 @@ def main():
     p.add_argument("--rows", default=",".join(ROWS))
     p.add_argument("--sizes", default="1e5,1e6,1e7,1e8")
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--warm", type=float, default=0.3, help="seconds of calls before timing")
     p.add_argument("--markdown", action="store_true")
     p.add_argument("--worker")
     args = p.parse_args()
     rows = args.rows.split(",")
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     if args.worker:
-        worker(args.worker, rows, sizes)
+        worker(args.worker, rows, sizes, args.warm)
         return
     libs = [lib for lib in LIBS if available(lib)]
     for lib in set(LIBS) - set(libs):
@@ -176,7 +192,8 @@ def main():
     for r in range(args.rounds):
         for lib in libs:
             out = subprocess.run([sys.executable, __file__, "--worker", lib, "--rows", args.rows,
-                                  "--sizes", args.sizes], capture_output=True, text=True)
+                                  "--sizes", args.sizes, "--warm", str(args.warm)],
+                             capture_output=True, text=True)
             if out.returncode != 0:
                 sys.exit(f"{lib} failed:\n{out.stderr}")
             for line in out.stdout.splitlines():
