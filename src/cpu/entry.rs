@@ -24,12 +24,15 @@ const SMALL_MAP: usize = 1024;
 /// `zip`, ops `fused.rs` runs as one loop; others take a [`BLOCK`]): such a loop reads its
 /// inputs once wherever they are, so a longer call only spreads the evaluator's setup (the
 /// fusion plan, the program, the claim: 12% of `where(a > 0.5, a, -b)`'s samples in `perf`
-/// at a block a call) over more elements. Measured on the 2026-12-07 dev VM (AMD EPYC,
-/// AVX2), 10^6 `f32`, two threads, a scratch `eval_into` timer, two alternating rounds of
-/// twelve medians: `2*a + b` 103–115 µs a call at one block, 86–93 at four, 85–96 at
-/// sixteen; `where(a > 0.5, a, -b)` 103–135, 87–91 and 86–99; `sqrt(a*a + b*b)` 123–124,
-/// 108–109 and 106–127.
-const SPAN: usize = 4 * BLOCK;
+/// at a block a call, 9% on one thread at four) over more elements. On the team a member
+/// takes up to this much of its own span at once, less toward its end, and others' blocks
+/// one at a time (`team::runs`), so the tail stays fine. Measured on the 2026-12-07 dev VM
+/// (AMD EPYC, AVX2), two threads, a scratch `eval_into` timer, three alternating rounds of
+/// twelve medians, fixed spans of four blocks against these runs: 10^6 f32
+/// `where(a > 0.5, a, -b)` 99–112 µs → 85–105, `2*a + b` 87–95 → 84–90, `sqrt(a*a + b*b)`
+/// 108–119 → 103–104; f64 `sqrt(a*a + b*b)` 376–391 → 360–371; int64 `a*3 + 1` 140–150 →
+/// 131–139; `where` at 10^5 11–15 → 11, at 3·10^5 31 → 28.
+const SPAN: usize = 16 * BLOCK;
 
 /// Outputs from this size on are written with non-temporal stores (`alloc::stream_into`),
 /// each block computed into a buffer in L1 first: far past the caches an ordinary store
@@ -128,15 +131,16 @@ fn fill<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], dst: &mut [MaybeUni
     }
     let one_pass = block::one_pass(kernel);
     if !split::parallel(len, kernel.cost()) {
-        let span = span(one_pass, len, 1);
+        let span = if one_pass { SPAN } else { BLOCK };
         let mut scratch = Scratch::default();
         dst.chunks_mut(span).enumerate().all(|(i, part)| {
             block::eval_block(kernel, inputs, i * span, part, &mut scratch).is_some()
         })
     } else if std::mem::size_of_val(dst) < STREAM_MIN_BYTES || !one_pass {
-        let span = span(one_pass, len, rayon::current_num_threads());
-        team::chunks(dst, span, Scratch::default, |scratch, i, part| {
-            block::eval_block(kernel, inputs, i * span, part, scratch).is_some()
+        // a one-pass kernel's runs: up to a span, shrinking toward each member's end
+        let most = if one_pass { SPAN / BLOCK } else { 1 };
+        team::runs(dst, BLOCK, most, Scratch::default, |scratch, i, part| {
+            block::eval_block(kernel, inputs, i * BLOCK, part, scratch).is_some()
         })
     } else {
         // each block into a buffer in L1, then streamed out (see `STREAM_MIN_BYTES`)
@@ -148,18 +152,6 @@ fn fill<T: Element>(kernel: &Kernel<'_, T>, inputs: &[&[T]], dst: &mut [MaybeUni
                 .is_some()
         })
     }
-}
-
-/// The elements one call of the block evaluator takes from a `len`-element output shared by
-/// `threads`: a kernel of several passes takes a [`BLOCK`] (its registers are sized for one);
-/// a one-pass kernel up to [`SPAN`], as long as each thread still gets four or more (else a
-/// `BLOCK`) to balance the load.
-fn span(one_pass: bool, len: usize, threads: usize) -> usize {
-    if !one_pass {
-        return BLOCK;
-    }
-    let balanced = len / (4 * threads.max(1)) / BLOCK * BLOCK;
-    balanced.clamp(BLOCK, SPAN)
 }
 
 /// The fold of the kernel's values over each block of [`BLOCK`] elements of `inputs` (each
