@@ -21,8 +21,8 @@ use crate::ir::kernel::{step, Instr, Kernel, MAX_DEPTH};
 use crate::ir::op::Op;
 use crate::ir::ops::{cpu_meaning, Arity, Prim};
 
-/// Elements per CPU block, the unit of work the team hands out (a one-pass kernel's unit is
-/// a span of up to four, `entry::span`): 4,096 f32 (16 KiB per array)
+/// Elements per CPU block, the unit of work the team hands out (a one-pass kernel takes runs
+/// of up to `entry::SPAN`, 16 blocks, through `team::runs`): 4,096 f32 (16 KiB per array)
 /// keep a zip's two inputs and its output inside a 48 KiB L1 data cache, and a reduction's
 /// values for the block in cache while they are folded.
 pub(crate) const BLOCK: usize = 4096;
@@ -185,7 +185,7 @@ impl<'d, T: Element> Regs<'d, '_, T> {
             while self.scratch.bufs.len() < r {
                 self.scratch.bufs.push(Vec::new());
             }
-            // a block or less, unless a one-pass kernel (`entry::span`) ever takes one
+            // a block or less, unless a one-pass kernel's run (`entry::SPAN`) ever takes one
             let buf = self.scratch.bufs.get_mut(r - 1)?;
             if buf.len() < self.len {
                 buf.resize(self.len.max(BLOCK), T::ZERO);

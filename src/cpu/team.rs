@@ -144,7 +144,7 @@ struct Job(*const Erased);
 // SAFETY: the closure behind it is `Sync`, and it is called only while `run` keeps it alive.
 unsafe impl Send for Job {}
 
-/// The start of the data that [`chunks`] splits.
+/// The start of the data that [`runs`] splits.
 struct Base<X>(*mut X);
 
 impl<X> Clone for Base<X> {
@@ -171,8 +171,8 @@ unsafe impl<X: Send> Send for Base<X> {}
 struct Team {
     /// One span per member: the next block to take from the front (low 32 bits) and the end
     /// of the span (high 32 bits); empty when they meet. Each on cache lines of its own: a
-    /// member takes a block from its span with a compare-and-swap, and two spans on one line
-    /// would bounce it between the cores at every block.
+    /// member takes a run of blocks from its span with a compare-and-swap, and two spans on
+    /// one line would bounce it between the cores at every claim.
     spans: Box<[Span]>,
     /// Helpers inside the member loop (or about to look for a block).
     active: AtomicUsize,
