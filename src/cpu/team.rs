@@ -10,11 +10,10 @@
 //! helper that starts late finds its span taken and costs nothing. With [`runs`] a member
 //! takes several blocks of its own span at once (up to half of what is left of it, so the
 //! claims shrink toward its end) and still takes others' one at a time, so the tail stays
-//! fine-grained. The caller never waits for
-//! a helper to start, only for blocks a helper is running, so a busy pool (or a call from
-//! inside it) cannot deadlock. The caller's span is the same from call to call (a helper's
-//! is run by whichever worker takes it). Measured on the dev VM (2-core AMD EPYC, AVX-512):
-//! README, "From Python, raced".
+//! fine-grained. The caller never waits for a helper to start, only for blocks a helper is
+//! running, so a busy pool (or a call from inside it) cannot deadlock. The caller's span is
+//! the same from call to call (a helper's is run by whichever worker takes it). Measured on
+//! the dev VM (2-core AMD EPYC, AVX2): README, "From Python, raced".
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
@@ -185,8 +184,8 @@ struct Team {
 }
 
 impl Team {
-    /// `blocks` split into `members` contiguous spans; a member takes up to `most` of its own
-    /// at once.
+    /// `blocks` split into `members` contiguous spans; a member takes up to `most` (one or
+    /// more, as [`runs`] makes it) of its own at once.
     fn new(blocks: u32, members: usize, most: u32) -> Team {
         let bounds = |m: usize| (blocks as u64 * m as u64 / members as u64) as u32;
         let spans = (0..members)
@@ -197,7 +196,7 @@ impl Team {
             active: AtomicUsize::new(0),
             failed: AtomicBool::new(false),
             panic: Mutex::new(None),
-            most: most.max(1),
+            most,
         }
     }
 
