@@ -43,6 +43,7 @@ __all__ = [
 # the dtypes the crate runs; bool arrays ride as 0/1 in the working type
 _RUN = {np.dtype(t) for t in ("float32", "float64", "int32", "uint32", "int64", "uint64")}
 _BOOL = np.dtype(bool)
+_PLAIN_FROM, _PLAIN_BELOW = _compute.PLAIN_BYTES
 # numpy's sum and prod accumulate 32-bit integers in 64 bits
 _WIDER = {np.dtype("int32"): np.dtype("int64"), np.dtype("uint32"): np.dtype("uint64")}
 
@@ -304,11 +305,10 @@ class _Plan:
         if given:
             _check_out(out, self.shape, dtype)
         else:
-            # a bool array's bytes must be 0 or 1 even before the crate writes them
-            out = np.zeros(self.shape, dtype) if dtype == _BOOL else np.empty(self.shape, dtype)
+            out = _new_output(self.shape, dtype)
         if given and any(np.may_share_memory(out, a) for a in self.sources):
             # the result overwrites an input it reads: compute aside, then copy over
-            scratch = np.zeros(self.shape, dtype) if dtype == _BOOL else np.empty(self.shape, dtype)
+            scratch = _new_output(self.shape, dtype)
             self._run_into(device, scratch)
             np.copyto(out, scratch)
         else:
@@ -320,7 +320,7 @@ class _Plan:
         native = self.compiled.native
         if self.boolean_out and not self.compiled.is_boolean:
             # all-bool inputs: numpy's answer is the truth of the values (`a + b` is `a | b`)
-            values = np.empty(flat.shape, self.compiled.working)
+            values = _new_output(flat.shape, self.compiled.working)
             native.run_into(device, self.inputs, values)
             np.not_equal(values, 0, out=flat)
         else:
@@ -343,6 +343,18 @@ class _Plan:
                 return np.bool_(value != 0)
             return np.int64(value)
         return compiled.working.type(value)
+
+
+def _new_output(shape, dtype):
+    """A fresh output of this shape and dtype (a ``numpy.dtype``), zeroed for ``bool``, whose
+    bytes must be 0 or 1 even before the crate writes them. Sized from 4 to 32 MiB, it comes
+    from the native half's allocator (the C library's ``malloc`` without numpy's huge-page
+    advice, which costs more than it gives there: see ``python/src/memory.rs``); else from
+    numpy's."""
+    zeroed = dtype == _BOOL
+    if _PLAIN_FROM <= math.prod(shape) * dtype.itemsize < _PLAIN_BELOW:
+        return _compute.new_output(shape, dtype, zeroed)
+    return np.zeros(shape, dtype) if zeroed else np.empty(shape, dtype)
 
 
 def _check_out(out, shape, dtype):

@@ -16,6 +16,8 @@ use pyo3::exceptions::{
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt};
 
+mod memory;
+
 pyo3::create_exception!(
     _compute,
     ParseError,
@@ -701,13 +703,21 @@ impl Compiled {
             };
             let zero = [<T as bytemuck::Zeroable>::zeroed()];
             let inputs = slices(&views, &zero)?;
-            let out = if boolean {
-                // zeroed: a `bool` must be 0 or 1 even before the crate writes it
-                PyArray1::<bool>::zeros(py, len, false).into_any()
+            let allocate = || {
+                Ok(if boolean {
+                    // zeroed: a `bool` must be 0 or 1 even before the crate writes it
+                    PyArray1::<bool>::zeros(py, len, false).into_any()
+                } else {
+                    // SAFETY: `fill_out` writes every element before the array is read, and
+                    // on an error the array is dropped unread
+                    unsafe { PyArray1::<T>::new(py, len, false) }.into_any()
+                })
+            };
+            let width = if boolean { 1 } else { std::mem::size_of::<T>() };
+            let out = if memory::PLAIN_BYTES.contains(&len.saturating_mul(width)) {
+                memory::unadvised(py, allocate)?
             } else {
-                // SAFETY: `fill_out` writes every element before the array is read, and on
-                // an error the array is dropped unread
-                unsafe { PyArray1::<T>::new(py, len, false) }.into_any()
+                allocate()?
             };
             fill_out(py, &device.inner, p, &inputs, boolean, &out)?;
             Ok(Some(out))
@@ -823,6 +833,7 @@ fn _compute(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compile, m)?)?;
     m.add_function(wrap_pyfunction!(scan, m)?)?;
     m.add_function(wrap_pyfunction!(mean, m)?)?;
+    m.add_function(wrap_pyfunction!(memory::new_output, m)?)?;
     m.add("ParseError", m.py().get_type::<ParseError>())?;
     m.add(
         "FUNCTIONS",
@@ -832,5 +843,9 @@ fn _compute(m: &Bound<'_, PyModule>) -> PyResult<()> {
             .collect::<Vec<_>>(),
     )?;
     m.add("MAX_INPUTS", compute::MAX_INPUTS)?;
+    m.add(
+        "PLAIN_BYTES",
+        (memory::PLAIN_BYTES.start, memory::PLAIN_BYTES.end),
+    )?;
     Ok(())
 }
