@@ -157,29 +157,51 @@ fn handler_capsule(py: Python<'_>) -> PyResult<&Bound<'_, PyCapsule>> {
 
 /// What `make` returns, with the numpy arrays it allocates taken from the C library's
 /// `malloc` without numpy's huge-page advice. The handler is set in the current context
-/// for `make` alone and then set back, so nothing else sees it; where numpy has no memory
-/// handlers, `make` runs as it is.
+/// for `make` alone and then set back, so nothing else sees it. Where numpy has no memory
+/// handlers, or the user has set a handler of their own (one that traces allocations, say), `make`
+/// runs as it is: their handler sees our outputs too.
 pub fn unadvised<R>(py: Python<'_>, make: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
     let Some(set) = set_handler(py)? else {
         return make();
     };
-    let ours = handler_capsule(py)?;
-    // SAFETY: `ours` is a handler capsule; numpy returns the replaced one as a new reference
-    let before = unsafe { set(ours.as_ptr()) };
+    let before = swap(py, set, handler_capsule(py)?.as_any())?;
+    if !is_numpys_default(&before) {
+        swap(py, set, &before)?;
+        return make();
+    }
+    let made = make();
+    swap(py, set, &before)?;
+    made
+}
+
+/// Sets `handler` as the current context's and returns the one it replaces.
+fn swap<'py>(
+    py: Python<'py>,
+    set: SetHandler,
+    handler: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: `handler` is a handler capsule (ours, or one numpy handed back)
+    let before = unsafe { set(handler.as_ptr()) };
     if before.is_null() {
         return Err(PyErr::fetch(py));
     }
-    // SAFETY: a new reference, owned here
-    let before = unsafe { Bound::from_owned_ptr(py, before) };
-    let made = make();
-    // SAFETY: as above, `before` being the handler numpy handed back
-    let ours_again = unsafe { set(before.as_ptr()) };
-    if ours_again.is_null() {
-        return Err(PyErr::fetch(py));
-    }
-    // SAFETY: a new reference to our capsule, released
-    drop(unsafe { Bound::from_owned_ptr(py, ours_again) });
-    made
+    // SAFETY: numpy returns the replaced handler as a new reference, owned from here
+    Ok(unsafe { Bound::from_owned_ptr(py, before) })
+}
+
+/// Whether `handler` is numpy's default one, by its name.
+fn is_numpys_default(handler: &Bound<'_, PyAny>) -> bool {
+    let Ok(capsule) = handler.cast::<PyCapsule>() else {
+        return false;
+    };
+    let Ok(pointer) = capsule.pointer_checked(Some(c"mem_handler")) else {
+        return false;
+    };
+    // SAFETY: a capsule of this name holds a `PyDataMem_Handler`, which starts with its
+    // name, 127 bytes NUL-padded (numpy's layout, as ours)
+    let name = unsafe { &pointer.cast::<Handler>().as_ref().name };
+    let bytes = name.map(|c| c as u8);
+    std::ffi::CStr::from_bytes_until_nul(&bytes).is_ok_and(|name| name == c"default_allocator")
 }
 
 /// A fresh output for the planned path: numpy's `empty` (`zeros` where `zeroed`) of this
