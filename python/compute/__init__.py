@@ -133,11 +133,15 @@ def _names(ex):
 def _lookup(ex, scan, local_dict, global_dict, arrays, depth):
     """Each name's value: keyword arrays, then local_dict, then the caller's locals and
     globals (numexpr's lookup)."""
-    frame = None
-    if local_dict is None or global_dict is None:
+    # the caller's frame only where a name is not a keyword: on CPython before 3.13 reading
+    # f_locals leaves a snapshot of every local on the frame, which keeps arrays the caller
+    # then deletes alive until it returns
+    if (local_dict is None or global_dict is None) and (
+        not arrays or any(n not in arrays for n in scan.names)
+    ):
         frame = sys._getframe(depth + 1)
-    local_dict = frame.f_locals if local_dict is None else local_dict
-    global_dict = frame.f_globals if global_dict is None else global_dict
+        local_dict = frame.f_locals if local_dict is None else local_dict
+        global_dict = frame.f_globals if global_dict is None else global_dict
     values = {}
     for name in scan.names:
         if name in arrays:

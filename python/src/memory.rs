@@ -7,18 +7,19 @@
 //! - From 4 up to 32 MiB, glibc's `malloc` hands an output freed by the last call back to
 //!   the next one from its heap (its mmap threshold grows to the size of freed blocks up to
 //!   32 MiB on 64-bit, `DEFAULT_MMAP_THRESHOLD_MAX`), so there are no page faults to save and
-//!   the advice only costs: on the AVX2 VM of the README's race, f64 `sqrt(a*a+b*b)` at
-//!   10^6 elements (8 MB out) ran 372-385 µs a call into numpy's advised arrays against
-//!   368-369 with the advice off (numba, whose outputs skip numpy's allocator, 365-373).
+//!   the advice only costs: on the AVX2 VM of the README's race, 2026-12-08, f64
+//!   `sqrt(a*a+b*b)` at 10^6 elements (8 MB out), alternating in one process, ran 373 µs a
+//!   call into these outputs against 384 into numpy's advised ones.
 //! - From 32 MiB up, every output is a fresh mapping, and huge pages cut its page faults
-//!   512-fold: `2*a+b` over 10^7 f32 (40 MB out) ran 8.8-9.6 ms a call with numpy's advice
-//!   against 19.5-20.0 ms without.
+//!   512-fold: `2*a+b` over 10^7 f32 (40 MB out) ran 5.1 ms a call with numpy's advice
+//!   against 16.5-18.0 ms without.
 //!
 //! So the package allocates outputs in the middle range through a NEP 49 memory handler of
 //! its own, the C library's `malloc` without the advice, set only around the allocation: the
 //! user's own arrays keep numpy's allocator, smaller and larger outputs too, and ours are
 //! ordinary numpy arrays that own their data and free it through the handler they were made
-//! with (numpy keeps it on the array).
+//! with (numpy keeps it on the array). numpy advises huge pages on Linux alone; elsewhere
+//! the two allocators differ in nothing that matters.
 
 use std::ffi::{c_char, c_void};
 use std::ptr::NonNull;
@@ -30,8 +31,8 @@ use pyo3::types::{PyCapsule, PyCapsuleMethods};
 
 /// The outputs, by size in bytes, that get the plain handler: from the smallest numpy
 /// advises huge pages for (numpy's `HUGEPAGE_THRESHOLD`) to glibc's largest reused heap
-/// block (see the module's doc).
-pub const PLAIN_BYTES: std::ops::Range<usize> = (4 << 20)..(32 << 20);
+/// block (see the module's doc), less a page for the block's header and rounding.
+pub const PLAIN_BYTES: std::ops::Range<usize> = (4 << 20)..((32 << 20) - 4096);
 
 /// numpy's `PyDataMemAllocator` (`ndarraytypes.h`, NEP 49).
 #[repr(C)]
@@ -116,7 +117,7 @@ type SetHandler = unsafe extern "C" fn(*mut ffi::PyObject) -> *mut ffi::PyObject
 const SET_HANDLER_SLOT: usize = 304;
 
 /// numpy's C feature version that added memory handlers (`NPY_1_22_API_VERSION`).
-const HANDLERS_SINCE: u32 = 0x10;
+const HANDLERS_SINCE: u32 = 0x0f;
 
 /// numpy's `PyDataMem_SetHandler`, or `None` where numpy predates memory handlers.
 fn set_handler(py: Python<'_>) -> PyResult<Option<SetHandler>> {
@@ -129,9 +130,8 @@ fn set_handler(py: Python<'_>) -> PyResult<Option<SetHandler>> {
         }
         let module = py.import("numpy._core._multiarray_umath")?;
         let capsule = module.getattr("_ARRAY_API")?.cast_into::<PyCapsule>()?;
+        // the table is static in numpy's extension module, which stays loaded
         let table = capsule.pointer_checked(None)?.cast::<*const c_void>();
-        // the table is static in numpy's extension; keep its capsule alive regardless
-        std::mem::forget(capsule);
         // SAFETY: the table has this slot from feature version 0x10, checked above, and
         // the slot holds `PyDataMem_SetHandler` with this signature
         let slot = unsafe { table.as_ptr().add(SET_HANDLER_SLOT).read() };
@@ -165,13 +165,50 @@ pub fn unadvised<R>(py: Python<'_>, make: impl FnOnce() -> PyResult<R>) -> PyRes
         return make();
     };
     let before = swap(py, set, handler_capsule(py)?.as_any())?;
-    if !is_numpys_default(&before) {
-        swap(py, set, &before)?;
+    let restore = Restore {
+        set,
+        before: Some(before),
+    };
+    if !restore.replaced_default() {
+        restore.now()?;
         return make();
     }
     let made = make();
-    swap(py, set, &before)?;
+    restore.now()?;
     made
+}
+
+/// Sets `before` back as the current context's handler: by [`Restore::now`], or when
+/// dropped on the way out of a panic (rust-numpy's constructors panic where numpy returns
+/// no array, out of memory), so our handler never outlives the allocation it was set for.
+struct Restore<'py> {
+    set: SetHandler,
+    /// The handler ours replaced; `None` once set back.
+    before: Option<Bound<'py, PyAny>>,
+}
+
+impl Restore<'_> {
+    /// Whether ours replaced numpy's default handler (not one the user set).
+    fn replaced_default(&self) -> bool {
+        self.before.as_ref().is_some_and(is_numpys_default)
+    }
+
+    /// Sets the handler back, with numpy's error if it refuses.
+    fn now(mut self) -> PyResult<()> {
+        match self.before.take() {
+            Some(before) => swap(before.py(), self.set, &before).map(drop),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Restore<'_> {
+    fn drop(&mut self) {
+        if let Some(before) = self.before.take() {
+            // unwinding already: the panic is the error to report, not this
+            let _ = swap(before.py(), self.set, &before);
+        }
+    }
 }
 
 /// Sets `handler` as the current context's and returns the one it replaces.
