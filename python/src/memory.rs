@@ -9,9 +9,10 @@
 //!   32 MiB on 64-bit, `DEFAULT_MMAP_THRESHOLD_MAX`), so there are no page faults to save and
 //!   the advice only costs: on the AVX2 VM of the README's race, 2026-12-08, f64
 //!   `sqrt(a*a+b*b)` at 10^6 elements (8 MB out), alternating in one process, ran 373 µs a
-//!   call into these outputs against 384 into numpy's advised ones.
+//!   call into these outputs against 384 into numpy's advised ones given as `out=` (381
+//!   unadvised).
 //! - From 32 MiB up, every output is a fresh mapping, and huge pages cut its page faults
-//!   512-fold: `2*a+b` over 10^7 f32 (40 MB out) ran 5.1 ms a call with numpy's advice
+//!   up to 512-fold (2 MiB pages for 4 KiB ones): `2*a+b` over 10^7 f32 (40 MB out) ran 5.1 ms a call with numpy's advice
 //!   against 16.5-18.0 ms without.
 //!
 //! So the package allocates outputs in the middle range through a NEP 49 memory handler of
